@@ -1,0 +1,65 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
+import { RequestContextInterceptor } from './common/http/request-context.interceptor';
+import { assignRequestId } from './common/http/request-id';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/app-config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
+
+function prettyAvailable(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+@Module({})
+export class AppModule {
+  /** `env` overrides environment variables (tests use it to build isolated apps). */
+  static forRoot(env: Record<string, string> = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(env),
+        LoggerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.get('LOG_LEVEL'),
+              genReqId: assignRequestId,
+              redact: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'res.headers["set-cookie"]',
+              ],
+              autoLogging: { ignore: (req) => req.url === '/health' },
+              transport:
+                config.get('NODE_ENV') === 'development' &&
+                process.stdout.isTTY &&
+                prettyAvailable()
+                  ? { target: 'pino-pretty', options: { singleLine: true } }
+                  : undefined,
+            },
+          }),
+        }),
+        DatabaseModule,
+        AuditModule,
+        UsersModule,
+        AuthModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+      ],
+    };
+  }
+}

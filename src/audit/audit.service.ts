@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Between, DataSource, EntityManager, LessThan, MoreThanOrEqual } from 'typeorm';
+import type { Actor } from '../auth/role';
+import { requestContext } from '../common/request-context';
+import { Page, pageOf } from '../common/pagination';
+import { AuditEvent } from './audit-event.entity';
+import { AuditVerification, verifyAuditChain } from './audit-verify';
+import { AuditEventDto, AuditQueryDto } from './dto/audit-event.dto';
+
+export interface AuditEntry {
+  /** `entity.verb`, e.g. `user.created`, `booklet.cancelled`, `auth.login_failed`. */
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  before?: object | null;
+  after?: object | null;
+}
+
+/** Makes a snapshot JSON-safe and stable: dates as ISO strings, bigints as strings. */
+export function snapshot(value: unknown): Record<string, unknown> | null {
+  if (value === null || value === undefined) return null;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+  ) as Record<string, unknown>;
+}
+
+/**
+ * The one writer of audit events. Called with the entity manager of the business transaction,
+ * so the event commits or rolls back with the change it records.
+ */
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async record(em: EntityManager, actor: Actor | null, entry: AuditEntry): Promise<void> {
+    // prev_hash and hash are computed by the database trigger (see the audit migration).
+    await em.insert(AuditEvent, {
+      actorId: actor?.id ?? null,
+      actorRole: actor?.role ?? null,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId ?? null,
+      before: snapshot(entry.before),
+      after: snapshot(entry.after),
+      requestId: requestContext.get()?.requestId ?? null,
+      prevHash: '',
+      hash: '',
+    });
+  }
+
+  /** For events with no business transaction of their own (a refused login, a refused lookup). */
+  async recordAlone(actor: Actor | null, entry: AuditEntry): Promise<void> {
+    await this.dataSource.transaction((em) => this.record(em, actor, entry));
+  }
+
+  async list(q: AuditQueryDto): Promise<Page<AuditEventDto>> {
+    const from = q.from ? new Date(q.from) : undefined;
+    const to = q.to ? new Date(q.to) : undefined;
+    const at =
+      from && to ? Between(from, to) : from ? MoreThanOrEqual(from) : to ? LessThan(to) : undefined;
+    const result = await this.dataSource.getRepository(AuditEvent).findAndCount({
+      where: {
+        action: q.action,
+        entityType: q.entityType,
+        entityId: q.entityId,
+        actorId: q.actorId,
+        at,
+      },
+      order: { id: 'DESC' },
+      skip: q.offset,
+      take: q.pageSize,
+    });
+    return pageOf(q, result, (e) => AuditEventDto.from(e));
+  }
+
+  verify(): Promise<AuditVerification> {
+    return verifyAuditChain(this.dataSource);
+  }
+}

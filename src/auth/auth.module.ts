@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AccessGuard } from './access.guard';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { loginEmailTracker } from './login-throttler.guard';
+
+@Module({
+  imports: [
+    UsersModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.get('JWT_SECRET'),
+        signOptions: { algorithm: 'HS256', expiresIn: config.get('JWT_TTL_SECONDS') },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const ttl = config.get('LOGIN_RATE_WINDOW_SECONDS') * 1000;
+        return {
+          throttlers: [
+            {
+              name: 'loginIp',
+              ttl,
+              limit: config.get('LOGIN_RATE_LIMIT_PER_IP'),
+              blockDuration: ttl,
+            },
+            {
+              name: 'loginEmail',
+              ttl,
+              limit: config.get('LOGIN_RATE_LIMIT_PER_EMAIL'),
+              blockDuration: ttl,
+              getTracker: loginEmailTracker,
+            },
+          ],
+        };
+      },
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, { provide: APP_GUARD, useClass: AccessGuard }],
+})
+export class AuthModule {}

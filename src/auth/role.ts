@@ -1,0 +1,10 @@
+export const ROLES = ['ADMIN', 'AGENT', 'ASSOCIATION'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The authenticated caller, as guards attach it to the request and services receive it. */
+export interface Actor {
+  id: string;
+  role: Role;
+  associationId: string | null;
+  email: string;
+}

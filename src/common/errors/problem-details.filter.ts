@@ -1,0 +1,192 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+import { assignRequestId } from '../http/request-id';
+import { DomainError } from './domain-error';
+import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto, problemType } from './problem-details';
+
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  extra?: Record<string, unknown>;
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const HTTP_DETAILS: Record<string, string> = {
+  UNAUTHENTICATED: 'Authentification requise.',
+  FORBIDDEN: "Vous n'avez pas les droits pour cette action.",
+  NOT_FOUND: 'Ressource introuvable.',
+  RATE_LIMITED: 'Trop de tentatives. Réessayez plus tard.',
+  PAYLOAD_TOO_LARGE: 'Le corps de la requête est trop volumineux.',
+};
+
+/** PostgreSQL error classes that mean "the database is not reachable right now". */
+const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/**
+ * The one place where errors become HTTP answers: every response that is not a success is
+ * RFC 9457 problem+json with a stable `code`. Unexpected errors are logged with the request id
+ * and answered without internals.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const requestId = assignRequestId(req, res);
+    const problem = this.toProblem(exception, req);
+
+    if (problem.status >= 500 && problem.code !== 'SERVICE_UNAVAILABLE') {
+      this.logger.error({ err: exception, requestId, path: req.originalUrl }, 'Unhandled error');
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const body: ProblemDetailsDto = {
+      type: problemType(problem.code),
+      title: STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      code: problem.code,
+      instance: req.originalUrl?.split('?')[0],
+      requestId,
+      ...problem.extra,
+    };
+    if (problem.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown, req: Request): Problem {
+    if (exception instanceof DomainError) {
+      return {
+        status: exception.status,
+        code: exception.code,
+        detail: exception.detail,
+        extra: exception.extra,
+      };
+    }
+    if (exception instanceof ThrottlerException) {
+      return { status: 429, code: 'RATE_LIMITED', detail: HTTP_DETAILS.RATE_LIMITED };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+      if (status === 404 && exception.message.startsWith('Cannot ')) {
+        return {
+          status,
+          code,
+          detail: `Aucune route ne correspond à ${req.method} ${req.path}.`,
+        };
+      }
+      return { status, code, detail: HTTP_DETAILS[code] ?? exception.message };
+    }
+    if (exception instanceof QueryFailedError) {
+      const fromDb = this.fromPostgres(exception.driverError as PgError);
+      if (fromDb) return fromDb;
+    }
+    const maybePg = (
+      exception instanceof QueryFailedError ? exception.driverError : exception
+    ) as PgError;
+    if (this.isUnavailable(maybePg)) {
+      return {
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        detail: 'Le service est momentanément indisponible. Réessayez dans quelques instants.',
+      };
+    }
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: 'INTERNAL_ERROR',
+      detail: 'Erreur interne. Communiquez l’identifiant de requête au support.',
+    };
+  }
+
+  private fromPostgres(err: PgError): Problem | undefined {
+    switch (err?.code) {
+      case '23505':
+        return {
+          status: 409,
+          code: 'CONFLICT',
+          detail: 'Cette valeur existe déjà.',
+          extra: err.constraint ? { constraint: err.constraint } : {},
+        };
+      case '23503':
+        return {
+          status: 409,
+          code: 'REFERENCE_CONFLICT',
+          detail: 'Cette opération contredit une référence existante.',
+          extra: err.constraint ? { constraint: err.constraint } : {},
+        };
+      case '23514':
+        return {
+          status: 409,
+          code: 'CONSTRAINT_VIOLATED',
+          detail: 'Cette opération contredit une règle de cohérence.',
+          extra: err.constraint ? { constraint: err.constraint } : {},
+        };
+      case '22P02':
+      case '22007':
+      case '22008':
+      case '22003':
+      case '22001':
+      case '22021':
+        return { status: 400, code: 'INVALID_VALUE', detail: 'Une valeur est invalide.' };
+      case '40001':
+      case '40P01':
+        return {
+          status: 409,
+          code: 'CONCURRENT_UPDATE',
+          detail: 'Une autre opération concurrente a eu lieu. Réessayez.',
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  private isUnavailable(err: PgError): boolean {
+    if (!err || typeof err !== 'object') return false;
+    if (typeof err.code === 'string') {
+      if (UNAVAILABLE_NODE_CODES.has(err.code)) return true;
+      if (UNAVAILABLE_SQLSTATE.test(err.code)) return true;
+    }
+    const message = typeof err.message === 'string' ? err.message : '';
+    return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    );
+  }
+}
+
+interface PgError {
+  code?: string;
+  constraint?: string;
+  message?: string;
+}

@@ -1,0 +1,21 @@
+import { DataSource } from 'typeorm';
+
+/** Arbitrary constant: the advisory lock that lets one instance at a time run migrations. */
+const MIGRATION_LOCK = 7_310_042_001;
+
+/**
+ * Applies pending migrations, each in its own transaction, while holding a session advisory lock
+ * so that two instances starting together never run the same migration twice.
+ */
+export async function runMigrations(dataSource: DataSource): Promise<string[]> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,27 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_MIN } from './create-user.dto';
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ description: 'false deactivates the account and revokes its sessions' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({
+    minLength: PASSWORD_MIN,
+    maxLength: 128,
+    description: 'Resets the password and revokes sessions',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(PASSWORD_MIN)
+  @MaxLength(128)
+  password?: string;
+
+  @ApiPropertyOptional({ maxLength: 120 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  displayName?: string;
+}

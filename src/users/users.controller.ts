@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../auth/decorators';
+import type { Actor } from '../auth/role';
+import { ApiProblems } from '../common/http/api-problems';
+import { UuidParam } from '../common/http/uuid-param';
+import { Page, PageOf } from '../common/pagination';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserDto } from './dto/user.dto';
+import { UserQueryDto } from './dto/user-query.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@Controller('api/users')
+@Roles('ADMIN')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a user (agent, administrator or association staff)' })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems(400, 409)
+  create(@CurrentUser() actor: Actor, @Body() dto: CreateUserDto): Promise<UserDto> {
+    return this.users.create(actor, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List users' })
+  @ApiOkResponse({ type: PageOf(UserDto) })
+  @ApiProblems(400)
+  list(@Query() query: UserQueryDto): Promise<Page<UserDto>> {
+    return this.users.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One user' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 404)
+  get(@UuidParam() id: string): Promise<UserDto> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Deactivate/reactivate, reset the password or rename a user' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 404, 422)
+  update(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserDto> {
+    return this.users.update(actor, id, dto);
+  }
+}

@@ -1,0 +1,47 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { runMigrations } from '../src/database/migrate';
+import { createTestDatabase } from './support/database';
+
+describe('Schema: entities and migrations agree', () => {
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    ds = new DataSource(dataSourceOptions(await createTestDatabase('schema')));
+    await ds.initialize();
+  });
+  afterAll(() => ds.destroy());
+
+  it('applies every migration on an empty database, then finds nothing to generate', async () => {
+    const applied = await runMigrations(ds);
+    expect(applied.length).toBeGreaterThan(0);
+    const pending = await ds.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('is idempotent: a second run applies nothing', async () => {
+    expect(await runMigrations(ds)).toEqual([]);
+  });
+
+  it('reverts every migration cleanly and re-applies them', async () => {
+    const count = ds.migrations.length;
+    for (let i = 0; i < count; i++) await ds.undoLastMigration({ transaction: 'each' });
+    const tables = await ds.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'typeorm_migration'`,
+    );
+    expect(tables).toEqual([]);
+    expect((await runMigrations(ds)).length).toBe(count);
+  });
+
+  it('two instances migrating at once apply each migration once', async () => {
+    const url = await createTestDatabase('race');
+    const a = await new DataSource(dataSourceOptions(url)).initialize();
+    const b = await new DataSource(dataSourceOptions(url)).initialize();
+    try {
+      const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
+      expect(ra.length + rb.length).toBe(a.migrations.length);
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+  });
+});

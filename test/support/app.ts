@@ -1,0 +1,98 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import type { Role } from '../../src/auth/role';
+import { createTestDatabase } from './database';
+
+export const ADMIN_EMAIL = 'admin@test.local';
+export const ADMIN_PASSWORD = 'admin-password-for-tests';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  http: ReturnType<INestApplication['getHttpServer']>;
+  dataSource: DataSource;
+  databaseUrl: string;
+  /** Logs in and returns the bearer token. */
+  login(email: string, password: string): Promise<string>;
+  adminToken(): Promise<string>;
+  /** Creates a user through the API (as admin) and returns its token. */
+  userToken(
+    role: Role,
+    extra?: { associationId?: string; email?: string },
+  ): Promise<{ token: string; id: string; email: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * The real application (same module, same configureApp as main.ts) on a fresh database of the
+ * test cluster, with migrations run at start like in production.
+ */
+export async function createTestApp(
+  options: { env?: Record<string, string>; controllers?: Type[]; databaseUrl?: string } = {},
+): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase());
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'pn-app-')),
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    LOG_LEVEL: 'silent',
+    PUBLIC_BASE_URL: 'http://pass.test',
+    ...options.env,
+  };
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(env)],
+    controllers: options.controllers ?? [],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false });
+  configureApp(app);
+  await app.init();
+  const http = app.getHttpServer();
+  const dataSource = app.get(DataSource);
+
+  const login = async (email: string, password: string): Promise<string> => {
+    const res = await request(http).post('/api/auth/login').send({ email, password });
+    if (res.status !== 200)
+      throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as { accessToken: string }).accessToken;
+  };
+  let admin: string | undefined;
+  const adminToken = async () => (admin ??= await login(ADMIN_EMAIL, ADMIN_PASSWORD));
+
+  return {
+    app,
+    http,
+    dataSource,
+    databaseUrl,
+    login,
+    adminToken,
+    async userToken(role, extra = {}) {
+      const email = extra.email ?? `${role.toLowerCase()}-${++counter}-${Date.now()}@test.local`;
+      const password = `password-${role}-${counter}-long`;
+      const res = await request(http)
+        .post('/api/users')
+        .set('Authorization', `Bearer ${await adminToken()}`)
+        .send({
+          email,
+          password,
+          role,
+          ...(extra.associationId ? { associationId: extra.associationId } : {}),
+        });
+      if (res.status !== 201)
+        throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return { token: await login(email, password), id: (res.body as { id: string }).id, email };
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,5 @@
+import type { RunningDatabase } from '../../src/database/embedded-postgres';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __PN_TEST_DB__?: RunningDatabase }).__PN_TEST_DB__?.stop();
+}
