@@ -1,5 +1,23 @@
+import { Accreditation, AccreditationDecision } from '../associations/accreditation.entity';
+import { Association } from '../associations/association.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
+import { Beneficiary } from '../beneficiaries/beneficiary.entity';
+import { Booklet, BookletCounter, PrintBatch } from '../booklets/booklet.entity';
+import { Cheque } from '../booklets/cheque.entity';
+import { Programme } from '../programmes/programme.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity, for the application's data source, the migration CLI and the schema-drift test. */
-export const ENTITIES = [User, AuditEvent];
+export const ENTITIES = [
+  User,
+  AuditEvent,
+  Programme,
+  Association,
+  Accreditation,
+  AccreditationDecision,
+  Beneficiary,
+  PrintBatch,
+  BookletCounter,
+  Booklet,
+  Cheque,
+];

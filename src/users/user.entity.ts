@@ -3,16 +3,22 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
   PrimaryGeneratedColumn,
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
+import { Association } from '../associations/association.entity';
 import { Role } from '../auth/role';
 
 @Entity('app_user')
 @Unique('uq_app_user_email', ['email'])
 @Check('ck_app_user_email_lower', 'email = lower(email)')
 @Check('ck_app_user_role', `role IN ('ADMIN', 'AGENT', 'ASSOCIATION')`)
+@Check('ck_app_user_association', `(role = 'ASSOCIATION') = (association_id IS NOT NULL)`)
+@Index('ix_app_user_association', ['associationId'])
 export class User {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_app_user' })
   id!: string;
@@ -30,9 +36,13 @@ export class User {
   @Column({ type: 'varchar', length: 20 })
   role!: Role;
 
-  /** Required for role ASSOCIATION (constraint added with the association table). */
+  /** The association whose staff this user is: set for role ASSOCIATION, and only for it. */
   @Column({ type: 'uuid', nullable: true })
   associationId!: string | null;
+
+  @ManyToOne(() => Association, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'association_id', foreignKeyConstraintName: 'fk_app_user_association' })
+  association?: Association | null;
 
   @Column({ type: 'boolean', default: true })
   active!: boolean;

@@ -1,0 +1,22 @@
+/** Calendar dates of the scheme are Europe/Paris days, written YYYY-MM-DD. */
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** Today's date in Paris as YYYY-MM-DD. */
+export function parisToday(now: Date = new Date()): string {
+  return PARIS_DAY.format(now);
+}
+
+/** "2026-03-12" → "12/03/2026". */
+export function frenchDate(isoDay: string): string {
+  const [y, m, d] = isoDay.split('-');
+  return `${d}/${m}/${y}`;
+}
+
+export function parisYear(now: Date = new Date()): number {
+  return Number(parisToday(now).slice(0, 4));
+}

@@ -1,0 +1,63 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintCents } from '../common/money';
+
+/** A dispositif: its budget, the face value of its cheques and the dates they are valid. */
+@Entity('programme')
+@Check('ck_programme_face_value', 'face_value_cents > 0')
+@Check('ck_programme_cheques_per_booklet', 'cheques_per_booklet BETWEEN 1 AND 50')
+@Check('ck_programme_dates', 'valid_from <= expires_on AND expires_on <= claim_deadline')
+@Check('ck_programme_budget', 'budget_cents >= 0 AND committed_cents >= 0')
+@Check('ck_programme_committed_within_budget', 'committed_cents <= budget_cents')
+@Check('ck_programme_departement_code', `departement_code ~ '^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$'`)
+export class Programme {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_programme' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'varchar', length: 3 })
+  departementCode!: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  departementName!: string;
+
+  @Column({ type: 'bigint', transformer: bigintCents })
+  faceValueCents!: number;
+
+  @Column({ type: 'integer' })
+  chequesPerBooklet!: number;
+
+  @Column({ type: 'date' })
+  validFrom!: string;
+
+  /** Last day (Europe/Paris) a cheque can be redeemed. */
+  @Column({ type: 'date' })
+  expiresOn!: string;
+
+  /** Last day associations can claim reimbursement. */
+  @Column({ type: 'date' })
+  claimDeadline!: string;
+
+  @Column({ type: 'bigint', transformer: bigintCents })
+  budgetCents!: number;
+
+  /**
+   * Face value of issued cheques minus cheques cancelled unused. Kept by issuance and cancellation
+   * in their transactions, under the programme's row lock; the database refuses it above budget.
+   */
+  @Column({ type: 'bigint', default: 0, transformer: bigintCents })
+  committedCents!: number;
+
+  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  activities!: string[];
+
+  @Column({ type: 'boolean', default: false })
+  allowBeneficiaryNames!: boolean;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}
