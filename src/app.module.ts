@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AssociationsModule } from './associations/associations.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BookletsModule } from './booklets/booklets.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { RequestContextInterceptor } from './common/http/request-context.interceptor';
 import { assignRequestId } from './common/http/request-id';
@@ -10,6 +12,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProgrammesModule } from './programmes/programmes.module';
 import { UsersModule } from './users/users.module';
 
 function prettyAvailable(): boolean {
@@ -55,6 +58,9 @@ export class AppModule {
         UsersModule,
         AuthModule,
         HealthModule,
+        ProgrammesModule,
+        AssociationsModule,
+        BookletsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

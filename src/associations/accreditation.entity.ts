@@ -1,4 +1,12 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import { User } from '../users/user.entity';
 import { Association } from './association.entity';
 
@@ -40,7 +48,10 @@ export type AccreditationAction = (typeof ACCREDITATION_ACTIONS)[number];
 /** Who decided what about an accreditation, when and why: the history shown to administrators. */
 @Entity('accreditation_decision')
 @Index('ix_accreditation_decision_accreditation', ['accreditationId'])
-@Check('ck_accreditation_decision_action', `action IN ('GRANTED', 'SUSPENDED', 'REINSTATED', 'REVOKED')`)
+@Check(
+  'ck_accreditation_decision_action',
+  `action IN ('GRANTED', 'SUSPENDED', 'REINSTATED', 'REVOKED')`,
+)
 export class AccreditationDecision {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_accreditation_decision' })
   id!: string;
@@ -49,7 +60,10 @@ export class AccreditationDecision {
   accreditationId!: string;
 
   @ManyToOne(() => Accreditation, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'accreditation_id', foreignKeyConstraintName: 'fk_accreditation_decision_accreditation' })
+  @JoinColumn({
+    name: 'accreditation_id',
+    foreignKeyConstraintName: 'fk_accreditation_decision_accreditation',
+  })
   accreditation?: Accreditation;
 
   @Column({ type: 'varchar', length: 20 })

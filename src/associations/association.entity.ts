@@ -1,4 +1,12 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 
 /** A structure de médiation numérique. */
 @Entity('association')
@@ -37,7 +45,7 @@ export class Association {
   @Column({ type: 'varchar', length: 11, nullable: true })
   bic!: string | null;
 
-  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ type: 'jsonb' })
   activities!: string[];
 
   @CreateDateColumn({ type: 'timestamptz' })

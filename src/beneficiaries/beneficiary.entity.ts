@@ -1,6 +1,14 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
-export const AGE_BANDS = ['UNDER_18', '18_24', '25_39', '40_54', '55_64', '65_74', '75_PLUS'] as const;
+export const AGE_BANDS = [
+  'UNDER_18',
+  '18_24',
+  '25_39',
+  '40_54',
+  '55_64',
+  '65_74',
+  '75_PLUS',
+] as const;
 export type AgeBand = (typeof AGE_BANDS)[number];
 
 export const NEED_CATEGORIES = [

@@ -30,7 +30,7 @@ export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Pro
 function migrationSource(className: string, up: string[], down: string[]): string {
   const lines = (qs: string[]) =>
     qs
-      .map((q) => `    await queryRunner.query(\`${q.replace(/[`\\$]/g, (c) => '\\' + c)}\`);`)
+      .map((q) => `    await queryRunner.query(\`${q.replace(/[`\\]|\$\{/g, (c) => '\\' + c)}\`);`)
       .join('\n');
   return `import { MigrationInterface, QueryRunner } from 'typeorm';
 

@@ -1,4 +1,11 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
 import { bigintCents } from '../common/money';
 
 /** A dispositif: its budget, the face value of its cheques and the dates they are valid. */
@@ -8,7 +15,10 @@ import { bigintCents } from '../common/money';
 @Check('ck_programme_dates', 'valid_from <= expires_on AND expires_on <= claim_deadline')
 @Check('ck_programme_budget', 'budget_cents >= 0 AND committed_cents >= 0')
 @Check('ck_programme_committed_within_budget', 'committed_cents <= budget_cents')
-@Check('ck_programme_departement_code', `departement_code ~ '^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$'`)
+@Check(
+  'ck_programme_departement_code',
+  `departement_code ~ '^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$'`,
+)
 export class Programme {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_programme' })
   id!: string;
@@ -49,7 +59,7 @@ export class Programme {
   @Column({ type: 'bigint', default: 0, transformer: bigintCents })
   committedCents!: number;
 
-  @Column({ type: 'jsonb', default: () => `'[]'::jsonb` })
+  @Column({ type: 'jsonb' })
   activities!: string[];
 
   @Column({ type: 'boolean', default: false })

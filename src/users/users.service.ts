@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, ILike, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, ILike } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
 import { Actor } from '../auth/role';
-import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/errors/domain-error';
 import { Page, pageOf } from '../common/pagination';
+import { violatedConstraint } from '../database/sql';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
@@ -105,11 +111,12 @@ export class UsersService {
         return UserDto.from(user);
       });
     } catch (err) {
-      if (
-        err instanceof QueryFailedError &&
-        (err.driverError as { constraint?: string }).constraint === 'uq_app_user_email'
-      ) {
+      const constraint = violatedConstraint(err);
+      if (constraint === 'uq_app_user_email') {
         throw new ConflictError('Un compte existe déjà avec cette adresse e-mail.', 'EMAIL_TAKEN');
+      }
+      if (constraint === 'fk_app_user_association') {
+        throw ValidationFailedError.field('associationId', 'unknown association');
       }
       throw err;
     }

@@ -1,4 +1,10 @@
-import { ALPHABET, CODE_LENGTH, formatChequeCode, generateChequeCode, parseChequeCode } from './cheque-code';
+import {
+  ALPHABET,
+  CODE_LENGTH,
+  formatChequeCode,
+  generateChequeCode,
+  parseChequeCode,
+} from './cheque-code';
 
 describe('cheque codes', () => {
   const codes = Array.from({ length: 2000 }, () => generateChequeCode());
@@ -40,7 +46,14 @@ describe('cheque codes', () => {
   });
 
   it('refuse wrong lengths and characters outside the alphabet as MALFORMED', () => {
-    for (const bad of ['', 'ABC', codes[0] + 'X', codes[0].slice(0, 13) + 'U', '7K2M-9QXD-4TRB-W*', "'; DROP TABLE cheque;--"]) {
+    for (const bad of [
+      '',
+      'ABC',
+      codes[0] + 'X',
+      codes[0].slice(0, 13) + 'U',
+      '7K2M-9QXD-4TRB-W*',
+      "'; DROP TABLE cheque;--",
+    ]) {
       expect(parseChequeCode(bad)).toEqual({ ok: false, reason: 'MALFORMED' });
     }
   });

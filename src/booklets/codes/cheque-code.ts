@@ -44,8 +44,7 @@ export function formatChequeCode(code: string): string {
 }
 
 export type ParsedCode =
-  | { ok: true; code: string }
-  | { ok: false; reason: 'MALFORMED' | 'CHECK_FAILED' };
+  { ok: true; code: string } | { ok: false; reason: 'MALFORMED' | 'CHECK_FAILED' };
 
 /**
  * Reads what a person typed or a scanner read: any case, with or without dashes or spaces,

@@ -1,0 +1,136 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Public, Roles } from '../auth/decorators';
+import type { Actor } from '../auth/role';
+import { ApiProblems } from '../common/http/api-problems';
+import { UuidParam } from '../common/http/uuid-param';
+import { AssociationsService } from './associations.service';
+import {
+  AccreditationReasonDto,
+  AssociationDto,
+  CreateAssociationDto,
+  GrantAccreditationDto,
+  OptionalReasonDto,
+  PublicAssociationDto,
+  PublicDirectoryQueryDto,
+  UpdateAssociationDto,
+} from './dto/association.dto';
+
+@ApiTags('associations')
+@Controller('api/associations')
+export class AssociationsController {
+  constructor(private readonly associations: AssociationsService) {}
+
+  @Post()
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Register an association (SIRET and IBAN checked)' })
+  @ApiCreatedResponse({ type: AssociationDto })
+  @ApiProblems(400, 409)
+  create(@CurrentUser() actor: Actor, @Body() dto: CreateAssociationDto): Promise<AssociationDto> {
+    return this.associations.create(actor, dto);
+  }
+
+  @Get()
+  @Roles('ADMIN', 'AGENT')
+  @ApiOperation({
+    summary: 'List associations with their accreditations (IBAN masked except for administrators)',
+  })
+  @ApiOkResponse({ type: [AssociationDto] })
+  list(@CurrentUser() actor: Actor): Promise<AssociationDto[]> {
+    return this.associations.list(actor);
+  }
+
+  @Get(':id')
+  @Roles('ADMIN', 'AGENT', 'ASSOCIATION')
+  @ApiOperation({ summary: 'One association; association staff see only their own' })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 404)
+  get(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<AssociationDto> {
+    return this.associations.get(actor, id);
+  }
+
+  @Patch(':id')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Change an association' })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409)
+  update(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: UpdateAssociationDto,
+  ): Promise<AssociationDto> {
+    return this.associations.update(actor, id, dto);
+  }
+
+  @Post(':id/accreditations')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Accredit (habiliter) the association for a period' })
+  @ApiCreatedResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409)
+  grant(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: GrantAccreditationDto,
+  ): Promise<AssociationDto> {
+    return this.associations.grant(actor, id, dto);
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary: 'Suspend the current accreditation, with a reason; takes effect at once',
+  })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409)
+  suspend(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: AccreditationReasonDto,
+  ): Promise<AssociationDto> {
+    return this.associations.suspend(actor, id, dto.reason);
+  }
+
+  @Post(':id/reinstate')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Lift a suspension' })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409)
+  reinstate(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: OptionalReasonDto,
+  ): Promise<AssociationDto> {
+    return this.associations.reinstate(actor, id, dto.reason);
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Revoke the current accreditation, with a reason' })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409)
+  revoke(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: AccreditationReasonDto,
+  ): Promise<AssociationDto> {
+    return this.associations.revoke(actor, id, dto.reason);
+  }
+}
+
+@ApiTags('public')
+@Controller('api/public/associations')
+export class PublicAssociationsController {
+  constructor(private readonly associations: AssociationsService) {}
+
+  @Get()
+  @Public()
+  @ApiOperation({ summary: 'Directory of associations accredited today (no authentication)' })
+  @ApiOkResponse({ type: [PublicAssociationDto] })
+  @ApiProblems(400)
+  directory(@Query() query: PublicDirectoryQueryDto): Promise<PublicAssociationDto[]> {
+    return this.associations.directory(query.q);
+  }
+}

@@ -1,0 +1,308 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/role';
+import { parisToday } from '../common/dates';
+import {
+  ConflictError,
+  FieldError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/errors/domain-error';
+import { violatedConstraint } from '../database/sql';
+import { isBic, isValidSiret, maskIban, normalizeIban } from '../common/validators';
+import {
+  Accreditation,
+  AccreditationAction,
+  AccreditationDecision,
+  AccreditationStatus,
+} from './accreditation.entity';
+import { Association } from './association.entity';
+import {
+  AccreditationDto,
+  AssociationDto,
+  CreateAssociationDto,
+  GrantAccreditationDto,
+  PublicAssociationDto,
+  UpdateAssociationDto,
+} from './dto/association.dto';
+
+type AssociationFields = Partial<CreateAssociationDto>;
+
+@Injectable()
+export class AssociationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(actor: Actor, dto: CreateAssociationDto): Promise<AssociationDto> {
+    const values = this.normalize(dto);
+    return this.saving(() =>
+      this.dataSource.transaction(async (em) => {
+        const association = em.create(Association, {
+          ...values,
+          phone: values.phone ?? null,
+          bic: values.bic ?? null,
+        });
+        await em.save(association);
+        await this.audit.record(em, actor, {
+          action: 'association.created',
+          entityType: 'association',
+          entityId: association.id,
+          after: association,
+        });
+        return this.view(em, association, actor);
+      }),
+    );
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateAssociationDto): Promise<AssociationDto> {
+    const values = this.normalize(dto);
+    return this.saving(() =>
+      this.dataSource.transaction(async (em) => {
+        const association = await this.lock(em, id);
+        const before = { ...association };
+        Object.assign(association, values);
+        await em.save(association);
+        await this.audit.record(em, actor, {
+          action: 'association.updated',
+          entityType: 'association',
+          entityId: id,
+          before,
+          after: association,
+        });
+        return this.view(em, association, actor);
+      }),
+    );
+  }
+
+  async list(actor: Actor): Promise<AssociationDto[]> {
+    const em = this.dataSource.manager;
+    const rows = await em.find(Association, { order: { name: 'ASC' } });
+    return Promise.all(rows.map((a) => this.view(em, a, actor)));
+  }
+
+  /** An association's users see their own association only; for others it does not exist. */
+  async get(actor: Actor, id: string): Promise<AssociationDto> {
+    if (actor.role === 'ASSOCIATION' && actor.associationId !== id)
+      throw new NotFoundError('Structure', id);
+    const em = this.dataSource.manager;
+    const association = await em.findOneBy(Association, { id });
+    if (!association) throw new NotFoundError('Structure', id);
+    return this.view(em, association, actor);
+  }
+
+  async grant(actor: Actor, id: string, dto: GrantAccreditationDto): Promise<AssociationDto> {
+    if (dto.validUntil < dto.validFrom)
+      throw ValidationFailedError.field('validUntil', 'validUntil must not be before validFrom');
+    return this.dataSource.transaction(async (em) => {
+      const association = await this.lock(em, id);
+      const overlapping = await em
+        .createQueryBuilder(Accreditation, 'a')
+        .where('a.association_id = :id', { id })
+        .andWhere(`a.status <> 'REVOKED'`)
+        .andWhere('a.valid_from <= :until AND a.valid_until >= :from', {
+          from: dto.validFrom,
+          until: dto.validUntil,
+        })
+        .getCount();
+      if (overlapping > 0) {
+        throw new ConflictError(
+          'Cette période chevauche une habilitation existante.',
+          'ACCREDITATION_OVERLAP',
+        );
+      }
+      const accreditation = em.create(Accreditation, {
+        associationId: id,
+        validFrom: dto.validFrom,
+        validUntil: dto.validUntil,
+        status: 'ACTIVE',
+      });
+      await em.save(accreditation);
+      await this.decide(em, actor, accreditation, 'GRANTED', null, null);
+      return this.view(em, association, actor);
+    });
+  }
+
+  suspend(actor: Actor, id: string, reason: string): Promise<AssociationDto> {
+    return this.transition(actor, id, ['ACTIVE'], 'SUSPENDED', 'SUSPENDED', reason);
+  }
+
+  reinstate(actor: Actor, id: string, reason: string | undefined): Promise<AssociationDto> {
+    return this.transition(actor, id, ['SUSPENDED'], 'ACTIVE', 'REINSTATED', reason ?? null);
+  }
+
+  revoke(actor: Actor, id: string, reason: string): Promise<AssociationDto> {
+    return this.transition(actor, id, ['ACTIVE', 'SUSPENDED'], 'REVOKED', 'REVOKED', reason);
+  }
+
+  /** Whether the association may redeem for a session on `day` (accredited then, and not suspended now). */
+  async isAccredited(em: EntityManager, associationId: string, day: string): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `SELECT 1 FROM accreditation WHERE association_id = $1 AND status = 'ACTIVE' AND valid_from <= $2 AND valid_until >= $2 LIMIT 1`,
+      [associationId, day],
+    );
+    return rows.length > 0;
+  }
+
+  /** The public directory: associations accredited today, optionally by city or postal code. */
+  async directory(q?: string): Promise<PublicAssociationDto[]> {
+    const today = parisToday();
+    const query = this.dataSource.manager
+      .createQueryBuilder(Association, 'a')
+      .where(
+        `EXISTS (SELECT 1 FROM accreditation x WHERE x.association_id = a.id AND x.status = 'ACTIVE' AND x.valid_from <= :today AND x.valid_until >= :today)`,
+        { today },
+      )
+      .orderBy('a.postal_code')
+      .addOrderBy('a.name');
+    if (q?.trim()) {
+      const term = q.trim().replace(/[\\%_]/g, (c) => '\\' + c);
+      query.andWhere(
+        new Brackets((b) =>
+          b
+            .where('a.postal_code LIKE :start', { start: `${term}%` })
+            .orWhere('a.city ILIKE :city', { city: `%${term}%` }),
+        ),
+      );
+    }
+    return (await query.getMany()).map((a) => PublicAssociationDto.from(a));
+  }
+
+  private async transition(
+    actor: Actor,
+    id: string,
+    from: AccreditationStatus[],
+    to: AccreditationStatus,
+    action: AccreditationAction,
+    reason: string | null,
+  ): Promise<AssociationDto> {
+    return this.dataSource.transaction(async (em) => {
+      const association = await this.lock(em, id);
+      const current = await em.find(Accreditation, {
+        where: { associationId: id, status: In(from) },
+        order: { validUntil: 'DESC' },
+      });
+      const today = parisToday();
+      const target = current.find((a) => a.validUntil >= today) ?? current[0];
+      if (!target) {
+        throw new ConflictError(
+          `Aucune habilitation dans l'état requis (${from.join(' ou ')}) pour cette action.`,
+          'ACCREDITATION_STATE_CONFLICT',
+        );
+      }
+      const before = { status: target.status };
+      target.status = to;
+      await em.save(target);
+      await this.decide(em, actor, target, action, reason, before);
+      return this.view(em, association, actor);
+    });
+  }
+
+  private async decide(
+    em: EntityManager,
+    actor: Actor,
+    accreditation: Accreditation,
+    action: AccreditationAction,
+    reason: string | null,
+    before: object | null,
+  ): Promise<void> {
+    await em.save(
+      em.create(AccreditationDecision, {
+        accreditationId: accreditation.id,
+        action,
+        reason,
+        decidedBy: actor.id,
+      }),
+    );
+    await this.audit.record(em, actor, {
+      action: `accreditation.${action.toLowerCase()}`,
+      entityType: 'accreditation',
+      entityId: accreditation.id,
+      before,
+      after: {
+        associationId: accreditation.associationId,
+        validFrom: accreditation.validFrom,
+        validUntil: accreditation.validUntil,
+        status: accreditation.status,
+        reason,
+      },
+    });
+  }
+
+  private async view(em: EntityManager, a: Association, actor: Actor): Promise<AssociationDto> {
+    const accreditations = await em.find(Accreditation, {
+      where: { associationId: a.id },
+      order: { validFrom: 'DESC' },
+    });
+    const decisions = accreditations.length
+      ? await em.find(AccreditationDecision, {
+          where: { accreditationId: In(accreditations.map((x) => x.id)) },
+          order: { decidedAt: 'ASC' },
+        })
+      : [];
+    const today = parisToday();
+    return {
+      id: a.id,
+      name: a.name,
+      siret: a.siret,
+      address: a.address,
+      postalCode: a.postalCode,
+      city: a.city,
+      email: a.email,
+      phone: a.phone,
+      iban: actor.role === 'ADMIN' ? a.iban : maskIban(a.iban),
+      bic: a.bic,
+      activities: a.activities,
+      accreditedToday: accreditations.some(
+        (x) => x.status === 'ACTIVE' && x.validFrom <= today && x.validUntil >= today,
+      ),
+      accreditations: accreditations.map((x) => AccreditationDto.from(x, decisions)),
+    };
+  }
+
+  private async lock(em: EntityManager, id: string): Promise<Association> {
+    const association = await em.findOne(Association, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!association) throw new NotFoundError('Structure', id);
+    return association;
+  }
+
+  /** Checks SIRET, IBAN and BIC; returns the values as stored. */
+  private normalize<T extends AssociationFields>(dto: T): T {
+    const errors: FieldError[] = [];
+    const out = { ...dto };
+    if (dto.siret !== undefined) {
+      out.siret = dto.siret.replace(/\s/g, '');
+      if (!isValidSiret(out.siret))
+        errors.push({ field: 'siret', message: 'siret must be 14 digits with a valid checksum' });
+    }
+    if (dto.iban !== undefined) {
+      const iban = normalizeIban(dto.iban);
+      if (!iban) errors.push({ field: 'iban', message: 'iban is not a valid IBAN' });
+      else out.iban = iban;
+    }
+    if (dto.bic !== undefined) {
+      out.bic = dto.bic.toUpperCase();
+      if (!isBic(out.bic)) errors.push({ field: 'bic', message: 'bic is not a valid BIC' });
+    }
+    if (dto.email !== undefined) out.email = dto.email.trim().toLowerCase();
+    if (errors.length) throw new ValidationFailedError(errors);
+    return out;
+  }
+
+  private async saving<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (violatedConstraint(err) === 'uq_association_siret') {
+        throw new ConflictError('Une structure avec ce SIRET existe déjà.', 'SIRET_TAKEN');
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { violatedConstraint } from '../database/sql';
+import { ConflictError, FieldError, ValidationFailedError } from '../common/errors/domain-error';
+import { Beneficiary } from './beneficiary.entity';
+import { BeneficiaryInputDto } from './dto/beneficiary.dto';
+
+@Injectable()
+export class BeneficiariesService {
+  /**
+   * Records a beneficiary within the issuing transaction. Names are refused unless the programme
+   * allows them; without a reference a pseudonymous one is generated.
+   */
+  async create(
+    em: EntityManager,
+    input: BeneficiaryInputDto,
+    allowNames: boolean,
+    field = 'beneficiary',
+  ): Promise<Beneficiary> {
+    if (!allowNames) {
+      const errors: FieldError[] = [];
+      if (input.firstName !== undefined)
+        errors.push({
+          field: `${field}.firstName`,
+          message: 'this programme does not collect names',
+        });
+      if (input.lastName !== undefined)
+        errors.push({
+          field: `${field}.lastName`,
+          message: 'this programme does not collect names',
+        });
+      if (errors.length) throw new ValidationFailedError(errors);
+    }
+    const beneficiary = em.create(Beneficiary, {
+      reference: input.reference ?? `B-${randomBytes(6).toString('hex').toUpperCase()}`,
+      postalCode: input.postalCode,
+      ageBand: input.ageBand ?? null,
+      needCategory: input.needCategory ?? null,
+      firstName: input.firstName ?? null,
+      lastName: input.lastName ?? null,
+    });
+    try {
+      await em.insert(Beneficiary, beneficiary);
+    } catch (err) {
+      if (violatedConstraint(err) === 'uq_beneficiary_reference') {
+        throw new ConflictError(
+          'Cette référence de bénéficiaire existe déjà.',
+          'BENEFICIARY_REFERENCE_TAKEN',
+          {
+            errors: [{ field: `${field}.reference`, message: 'reference already used' }],
+          },
+        );
+      }
+      throw err;
+    }
+    return beneficiary;
+  }
+}

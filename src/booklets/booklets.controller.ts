@@ -1,0 +1,125 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentUser, Roles } from '../auth/decorators';
+import type { Actor } from '../auth/role';
+import { ApiProblems } from '../common/http/api-problems';
+import { streamDownload } from '../common/http/streaming';
+import { UuidParam } from '../common/http/uuid-param';
+import { Page, PageOf } from '../common/pagination';
+import { BookletsService } from './booklets.service';
+import {
+  BookletDto,
+  BookletQueryDto,
+  BookletSummaryDto,
+  CancelBookletDto,
+  CancelResultDto,
+  CreateBatchDto,
+  IssueBookletDto,
+  PrintBatchDto,
+} from './dto/booklet.dto';
+
+@ApiTags('booklets')
+@Controller('api/booklets')
+@Roles('ADMIN', 'AGENT')
+export class BookletsController {
+  constructor(private readonly booklets: BookletsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Issue a booklet (carnet) for a beneficiary' })
+  @ApiCreatedResponse({ type: BookletDto })
+  @ApiProblems(400, 404, 409, 422)
+  issue(@CurrentUser() actor: Actor, @Body() dto: IssueBookletDto): Promise<BookletDto> {
+    return this.booklets.issue(actor, dto);
+  }
+
+  @Post('batches')
+  @ApiOperation({ summary: 'Issue a print run of anonymous booklets for a distribution point' })
+  @ApiCreatedResponse({ type: PrintBatchDto })
+  @ApiProblems(400, 404, 409, 422)
+  createBatch(@CurrentUser() actor: Actor, @Body() dto: CreateBatchDto): Promise<PrintBatchDto> {
+    return this.booklets.createBatch(actor, dto);
+  }
+
+  @Get('batches/:id/pdf')
+  @ApiOperation({ summary: 'The whole print run as one PDF, streamed while it is generated' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({
+    description: 'PDF',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems(400, 404)
+  batchPdf(@UuidParam() id: string, @Res() res: Response): Promise<void> {
+    return streamDownload(res, 'application/pdf', (out, ready) =>
+      this.booklets.writeBatchPdf(id, out, ready),
+    );
+  }
+
+  @Get('batches/:id/manifest.csv')
+  @ApiOperation({ summary: 'Booklet numbers and cheque counts of a print run (never codes)' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: 'CSV (UTF-8 with BOM, `;`)',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+  })
+  @ApiProblems(400, 404)
+  manifest(@UuidParam() id: string, @Res() res: Response): Promise<void> {
+    return streamDownload(res, 'text/csv; charset=utf-8', (out, ready) =>
+      this.booklets.writeBatchManifest(id, out, ready),
+    );
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Search booklets' })
+  @ApiOkResponse({ type: PageOf(BookletSummaryDto) })
+  @ApiProblems(400)
+  list(@Query() query: BookletQueryDto): Promise<Page<BookletSummaryDto>> {
+    return this.booklets.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One booklet with its cheques' })
+  @ApiOkResponse({ type: BookletDto })
+  @ApiProblems(400, 404)
+  get(@UuidParam() id: string): Promise<BookletDto> {
+    return this.booklets.get(id);
+  }
+
+  @Get(':id/pdf')
+  @ApiOperation({
+    summary: 'The printable booklet: A4, a cover then the cheques with their QR codes',
+  })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({
+    description: 'PDF',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems(400, 404, 409)
+  pdf(@UuidParam() id: string, @Res() res: Response): Promise<void> {
+    return streamDownload(res, 'application/pdf', (out, ready) =>
+      this.booklets.writeBookletPdf(id, out, ready),
+    );
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Cancel a booklet (lost, stolen, damaged…), optionally replacing its unredeemed cheques',
+  })
+  @ApiOkResponse({ type: CancelResultDto })
+  @ApiProblems(400, 404, 409, 422)
+  cancel(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: CancelBookletDto,
+  ): Promise<CancelResultDto> {
+    return this.booklets.cancel(actor, id, dto);
+  }
+}

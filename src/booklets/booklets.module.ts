@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { BeneficiariesModule } from '../beneficiaries/beneficiaries.module';
+import { ProgrammesModule } from '../programmes/programmes.module';
+import { BookletsController } from './booklets.controller';
+import { BookletsService } from './booklets.service';
+
+@Module({
+  imports: [ProgrammesModule, BeneficiariesModule],
+  controllers: [BookletsController],
+  providers: [BookletsService],
+  exports: [BookletsService],
+})
+export class BookletsModule {}

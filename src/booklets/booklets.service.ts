@@ -1,0 +1,499 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/role';
+import { BeneficiariesService } from '../beneficiaries/beneficiaries.service';
+import { Beneficiary } from '../beneficiaries/beneficiary.entity';
+import { BeneficiaryDto } from '../beneficiaries/dto/beneficiary.dto';
+import { AppConfig } from '../config/app-config';
+import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
+import { parisToday, parisYear } from '../common/dates';
+import { ConflictError, NotFoundError } from '../common/errors/domain-error';
+import { Page } from '../common/pagination';
+import { Programme } from '../programmes/programme.entity';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { queryRows } from '../database/sql';
+import { Booklet, PrintBatch } from './booklet.entity';
+import { Cheque } from './cheque.entity';
+import { formatChequeCode, generateChequeCode } from './codes/cheque-code';
+import {
+  BookletDto,
+  BookletQueryDto,
+  BookletSummaryDto,
+  CancelBookletDto,
+  CancelResultDto,
+  ChequeDisplayStatus,
+  CreateBatchDto,
+  IssueBookletDto,
+  PrintBatchDto,
+} from './dto/booklet.dto';
+import { loadBookletLayout } from './pdf/booklet-layout';
+import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
+
+/** Rows per multi-row INSERT (PostgreSQL allows 65,535 parameters per statement). */
+const BOOKLET_CHUNK = 2000;
+const CHEQUE_CHUNK = 5000;
+/** Booklets read per query while streaming a print run. */
+const PRINT_PAGE = 50;
+
+interface NewBooklets {
+  beneficiaryId: string | null;
+  batchId: string | null;
+  chequeCount: number;
+  replacesBookletId: string | null;
+}
+
+export function chequeDisplayStatus(
+  status: Cheque['status'],
+  expiresOn: string,
+  today = parisToday(),
+): ChequeDisplayStatus {
+  return status === 'ISSUED' && today > expiresOn ? 'EXPIRED' : status;
+}
+
+@Injectable()
+export class BookletsService {
+  private readonly renderer: BookletRenderer;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly programmes: ProgrammesService,
+    private readonly beneficiaries: BeneficiariesService,
+    config: AppConfig,
+  ) {
+    this.renderer = new BookletRenderer(loadBookletLayout(), config.get('PUBLIC_BASE_URL'));
+  }
+
+  /** One booklet for one beneficiary: budget committed, number and codes assigned, all in one transaction. */
+  async issue(actor: Actor, dto: IssueBookletDto): Promise<BookletDto> {
+    return this.dataSource.transaction(async (em) => {
+      const programme = await this.programmes.lockForIssuance(em, dto.programmeId);
+      const beneficiary = dto.beneficiary
+        ? await this.beneficiaries.create(em, dto.beneficiary, programme.allowBeneficiaryNames)
+        : null;
+      const [created] = await this.insertBooklets(em, programme, actor, 1, {
+        beneficiaryId: beneficiary?.id ?? null,
+        batchId: null,
+        chequeCount: programme.chequesPerBooklet,
+        replacesBookletId: null,
+      });
+      await this.audit.record(em, actor, {
+        action: 'booklet.issued',
+        entityType: 'booklet',
+        entityId: created.id,
+        after: {
+          number: created.number,
+          programmeId: programme.id,
+          chequeCount: programme.chequesPerBooklet,
+          beneficiaryReference: beneficiary?.reference ?? null,
+        },
+      });
+      return this.detail(em, created.id);
+    });
+  }
+
+  /** A print run of anonymous booklets, in one transaction. */
+  async createBatch(actor: Actor, dto: CreateBatchDto): Promise<PrintBatchDto> {
+    return this.dataSource.transaction(async (em) => {
+      const programme = await this.programmes.lockForIssuance(em, dto.programmeId);
+      const batch = em.create(PrintBatch, {
+        programmeId: programme.id,
+        bookletCount: dto.count,
+        distributionSite: dto.distributionSite,
+        createdBy: actor.id,
+      });
+      await em.save(batch);
+      const created = await this.insertBooklets(em, programme, actor, dto.count, {
+        beneficiaryId: null,
+        batchId: batch.id,
+        chequeCount: programme.chequesPerBooklet,
+        replacesBookletId: null,
+      });
+      const result: PrintBatchDto = {
+        id: batch.id,
+        programmeId: programme.id,
+        bookletCount: dto.count,
+        distributionSite: batch.distributionSite,
+        firstNumber: created[0].number,
+        lastNumber: created[created.length - 1].number,
+        createdAt: batch.createdAt.toISOString(),
+      };
+      await this.audit.record(em, actor, {
+        action: 'print_batch.created',
+        entityType: 'print_batch',
+        entityId: batch.id,
+        after: {
+          ...result,
+          chequeCount: dto.count * programme.chequesPerBooklet,
+          committedCents: dto.count * programme.chequesPerBooklet * programme.faceValueCents,
+        },
+      });
+      return result;
+    });
+  }
+
+  /**
+   * Cancels a booklet: its unredeemed cheques become CANCELLED and their value goes back to the
+   * budget; with `replace`, a new booklet with as many cheques is issued and linked to it.
+   */
+  async cancel(actor: Actor, id: string, dto: CancelBookletDto): Promise<CancelResultDto> {
+    return this.dataSource.transaction(async (em) => {
+      const found = await em.findOneBy(Booklet, { id });
+      if (!found) throw new NotFoundError('Carnet', id);
+      // Lock order everywhere: programme, then booklet, then cheques.
+      const programme = dto.replace
+        ? await this.programmes.lockForIssuance(em, found.programmeId, 'replace')
+        : await em.findOneOrFail(Programme, {
+            where: { id: found.programmeId },
+            lock: { mode: 'pessimistic_write' },
+          });
+      const booklet = await em.findOneOrFail(Booklet, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (booklet.status === 'CANCELLED')
+        throw new ConflictError('Ce carnet est déjà annulé.', 'BOOKLET_ALREADY_CANCELLED');
+
+      const cancelled = await queryRows<{ id: string }>(
+        em,
+        `UPDATE cheque SET status = 'CANCELLED' WHERE booklet_id = $1 AND status = 'ISSUED' RETURNING id`,
+        [id],
+      );
+      const released = cancelled.length * booklet.faceValueCents;
+      await this.programmes.release(em, programme, released);
+      const before = { status: booklet.status };
+      Object.assign(booklet, {
+        status: 'CANCELLED',
+        cancelReason: dto.reason,
+        cancelComment: dto.comment ?? null,
+        cancelledAt: new Date(),
+        cancelledBy: actor.id,
+      });
+      await em.save(booklet);
+      await this.audit.record(em, actor, {
+        action: 'booklet.cancelled',
+        entityType: 'booklet',
+        entityId: id,
+        before,
+        after: {
+          status: 'CANCELLED',
+          reason: dto.reason,
+          comment: dto.comment ?? null,
+          cancelledCheques: cancelled.length,
+          releasedCents: released,
+        },
+      });
+
+      let replacement: BookletDto | null = null;
+      if (dto.replace && cancelled.length > 0) {
+        const [created] = await this.insertBooklets(em, programme, actor, 1, {
+          beneficiaryId: booklet.beneficiaryId,
+          batchId: null,
+          chequeCount: cancelled.length,
+          replacesBookletId: booklet.id,
+        });
+        await this.audit.record(em, actor, {
+          action: 'booklet.issued',
+          entityType: 'booklet',
+          entityId: created.id,
+          after: {
+            number: created.number,
+            programmeId: programme.id,
+            chequeCount: cancelled.length,
+            replaces: booklet.number,
+          },
+        });
+        replacement = await this.detail(em, created.id);
+      }
+      return {
+        cancelled: await this.detail(em, id),
+        cancelledCheques: cancelled.length,
+        replacement,
+      };
+    });
+  }
+
+  async get(id: string): Promise<BookletDto> {
+    return this.detail(this.dataSource.manager, id);
+  }
+
+  async list(q: BookletQueryDto): Promise<Page<BookletSummaryDto>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Booklet, 'b')
+      .leftJoinAndSelect('b.beneficiary', 'ben')
+      .orderBy('b.number', 'DESC')
+      .skip(q.offset)
+      .take(q.pageSize);
+    if (q.programmeId)
+      query.andWhere('b.programme_id = :programmeId', { programmeId: q.programmeId });
+    if (q.status) query.andWhere('b.status = :status', { status: q.status });
+    if (q.number) query.andWhere('b.number = :number', { number: q.number });
+    if (q.batchId) query.andWhere('b.batch_id = :batchId', { batchId: q.batchId });
+    if (q.beneficiaryReference)
+      query.andWhere('ben.reference = :ref', { ref: q.beneficiaryReference });
+    const [rows, total] = await query.getManyAndCount();
+    return {
+      items: rows.map((b) => this.summary(b, b.beneficiary ?? null)),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  /** Streams one booklet's PDF into `out`. Refused for a cancelled booklet. */
+  async writeBookletPdf(
+    id: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const booklet = await this.dataSource.manager.findOne(Booklet, {
+      where: { id },
+      relations: { programme: true, beneficiary: true },
+    });
+    if (!booklet) throw new NotFoundError('Carnet', id);
+    if (booklet.status === 'CANCELLED')
+      throw new ConflictError(
+        'Ce carnet est annulé : il ne peut pas être imprimé.',
+        'BOOKLET_CANCELLED',
+      );
+    const cheques = await this.dataSource.manager.find(Cheque, {
+      where: { bookletId: id },
+      order: { position: 'ASC' },
+    });
+    onReady(`carnet-${booklet.number}.pdf`);
+    const doc = this.renderer.createDocument(`Carnet ${booklet.number}`);
+    doc.pipe(out);
+    this.renderer.addBooklet(doc, this.printable(booklet, booklet.programme!, cheques));
+    doc.end();
+    await once(out, 'finish');
+  }
+
+  /**
+   * Streams a whole print run as one PDF while it is generated: booklets are read PRINT_PAGE at a
+   * time and drawing waits whenever the client is slower than the generation, so memory stays flat.
+   */
+  async writeBatchPdf(
+    batchId: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const em = this.dataSource.manager;
+    const batch = await em.findOne(PrintBatch, {
+      where: { id: batchId },
+      relations: { programme: true },
+    });
+    if (!batch) throw new NotFoundError("Lot d'impression", batchId);
+    onReady(`lot-${batch.id}.pdf`);
+    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.distributionSite}`);
+    doc.pipe(out);
+    let after = '';
+    for (;;) {
+      const booklets = await em
+        .createQueryBuilder(Booklet, 'b')
+        .where('b.batch_id = :batchId AND b.status = :status AND b.number > :after', {
+          batchId,
+          status: 'ACTIVE',
+          after,
+        })
+        .orderBy('b.number', 'ASC')
+        .take(PRINT_PAGE)
+        .getMany();
+      if (booklets.length === 0) break;
+      const cheques = await em.find(Cheque, {
+        where: { bookletId: In(booklets.map((b) => b.id)) },
+        order: { position: 'ASC' },
+      });
+      for (const booklet of booklets) {
+        const own = cheques.filter((c) => c.bookletId === booklet.id);
+        this.renderer.addBooklet(doc, this.printable(booklet, batch.programme!, own));
+        if (out.writableNeedDrain) await once(out, 'drain');
+        if (out.destroyed) return;
+      }
+      after = booklets[booklets.length - 1].number;
+    }
+    doc.end();
+    await once(out, 'finish');
+  }
+
+  /** The print run's manifest: booklet numbers and cheque counts, never codes. */
+  async writeBatchManifest(
+    batchId: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const em = this.dataSource.manager;
+    const batch = await em.findOneBy(PrintBatch, { id: batchId });
+    if (!batch) throw new NotFoundError("Lot d'impression", batchId);
+    onReady(`lot-${batch.id}-manifeste.csv`);
+    out.write(
+      CSV_BOM +
+        csvLine([
+          'numero_carnet',
+          'nombre_cheques',
+          'valeur_faciale_euros',
+          'valeur_totale_euros',
+          'statut',
+          'lieu_de_distribution',
+        ]),
+    );
+    let after = '';
+    for (;;) {
+      const rows = await em
+        .createQueryBuilder(Booklet, 'b')
+        .where('b.batch_id = :batchId AND b.number > :after', { batchId, after })
+        .orderBy('b.number', 'ASC')
+        .take(1000)
+        .getMany();
+      if (rows.length === 0) break;
+      for (const b of rows) {
+        const ok = out.write(
+          csvLine([
+            b.number,
+            b.chequeCount,
+            csvAmount(b.faceValueCents),
+            csvAmount(b.faceValueCents * b.chequeCount),
+            b.status === 'ACTIVE' ? 'actif' : 'annulé',
+            batch.distributionSite,
+          ]),
+        );
+        if (!ok) await once(out, 'drain');
+      }
+      after = rows[rows.length - 1].number;
+    }
+    out.end();
+  }
+
+  private async insertBooklets(
+    em: EntityManager,
+    programme: Programme,
+    actor: Actor,
+    count: number,
+    opts: NewBooklets,
+  ): Promise<{ id: string; number: string }[]> {
+    await this.programmes.commit(
+      em,
+      programme,
+      count * opts.chequeCount * programme.faceValueCents,
+    );
+    const numbers = await this.nextNumbers(em, programme.departementCode, count);
+    const created: { id: string; number: string }[] = [];
+    for (let i = 0; i < count; i += BOOKLET_CHUNK) {
+      const rows = numbers.slice(i, i + BOOKLET_CHUNK).map((number) => ({
+        number,
+        programmeId: programme.id,
+        beneficiaryId: opts.beneficiaryId,
+        batchId: opts.batchId,
+        status: 'ACTIVE' as const,
+        chequeCount: opts.chequeCount,
+        faceValueCents: programme.faceValueCents,
+        replacesBookletId: opts.replacesBookletId,
+        issuedBy: actor.id,
+      }));
+      const result = await em
+        .createQueryBuilder()
+        .insert()
+        .into(Booklet)
+        .values(rows)
+        .returning(['id', 'number'])
+        .execute();
+      created.push(...(result.raw as { id: string; number: string }[]));
+    }
+    const cheques = created.flatMap((b) =>
+      Array.from({ length: opts.chequeCount }, (_, p) => ({
+        bookletId: b.id,
+        position: p + 1,
+        code: generateChequeCode(),
+        faceValueCents: programme.faceValueCents,
+        status: 'ISSUED' as const,
+      })),
+    );
+    for (let i = 0; i < cheques.length; i += CHEQUE_CHUNK) {
+      await em
+        .createQueryBuilder()
+        .insert()
+        .into(Cheque)
+        .values(cheques.slice(i, i + CHEQUE_CHUNK))
+        .updateEntity(false)
+        .execute();
+    }
+    return created;
+  }
+
+  /** Reserves `count` consecutive booklet numbers for this département and year, under the counter's row lock. */
+  private async nextNumbers(
+    em: EntityManager,
+    departementCode: string,
+    count: number,
+  ): Promise<string[]> {
+    const year = parisYear();
+    const [{ last_seq: last }]: { last_seq: number }[] = await em.query(
+      `INSERT INTO booklet_counter (departement_code, year, last_seq) VALUES ($1, $2, $3)
+       ON CONFLICT (departement_code, year) DO UPDATE SET last_seq = booklet_counter.last_seq + EXCLUDED.last_seq
+       RETURNING last_seq`,
+      [departementCode, year, count],
+    );
+    return Array.from(
+      { length: count },
+      (_, i) => `${departementCode}-${year}-${String(last - count + 1 + i).padStart(6, '0')}`,
+    );
+  }
+
+  private async detail(em: EntityManager, id: string): Promise<BookletDto> {
+    const booklet = await em.findOne(Booklet, {
+      where: { id },
+      relations: { beneficiary: true, programme: true },
+    });
+    if (!booklet) throw new NotFoundError('Carnet', id);
+    const cheques = await em.find(Cheque, { where: { bookletId: id }, order: { position: 'ASC' } });
+    const replacedBy = await em.findOne(Booklet, {
+      where: { replacesBookletId: id },
+      select: { id: true },
+    });
+    const today = parisToday();
+    return {
+      ...this.summary(booklet, booklet.beneficiary ?? null),
+      beneficiary: booklet.beneficiary ? BeneficiaryDto.from(booklet.beneficiary) : null,
+      replacedByBookletId: replacedBy?.id ?? null,
+      cancelReason: booklet.cancelReason,
+      cancelComment: booklet.cancelComment,
+      cancelledAt: booklet.cancelledAt?.toISOString() ?? null,
+      cheques: cheques.map((c) => ({
+        position: c.position,
+        code: formatChequeCode(c.code),
+        faceValueCents: c.faceValueCents,
+        status: chequeDisplayStatus(c.status, booklet.programme!.expiresOn, today),
+      })),
+    };
+  }
+
+  private summary(b: Booklet, beneficiary: Beneficiary | null): BookletSummaryDto {
+    return {
+      id: b.id,
+      number: b.number,
+      programmeId: b.programmeId,
+      status: b.status,
+      chequeCount: b.chequeCount,
+      faceValueCents: b.faceValueCents,
+      issuedAt: b.issuedAt.toISOString(),
+      batchId: b.batchId,
+      beneficiaryReference: beneficiary?.reference ?? null,
+      replacesBookletId: b.replacesBookletId,
+    };
+  }
+
+  private printable(b: Booklet, programme: Programme, cheques: Cheque[]): PrintableBooklet {
+    return {
+      number: b.number,
+      reference: b.beneficiary?.reference ?? null,
+      programme,
+      faceValueCents: b.faceValueCents,
+      cheques: cheques
+        .filter((c) => c.status !== 'CANCELLED')
+        .map((c) => ({ position: c.position, code: c.code })),
+    };
+  }
+}

@@ -1,0 +1,226 @@
+import PDFDocument from 'pdfkit';
+import { create as createQr } from 'qrcode';
+import { frenchDate } from '../../common/dates';
+import { formatEuros } from '../../common/money';
+import { formatChequeCode } from '../codes/cheque-code';
+import { BookletLayout, fill } from './booklet-layout';
+
+const MM = 72 / 25.4;
+/** Modules of white around a QR symbol, as the standard requires. */
+const QUIET_ZONE_MODULES = 4;
+
+export interface PrintableBooklet {
+  number: string;
+  reference: string | null;
+  programme: {
+    name: string;
+    departementCode: string;
+    departementName: string;
+    validFrom: string;
+    expiresOn: string;
+  };
+  faceValueCents: number;
+  cheques: { position: number; code: string }[];
+}
+
+/** PDF text is WinAnsi: Intl's narrow no-break space becomes a plain no-break space. */
+function pdfEuros(cents: number): string {
+  return formatEuros(cents).replace(/\u202f/g, '\u00a0');
+}
+
+export function chequeUrl(baseUrl: string, code: string): string {
+  return `${baseUrl}/c/${code}`;
+}
+
+/**
+ * Draws booklets on A4 pages: a cover, then the cheques, `perPage` a page with cut marks, each with
+ * its value, expiry, printed code and a vector QR code of its check URL.
+ */
+export class BookletRenderer {
+  constructor(
+    private readonly layout: BookletLayout,
+    private readonly baseUrl: string,
+  ) {}
+
+  createDocument(title: string): PDFKit.PDFDocument {
+    return new PDFDocument({
+      size: this.layout.page.size,
+      margin: 0,
+      autoFirstPage: false,
+      compress: true,
+      info: { Title: title, Author: 'Pass numérique', Creator: 'Pass numérique' },
+    });
+  }
+
+  addBooklet(doc: PDFKit.PDFDocument, booklet: PrintableBooklet): void {
+    const values = {
+      programme: booklet.programme.name,
+      departementCode: booklet.programme.departementCode,
+      departementName: booklet.programme.departementName,
+      number: booklet.number,
+      validFrom: frenchDate(booklet.programme.validFrom),
+      expiresOn: frenchDate(booklet.programme.expiresOn),
+      chequeCount: booklet.cheques.length,
+      faceValue: pdfEuros(booklet.faceValueCents),
+      directoryUrl: `${this.baseUrl}/structures`,
+      reference: booklet.reference ?? '',
+    };
+    this.drawCover(doc, values, booklet.reference !== null);
+    const perPage = this.layout.cheque.perPage;
+    for (let i = 0; i < booklet.cheques.length; i++) {
+      if (i % perPage === 0) doc.addPage();
+      this.drawCheque(doc, i % perPage, booklet.cheques[i], {
+        ...values,
+        position: booklet.cheques[i].position,
+      });
+    }
+  }
+
+  private drawCover(
+    doc: PDFKit.PDFDocument,
+    values: Record<string, string | number>,
+    withReference: boolean,
+  ): void {
+    const { cover, fonts, page } = this.layout;
+    doc.addPage();
+    const margin = page.marginMm * MM * 2;
+    const width = doc.page.width - 2 * margin;
+    doc.y = margin;
+    doc.font(fonts.bold).fontSize(28).text(cover.title, margin, margin, { width });
+    doc.font(fonts.regular).fontSize(16).text(fill(cover.subtitle, values), { width }).moveDown(1);
+    for (const line of cover.lines) doc.fontSize(12).text(fill(line, values), { width });
+    if (withReference) doc.text(fill(cover.referenceLine, values), { width });
+    doc.moveDown(1.5).font(fonts.bold).fontSize(14).text(cover.howToTitle, { width }).moveDown(0.5);
+    doc.font(fonts.regular).fontSize(11);
+    for (const p of cover.howTo)
+      doc.text(fill(p, values), { width, align: 'justify' }).moveDown(0.6);
+    doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.whereTitle, { width }).moveDown(0.5);
+    doc.font(fonts.regular).fontSize(11).text(fill(cover.where, values), { width });
+  }
+
+  private drawCheque(
+    doc: PDFKit.PDFDocument,
+    slot: number,
+    cheque: { code: string },
+    values: Record<string, string | number>,
+  ): void {
+    const c = this.layout.cheque;
+    const { fonts } = this.layout;
+    const margin = this.layout.page.marginMm * MM;
+    const slotHeight = (doc.page.height - 2 * margin) / c.perPage;
+    const x0 = margin;
+    const y0 = margin + slot * slotHeight;
+    const width = doc.page.width - 2 * margin;
+    const pad = c.paddingMm * MM;
+
+    this.drawCutMarks(doc, x0, y0, width, slotHeight);
+
+    const qrSize = c.qrSizeMm * MM;
+    const qrX = x0 + width - pad - qrSize;
+    const qrY = y0 + (slotHeight - qrSize) / 2;
+    const url = chequeUrl(this.baseUrl, cheque.code);
+    this.drawQr(doc, url, qrX, qrY, qrSize);
+
+    const textWidth = qrX - x0 - 2 * pad;
+    let y = y0 + pad;
+    doc
+      .font(fonts.bold)
+      .fontSize(26)
+      .fillColor('black')
+      .text(fill(c.value, values), x0 + pad, y, { width: textWidth, lineBreak: false });
+    y += 30;
+    doc
+      .font(fonts.bold)
+      .fontSize(11)
+      .text(fill(c.title, values), x0 + pad, y, {
+        width: textWidth,
+        lineBreak: false,
+        ellipsis: true,
+      });
+    y += 15;
+    doc.font(fonts.regular).fontSize(10);
+    for (const line of c.lines) {
+      doc.text(fill(line, values), x0 + pad, y, { width: textWidth, lineBreak: false });
+      y += 13;
+    }
+    y += 4;
+    doc.fontSize(8).text(c.codeLabel, x0 + pad, y, { lineBreak: false });
+    y += 10;
+    doc
+      .font(fonts.code)
+      .fontSize(16)
+      .text(formatChequeCode(cheque.code), x0 + pad, y, { lineBreak: false });
+    doc
+      .font(fonts.regular)
+      .fontSize(7)
+      .fillColor('#444444')
+      .text(fill(c.footer, values), x0 + pad, y0 + slotHeight - pad - 6, {
+        width: textWidth,
+        lineBreak: false,
+        ellipsis: true,
+      });
+    doc.fillColor('black');
+  }
+
+  /** Dashed cutting line under each slot, and corner ticks. */
+  private drawCutMarks(
+    doc: PDFKit.PDFDocument,
+    x: number,
+    y: number,
+    width: number,
+    height: number,
+  ): void {
+    const tick = this.layout.cheque.cutMarkMm * MM;
+    doc.save().lineWidth(0.5).strokeColor('#888888');
+    doc
+      .moveTo(x, y + height)
+      .lineTo(x + width, y + height)
+      .dash(3, { space: 3 })
+      .stroke()
+      .undash();
+    for (const [cx, cy] of [
+      [x, y],
+      [x + width, y],
+      [x, y + height],
+      [x + width, y + height],
+    ]) {
+      doc
+        .moveTo(cx - tick / 2, cy)
+        .lineTo(cx + tick / 2, cy)
+        .moveTo(cx, cy - tick / 2)
+        .lineTo(cx, cy + tick / 2)
+        .stroke();
+    }
+    doc.restore();
+  }
+
+  /**
+   * The symbol as vector rectangles, one per run of dark modules, drawn in module units (small
+   * integers keep the file small); the quiet zone is left white.
+   */
+  private drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+    const qr = createQr(text, { errorCorrectionLevel: this.layout.cheque.qrErrorCorrection });
+    const n = qr.modules.size;
+    const data = qr.modules.data;
+    const module = size / n;
+    const quiet = QUIET_ZONE_MODULES * module;
+    doc
+      .save()
+      .rect(x - quiet, y - quiet, size + 2 * quiet, size + 2 * quiet)
+      .fill('white');
+    doc.translate(x, y).scale(module);
+    for (let row = 0; row < n; row++) {
+      let col = 0;
+      while (col < n) {
+        if (!data[row * n + col]) {
+          col++;
+          continue;
+        }
+        const start = col;
+        while (col < n && data[row * n + col]) col++;
+        doc.rect(start, row, col - start, 1);
+      }
+    }
+    doc.fill('black').restore();
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * CSV as French spreadsheet software opens it: UTF-8 with BOM, `;` separator, CRLF line ends,
+ * fields quoted when needed. Amounts and dates are formatted by the caller.
+ */
+export const CSV_BOM = '\ufeff';
+
+function field(value: string | number | null | undefined): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  // Neutralise spreadsheet formulas (CSV injection) and quote what needs quoting.
+  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+([.,]\d+)?$/.test(s) ? `'${s}` : s;
+  return /[";\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function csvLine(values: (string | number | null | undefined)[]): string {
+  return values.map(field).join(';') + '\r\n';
+}
+
+/** 123456 cents → "1234,56" (decimal comma, no thousands separator). */
+export function csvAmount(cents: number): string {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
+}

@@ -1,0 +1,134 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { IsCalendarDate } from '../../common/validators';
+import type { Programme } from '../programme.entity';
+
+/** Largest budget accepted: 1 billion euros, in cents. */
+const MAX_BUDGET_CENTS = 100_000_000_000;
+
+export class CreateProgrammeDto {
+  @ApiProperty({ example: 'Pass numérique 2026' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
+  name!: string;
+
+  @ApiProperty({ example: '31', description: 'Code du département (01–95, 2A, 2B, 971–976)' })
+  @Matches(/^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$/, {
+    message: 'departementCode must be a French département code',
+  })
+  departementCode!: string;
+
+  @ApiProperty({ example: 'Haute-Garonne' })
+  @IsString()
+  @MinLength(2)
+  @MaxLength(100)
+  departementName!: string;
+
+  @ApiPropertyOptional({ default: 1000, description: 'Face value of one cheque, in cents' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  faceValueCents?: number;
+
+  @ApiPropertyOptional({ default: 10 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  chequesPerBooklet?: number;
+
+  @ApiProperty({ example: '2026-01-01' })
+  @IsCalendarDate()
+  validFrom!: string;
+
+  @ApiProperty({
+    example: '2026-12-31',
+    description: 'Last day a cheque can be redeemed (Europe/Paris)',
+  })
+  @IsCalendarDate()
+  expiresOn!: string;
+
+  @ApiProperty({ example: '2027-02-28', description: 'Last day associations can claim' })
+  @IsCalendarDate()
+  claimDeadline!: string;
+
+  @ApiProperty({ example: 50_000_000, description: 'Budget in cents' })
+  @IsInt()
+  @Min(0)
+  @Max(MAX_BUDGET_CENTS)
+  budgetCents!: number;
+
+  @ApiProperty({
+    type: [String],
+    example: ["Prise en main d'un ordinateur", 'Démarches administratives en ligne', 'Smartphone'],
+  })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(2, { each: true })
+  @MaxLength(120, { each: true })
+  activities!: string[];
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Whether agents may record beneficiaries’ names',
+  })
+  @IsOptional()
+  @IsBoolean()
+  allowBeneficiaryNames?: boolean;
+}
+
+export class UpdateProgrammeDto extends PartialType(CreateProgrammeDto) {}
+
+export class ProgrammeDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() departementCode!: string;
+  @ApiProperty() departementName!: string;
+  @ApiProperty() faceValueCents!: number;
+  @ApiProperty() chequesPerBooklet!: number;
+  @ApiProperty({ format: 'date' }) validFrom!: string;
+  @ApiProperty({ format: 'date' }) expiresOn!: string;
+  @ApiProperty({ format: 'date' }) claimDeadline!: string;
+  @ApiProperty() budgetCents!: number;
+  @ApiProperty({ description: 'Issued cheques minus cheques cancelled unused, in cents' })
+  committedCents!: number;
+  @ApiProperty({ description: 'budgetCents − committedCents' }) remainingCents!: number;
+  @ApiProperty({ type: [String] }) activities!: string[];
+  @ApiProperty() allowBeneficiaryNames!: boolean;
+
+  static from(p: Programme): ProgrammeDto {
+    return {
+      id: p.id,
+      name: p.name,
+      departementCode: p.departementCode,
+      departementName: p.departementName,
+      faceValueCents: p.faceValueCents,
+      chequesPerBooklet: p.chequesPerBooklet,
+      validFrom: p.validFrom,
+      expiresOn: p.expiresOn,
+      claimDeadline: p.claimDeadline,
+      budgetCents: p.budgetCents,
+      committedCents: p.committedCents,
+      remainingCents: p.budgetCents - p.committedCents,
+      activities: p.activities,
+      allowBeneficiaryNames: p.allowBeneficiaryNames,
+    };
+  }
+}

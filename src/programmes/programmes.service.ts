@@ -1,0 +1,177 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/role';
+import {
+  ConflictError,
+  DomainError,
+  NotFoundError,
+  ValidationFailedError,
+} from '../common/errors/domain-error';
+import { parisToday } from '../common/dates';
+import { CreateProgrammeDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
+import { Programme } from './programme.entity';
+
+export class BudgetExceededError extends DomainError {
+  constructor(requested: number, remaining: number) {
+    super('BUDGET_EXCEEDED', 409, 'Le budget du dispositif ne permet pas cette émission.', {
+      requestedCents: requested,
+      remainingCents: remaining,
+    });
+  }
+}
+
+@Injectable()
+export class ProgrammesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(actor: Actor, dto: CreateProgrammeDto): Promise<ProgrammeDto> {
+    const values = {
+      faceValueCents: 1000,
+      chequesPerBooklet: 10,
+      allowBeneficiaryNames: false,
+      ...dto,
+    };
+    this.assertDates(values);
+    return this.dataSource.transaction(async (em) => {
+      const programme = em.create(Programme, { ...values, committedCents: 0 });
+      await em.save(programme);
+      await this.audit.record(em, actor, {
+        action: 'programme.created',
+        entityType: 'programme',
+        entityId: programme.id,
+        after: ProgrammeDto.from(programme),
+      });
+      return ProgrammeDto.from(programme);
+    });
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateProgrammeDto): Promise<ProgrammeDto> {
+    return this.dataSource.transaction(async (em) => {
+      const programme = await this.lock(em, id);
+      const before = ProgrammeDto.from(programme);
+      const changesIssuance =
+        (dto.faceValueCents !== undefined && dto.faceValueCents !== programme.faceValueCents) ||
+        (dto.chequesPerBooklet !== undefined &&
+          dto.chequesPerBooklet !== programme.chequesPerBooklet);
+      if (changesIssuance && (await this.hasBooklets(em, id))) {
+        throw new ConflictError(
+          'La valeur faciale et le nombre de chèques par carnet ne peuvent plus changer : des carnets ont été émis.',
+          'PROGRAMME_LOCKED',
+        );
+      }
+      Object.assign(programme, dto);
+      this.assertDates(programme);
+      if (programme.budgetCents < programme.committedCents) {
+        throw new ConflictError(
+          'Le budget ne peut pas être inférieur au montant déjà engagé.',
+          'BUDGET_BELOW_COMMITTED',
+          {
+            committedCents: programme.committedCents,
+          },
+        );
+      }
+      await em.save(programme);
+      await this.audit.record(em, actor, {
+        action: 'programme.updated',
+        entityType: 'programme',
+        entityId: id,
+        before,
+        after: ProgrammeDto.from(programme),
+      });
+      return ProgrammeDto.from(programme);
+    });
+  }
+
+  async list(): Promise<ProgrammeDto[]> {
+    const rows = await this.dataSource
+      .getRepository(Programme)
+      .find({ order: { validFrom: 'DESC', name: 'ASC' } });
+    return rows.map((p) => ProgrammeDto.from(p));
+  }
+
+  async get(id: string): Promise<ProgrammeDto> {
+    return ProgrammeDto.from(await this.find(this.dataSource.manager, id));
+  }
+
+  async find(em: EntityManager, id: string): Promise<Programme> {
+    const programme = await em.findOneBy(Programme, { id });
+    if (!programme) throw new NotFoundError('Dispositif', id);
+    return programme;
+  }
+
+  /**
+   * For issuance: locks the programme row (serialising issuance per programme, which also keeps
+   * booklet numbers and the committed amount consistent) and checks cheques can still be issued.
+   * `field` names the request field that designated the programme, for the error.
+   */
+  async lockForIssuance(em: EntityManager, id: string, field = 'programmeId'): Promise<Programme> {
+    const programme = await em.findOne(Programme, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!programme) {
+      throw new DomainError('PROGRAMME_NOT_FOUND', 404, `Dispositif introuvable : ${id}.`, {
+        errors: [{ field, message: 'unknown programme' }],
+      });
+    }
+    if (parisToday() > programme.expiresOn) {
+      throw new DomainError(
+        'PROGRAMME_EXPIRED',
+        422,
+        `Le dispositif a expiré le ${programme.expiresOn} : plus aucun chèque ne peut être émis.`,
+        {
+          errors: [{ field, message: 'programme expired' }],
+        },
+      );
+    }
+    return programme;
+  }
+
+  /** Adds `cents` to the committed amount of a locked programme, refusing past the budget. */
+  async commit(em: EntityManager, programme: Programme, cents: number): Promise<void> {
+    const remaining = programme.budgetCents - programme.committedCents;
+    if (cents > remaining) throw new BudgetExceededError(cents, remaining);
+    programme.committedCents += cents;
+    await em.update(Programme, { id: programme.id }, { committedCents: programme.committedCents });
+  }
+
+  /** Gives back the value of cheques cancelled unused. */
+  async release(em: EntityManager, programme: Programme, cents: number): Promise<void> {
+    programme.committedCents -= cents;
+    await em.update(Programme, { id: programme.id }, { committedCents: programme.committedCents });
+  }
+
+  private async lock(em: EntityManager, id: string): Promise<Programme> {
+    const programme = await em.findOne(Programme, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!programme) throw new NotFoundError('Dispositif', id);
+    return programme;
+  }
+
+  private async hasBooklets(em: EntityManager, id: string): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      'SELECT 1 FROM booklet WHERE programme_id = $1 LIMIT 1',
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  private assertDates(p: { validFrom: string; expiresOn: string; claimDeadline: string }): void {
+    const errors = [];
+    if (p.expiresOn < p.validFrom)
+      errors.push({ field: 'expiresOn', message: 'expiresOn must not be before validFrom' });
+    if (p.claimDeadline < p.expiresOn)
+      errors.push({
+        field: 'claimDeadline',
+        message: 'claimDeadline must not be before expiresOn',
+      });
+    if (errors.length) throw new ValidationFailedError(errors);
+  }
+}
