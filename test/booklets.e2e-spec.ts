@@ -593,3 +593,35 @@ describe('Programmes and booklets', () => {
     });
   });
 });
+
+describe('Issuance under concurrency', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await createTestApp()));
+  afterAll(() => t.close());
+
+  it('never commits beyond the budget and never hands out a booklet number twice', async () => {
+    const p = await createProgramme(t, { budgetCents: 55_000 }); // room for 5 booklets of 100 €
+    const token = await t.adminToken();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        request(t.http)
+          .post('/api/booklets')
+          .set('Authorization', `Bearer ${token}`)
+          .send({ programmeId: p.id }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(5);
+    expect(
+      results.filter((r) => r.status === 409).every((r) => r.body.code === 'BUDGET_EXCEEDED'),
+    ).toBe(true);
+    const numbers = results.filter((r) => r.status === 201).map((r) => r.body.number as string);
+    expect(new Set(numbers).size).toBe(5);
+    const [row] = await t.dataSource.query(
+      `SELECT p.committed_cents::int AS committed, (SELECT coalesce(sum(c.face_value_cents), 0)::int FROM cheque c JOIN booklet b ON b.id = c.booklet_id WHERE b.programme_id = p.id AND c.status <> 'CANCELLED') AS issued
+         FROM programme p WHERE p.id = $1`,
+      [p.id],
+    );
+    expect(row).toEqual({ committed: 50_000, issued: 50_000 });
+  });
+});

@@ -33,9 +33,8 @@ import {
 import { loadBookletLayout } from './pdf/booklet-layout';
 import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
 
-/** Rows per multi-row INSERT (PostgreSQL allows 65,535 parameters per statement). */
-const BOOKLET_CHUNK = 2000;
-const CHEQUE_CHUNK = 5000;
+/** Booklets inserted per statement (with their cheques). */
+const BOOKLET_CHUNK = 500;
 /** Booklets read per query while streaming a print run. */
 const PRINT_PAGE = 50;
 
@@ -367,6 +366,10 @@ export class BookletsService {
     out.end();
   }
 
+  /**
+   * Inserts booklets and their cheques with array parameters (unnest), a chunk at a time, so that a
+   * print run of 10,000 booklets neither builds 100,000 objects nor one huge statement.
+   */
   private async insertBooklets(
     em: EntityManager,
     programme: Programme,
@@ -382,44 +385,41 @@ export class BookletsService {
     const numbers = await this.nextNumbers(em, programme.departementCode, count);
     const created: { id: string; number: string }[] = [];
     for (let i = 0; i < count; i += BOOKLET_CHUNK) {
-      const rows = numbers.slice(i, i + BOOKLET_CHUNK).map((number) => ({
-        number,
-        programmeId: programme.id,
-        beneficiaryId: opts.beneficiaryId,
-        batchId: opts.batchId,
-        status: 'ACTIVE' as const,
-        chequeCount: opts.chequeCount,
-        faceValueCents: programme.faceValueCents,
-        replacesBookletId: opts.replacesBookletId,
-        issuedBy: actor.id,
-      }));
-      const result = await em
-        .createQueryBuilder()
-        .insert()
-        .into(Booklet)
-        .values(rows)
-        .returning(['id', 'number'])
-        .execute();
-      created.push(...(result.raw as { id: string; number: string }[]));
+      const chunk = numbers.slice(i, i + BOOKLET_CHUNK);
+      const rows = await queryRows<{ id: string; number: string }>(
+        em,
+        `INSERT INTO booklet (number, programme_id, beneficiary_id, batch_id, status, cheque_count, face_value_cents, replaces_booklet_id, issued_by)
+         SELECT n, $2, $3, $4, 'ACTIVE', $5, $6, $7, $8 FROM unnest($1::varchar[]) AS n
+         RETURNING id, number`,
+        [
+          chunk,
+          programme.id,
+          opts.beneficiaryId,
+          opts.batchId,
+          opts.chequeCount,
+          programme.faceValueCents,
+          opts.replacesBookletId,
+          actor.id,
+        ],
+      );
+      created.push(...rows);
+      const bookletIds: string[] = [];
+      const positions: number[] = [];
+      const codes: string[] = [];
+      for (const booklet of rows) {
+        for (let p = 1; p <= opts.chequeCount; p++) {
+          bookletIds.push(booklet.id);
+          positions.push(p);
+          codes.push(generateChequeCode());
+        }
+      }
+      await em.query(
+        `INSERT INTO cheque (booklet_id, position, code, face_value_cents, status)
+         SELECT b, p, c, $4, 'ISSUED' FROM unnest($1::uuid[], $2::int[], $3::char(14)[]) AS t(b, p, c)`,
+        [bookletIds, positions, codes, programme.faceValueCents],
+      );
     }
-    const cheques = created.flatMap((b) =>
-      Array.from({ length: opts.chequeCount }, (_, p) => ({
-        bookletId: b.id,
-        position: p + 1,
-        code: generateChequeCode(),
-        faceValueCents: programme.faceValueCents,
-        status: 'ISSUED' as const,
-      })),
-    );
-    for (let i = 0; i < cheques.length; i += CHEQUE_CHUNK) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(Cheque)
-        .values(cheques.slice(i, i + CHEQUE_CHUNK))
-        .updateEntity(false)
-        .execute();
-    }
+    created.sort((x, y) => (x.number < y.number ? -1 : 1));
     return created;
   }
 

@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChildProcess, spawn } from 'node:child_process';
+import {
+  freePort,
+  RunningDatabase,
+  startEmbeddedPostgres,
+} from '../src/database/embedded-postgres';
+
+export const ROOT = join(__dirname, '..');
+
+/** A throwaway PostgreSQL cluster tuned like the test one. */
+export async function benchDatabase(): Promise<RunningDatabase & { dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pn-bench-'));
+  const db = await startEmbeddedPostgres({
+    dataDir: dir,
+    persistent: false,
+    postgresFlags: [
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=300',
+    ],
+  });
+  return {
+    ...db,
+    dir,
+    stop: async () => {
+      await db.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchService {
+  url: string;
+  child: ChildProcess;
+  /** Peak resident memory of the process since start or the last reset (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  /** Starts a new peak measurement (writes 5 to /proc/<pid>/clear_refs). */
+  resetPeak(): void;
+  stop(): Promise<void>;
+}
+
+/** The compiled service (dist/, built by the bench script) as its own process. */
+export async function startCompiledService(env: Record<string, string>): Promise<BenchService> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      /* starting */
+    }
+    if (i > 300 || child.exitCode !== null) throw new Error('service did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    child,
+    peakRssMiB: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    },
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+export async function api<T>(
+  url: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(url + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
