@@ -13,6 +13,8 @@ import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ProgrammesModule } from './programmes/programmes.module';
+import { RedemptionsModule } from './redemptions/redemptions.module';
+import { SecurityModule } from './security/security.module';
 import { UsersModule } from './users/users.module';
 
 function prettyAvailable(): boolean {
@@ -61,6 +63,8 @@ export class AppModule {
         ProgrammesModule,
         AssociationsModule,
         BookletsModule,
+        SecurityModule,
+        RedemptionsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

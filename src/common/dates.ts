@@ -20,3 +20,10 @@ export function frenchDate(isoDay: string): string {
 export function parisYear(now: Date = new Date()): number {
   return Number(parisToday(now).slice(0, 4));
 }
+
+/** "2026-03-12" shifted by `days` calendar days. */
+export function shiftDay(isoDay: string, days: number): string {
+  const d = new Date(`${isoDay}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

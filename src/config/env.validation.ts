@@ -103,6 +103,42 @@ export class EnvironmentVariables {
   @Min(1)
   LOGIN_RATE_WINDOW_SECONDS = 15 * 60;
 
+  /** How many days back a workshop's session date may be when its cheques are redeemed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(90)
+  REDEMPTION_BACKDATE_DAYS = 7;
+
+  /** How many days an association (or an administrator) may cancel a redemption. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(90)
+  REDEMPTION_CANCEL_DAYS = 7;
+
+  /** Failed cheque lookups (unknown code, wrong check character) allowed per user and per IP per window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOOKUP_FAILURE_LIMIT = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOOKUP_FAILURE_WINDOW_SECONDS = 600;
+
+  /** Public cheque checks (the QR's page) allowed per IP per window. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PUBLIC_CHECK_LIMIT = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PUBLIC_CHECK_WINDOW_SECONDS = 60;
+
   /** Maximum accepted JSON body. */
   @IsString()
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })

@@ -5,6 +5,9 @@ import { Beneficiary } from '../beneficiaries/beneficiary.entity';
 import { Booklet, BookletCounter, PrintBatch } from '../booklets/booklet.entity';
 import { Cheque } from '../booklets/cheque.entity';
 import { Programme } from '../programmes/programme.entity';
+import { IdempotencyKey } from '../redemptions/idempotency-key.entity';
+import { Redemption, RedemptionLine } from '../redemptions/redemption.entity';
+import { RateLimitCounter } from '../security/rate-limit-counter.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity, for the application's data source, the migration CLI and the schema-drift test. */
@@ -20,4 +23,8 @@ export const ENTITIES = [
   BookletCounter,
   Booklet,
   Cheque,
+  Redemption,
+  RedemptionLine,
+  IdempotencyKey,
+  RateLimitCounter,
 ];

@@ -82,6 +82,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       ...problem.extra,
     };
     if (problem.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
+    const retryAfter = problem.extra?.retryAfterSeconds;
+    if (problem.status === 429 && typeof retryAfter === 'number')
+      res.setHeader('Retry-After', String(retryAfter));
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 

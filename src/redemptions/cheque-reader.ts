@@ -1,0 +1,40 @@
+import { parseChequeCode } from '../booklets/codes/cheque-code';
+import type { ChequeRefusal } from './refusals';
+
+/**
+ * Reads what a scanner or a person gave: a printed code (any case, dashes or not) or the QR's URL,
+ * which must be this service's own `${PUBLIC_BASE_URL}/c/<code>` — a QR from elsewhere is refused.
+ */
+export function readChequeInput(
+  input: string,
+  publicBaseUrl: string,
+): { code: string } | ChequeRefusal {
+  const raw = input.trim();
+  let candidate = raw;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return { code: raw, refusal: 'CODE_MALFORMED' };
+    }
+    const base = new URL(publicBaseUrl);
+    const match = /^\/c\/([^/]+)\/?$/.exec(
+      url.pathname.slice(base.pathname.replace(/\/$/, '').length),
+    );
+    if (
+      url.origin !== base.origin ||
+      !url.pathname.startsWith(base.pathname.replace(/\/$/, '') + '/c/') ||
+      !match
+    ) {
+      return { code: raw, refusal: 'CODE_MALFORMED' };
+    }
+    candidate = decodeURIComponent(match[1]);
+  }
+  const parsed = parseChequeCode(candidate);
+  if (parsed.ok) return { code: parsed.code };
+  return {
+    code: raw,
+    refusal: parsed.reason === 'MALFORMED' ? 'CODE_MALFORMED' : 'CODE_CHECK_FAILED',
+  };
+}

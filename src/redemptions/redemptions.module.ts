@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AssociationsModule } from '../associations/associations.module';
+import { PublicChequesController, RedemptionsController } from './redemptions.controller';
+import { RedemptionsService } from './redemptions.service';
+
+@Module({
+  imports: [AssociationsModule],
+  controllers: [RedemptionsController, PublicChequesController],
+  providers: [RedemptionsService],
+  exports: [RedemptionsService],
+})
+export class RedemptionsModule {}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/errors/domain-error';
+
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', 429, 'Trop de tentatives. Réessayez plus tard.', { retryAfterSeconds });
+  }
+}
+
+/**
+ * Fixed-window counters kept in PostgreSQL, so a limit holds across every instance of the service.
+ * Counting is its own statement (autocommit): a refused request's failure still counts.
+ */
+@Injectable()
+export class RateLimiter {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Throws RateLimitedError if any of the keys has reached `limit` in its current window. */
+  async assertBelow(keys: string[], limit: number, windowSeconds: number): Promise<void> {
+    const rows: { retry_after: number }[] = await this.dataSource.query(
+      `SELECT ceil(extract(epoch FROM window_start + make_interval(secs => $3) - now()))::int AS retry_after
+         FROM rate_limit_counter
+        WHERE key = ANY($1) AND hits >= $2 AND window_start > now() - make_interval(secs => $3)
+        ORDER BY retry_after DESC LIMIT 1`,
+      [keys, limit, windowSeconds],
+    );
+    if (rows.length > 0) throw new RateLimitedError(Math.max(1, rows[0].retry_after));
+  }
+
+  /** Counts one hit on each key; returns the highest count in the current windows. */
+  async hit(keys: string[], windowSeconds: number): Promise<number> {
+    const rows: { hits: number }[] = await this.dataSource.query(
+      `INSERT INTO rate_limit_counter (key, window_start, hits)
+       SELECT k, now(), 1 FROM unnest($1::varchar[]) AS k
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN rate_limit_counter.window_start <= now() - make_interval(secs => $2) THEN 1 ELSE rate_limit_counter.hits + 1 END,
+         window_start = CASE WHEN rate_limit_counter.window_start <= now() - make_interval(secs => $2) THEN now() ELSE rate_limit_counter.window_start END
+       RETURNING hits`,
+      [keys, windowSeconds],
+    );
+    return Math.max(...rows.map((r) => r.hits));
+  }
+
+  /** Counts a hit and refuses when the limit is passed (for limits on every request, not only failures). */
+  async consume(keys: string[], limit: number, windowSeconds: number): Promise<void> {
+    const hits = await this.hit(keys, windowSeconds);
+    if (hits > limit) await this.assertBelow(keys, limit, windowSeconds);
+  }
+
+  /** Removes expired windows (called periodically). */
+  async purge(olderThanSeconds = 86_400): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM rate_limit_counter WHERE window_start < now() - make_interval(secs => $1)`,
+      [olderThanSeconds],
+    );
+  }
+}
