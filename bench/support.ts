@@ -48,9 +48,12 @@ export interface BenchService {
 }
 
 /** The compiled service (dist/, built by the bench script) as its own process. */
-export async function startCompiledService(env: Record<string, string>): Promise<BenchService> {
+export async function startCompiledService(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<BenchService> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

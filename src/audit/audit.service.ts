@@ -25,6 +25,11 @@ export function snapshot(value: unknown): Record<string, unknown> | null {
   ) as Record<string, unknown>;
 }
 
+function json(value: unknown): string | null {
+  const v = snapshot(value);
+  return v === null ? null : JSON.stringify(v);
+}
+
 /**
  * The one writer of audit events. Called with the entity manager of the business transaction,
  * so the event commits or rolls back with the change it records.
@@ -35,18 +40,20 @@ export class AuditService {
 
   async record(em: EntityManager, actor: Actor | null, entry: AuditEntry): Promise<void> {
     // prev_hash and hash are computed by the database trigger (see the audit migration).
-    await em.insert(AuditEvent, {
-      actorId: actor?.id ?? null,
-      actorRole: actor?.role ?? null,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId ?? null,
-      before: snapshot(entry.before),
-      after: snapshot(entry.after),
-      requestId: requestContext.get()?.requestId ?? null,
-      prevHash: '',
-      hash: '',
-    });
+    await em.query(
+      `INSERT INTO audit_event (actor_id, actor_role, action, entity_type, entity_id, before, after, request_id, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '')`,
+      [
+        actor?.id ?? null,
+        actor?.role ?? null,
+        entry.action,
+        entry.entityType,
+        entry.entityId ?? null,
+        json(entry.before),
+        json(entry.after),
+        requestContext.get()?.requestId ?? null,
+      ],
+    );
   }
 
   /** For events with no business transaction of their own (a refused login, a refused lookup). */

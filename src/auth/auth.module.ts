@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AccessGuard } from './access.guard';
@@ -14,10 +15,15 @@ import { loginEmailTracker } from './login-throttler.guard';
     UsersModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.get('JWT_SECRET'),
-        signOptions: { algorithm: 'HS256', expiresIn: config.get('JWT_TTL_SECONDS') },
-      }),
+      useFactory: (config: AppConfig) => {
+        // A KeyObject made once: given a string, jsonwebtoken rebuilds a key on every verification.
+        const key = createSecretKey(Buffer.from(config.get('JWT_SECRET'), 'utf8'));
+        return {
+          secret: key,
+          signOptions: { algorithm: 'HS256', expiresIn: config.get('JWT_TTL_SECONDS') },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
+      },
     }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ILike } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
-import { Actor } from '../auth/role';
+import { Actor, Role } from '../auth/role';
 import {
   ConflictError,
   DomainError,
@@ -11,7 +11,7 @@ import {
   ValidationFailedError,
 } from '../common/errors/domain-error';
 import { Page, pageOf } from '../common/pagination';
-import { violatedConstraint } from '../database/sql';
+import { queryRows, violatedConstraint } from '../database/sql';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
@@ -43,9 +43,21 @@ export class UsersService {
 
   /** The caller behind a token, if the account is active and the token not revoked. */
   async findActor(id: string, tokenVersion: number): Promise<Actor | null> {
-    const user = await this.dataSource.getRepository(User).findOneBy({ id });
-    if (!user || !user.active || user.tokenVersion !== tokenVersion) return null;
-    return { id: user.id, role: user.role, associationId: user.associationId, email: user.email };
+    // Runs on every authenticated request: one indexed row, plain SQL.
+    const [user] = await queryRows<{
+      id: string;
+      role: Role;
+      association_id: string | null;
+      email: string;
+      active: boolean;
+      token_version: number;
+    }>(
+      this.dataSource.manager,
+      'SELECT id, role, association_id, email, active, token_version FROM app_user WHERE id = $1',
+      [id],
+    );
+    if (!user || !user.active || user.token_version !== tokenVersion) return null;
+    return { id: user.id, role: user.role, associationId: user.association_id, email: user.email };
   }
 
   async recordLogin(user: User): Promise<User> {

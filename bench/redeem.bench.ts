@@ -1,0 +1,241 @@
+/**
+ * npm run bench:redeem — HTTP redemptions (authentication, idempotency key, audit), one cheque each,
+ * 32 concurrent connections (autocannon) against the compiled service, and the floor: the same SQL
+ * transaction issued directly with pg at the same concurrency, in the same run. Then the same load
+ * split over two service instances on the same database.
+ * Prints a JSON result line (collected by bench/run-all.ts).
+ */
+import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { api, benchDatabase, BenchService, startCompiledService } from './support';
+
+const CONNECTIONS = 32;
+const PER_RUN = 4000;
+const TODAY = new Date().toISOString().slice(0, 10);
+
+interface Measure {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function httpRun(targets: BenchService[], token: string, codes: string[]): Promise<Measure> {
+  let next = 0;
+  const perTarget = Math.floor(CONNECTIONS / targets.length);
+  const started = Date.now();
+  const results = await Promise.all(
+    targets.map((s) =>
+      autocannon({
+        url: `${s.url}/api/redemptions`,
+        connections: perTarget,
+        amount: Math.floor(codes.length / targets.length),
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              headers: { ...req.headers, 'idempotency-key': randomUUID() },
+              body: JSON.stringify({
+                codes: [codes[next++]],
+                activity: 'Smartphone',
+                sessionDate: TODAY,
+              }),
+            }),
+          },
+        ],
+      }),
+    ),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  const ok = results.reduce((s, r) => s + r['2xx'], 0);
+  const errors = results.reduce((s, r) => s + r.non2xx + r.errors, 0);
+  return {
+    perSecond: Math.round(ok / seconds),
+    p50: Math.max(...results.map((r) => r.latency.p50)),
+    p99: Math.max(...results.map((r) => r.latency.p99)),
+    errors,
+  };
+}
+
+/** The floor: the same statements the service runs for one redemption, straight from pg. */
+async function sqlRun(
+  url: string,
+  userId: string,
+  associationId: string,
+  codes: string[],
+): Promise<Measure> {
+  const clients = await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      const c = new Client({ connectionString: url });
+      await c.connect();
+      return c;
+    }),
+  );
+  const latencies: number[] = [];
+  let next = 0;
+  let errors = 0;
+  const started = Date.now();
+  await Promise.all(
+    clients.map(async (c) => {
+      for (;;) {
+        const code = codes[next++];
+        if (!code) return;
+        const t0 = process.hrtime.bigint();
+        try {
+          await c.query('BEGIN');
+          const key = randomUUID();
+          await c.query(
+            `INSERT INTO idempotency_key (user_id, key, request_hash, status) VALUES ($1, $2, $3, 'PENDING') ON CONFLICT DO NOTHING RETURNING key`,
+            [userId, key, 'x'.repeat(64)],
+          );
+          await c.query(
+            `SELECT 1 FROM accreditation WHERE association_id = $1 AND status = 'ACTIVE' AND valid_from <= $2 AND valid_until >= $2 LIMIT 1`,
+            [associationId, TODAY],
+          );
+          const { rows } = await c.query(
+            `SELECT c.id, c.face_value_cents FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id WHERE c.code = ANY($1) FOR UPDATE OF c`,
+            [[code]],
+          );
+          await c.query(
+            `UPDATE cheque SET status = 'REDEEMED' WHERE id = ANY($1) AND status = 'ISSUED' RETURNING id`,
+            [[rows[0].id]],
+          );
+          const r = await c.query(
+            `INSERT INTO redemption (association_id, user_id, session_date, activity, total_cents, cheque_count, status) VALUES ($1, $2, $3, 'Smartphone', $4, 1, 'ACTIVE') RETURNING id`,
+            [associationId, userId, TODAY, rows[0].face_value_cents],
+          );
+          await c.query(
+            `INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active) VALUES ($1, $2, $3, true)`,
+            [r.rows[0].id, rows[0].id, rows[0].face_value_cents],
+          );
+          await c.query(
+            `INSERT INTO audit_event (action, entity_type, entity_id, after, prev_hash, hash) VALUES ('redemption.created', 'redemption', $1, '{}', '', '')`,
+            [r.rows[0].id],
+          );
+          await c.query(
+            `UPDATE idempotency_key SET status = 'COMPLETED', response_status = 201, response_body = '{}' WHERE user_id = $1 AND key = $2`,
+            [userId, key],
+          );
+          await c.query('COMMIT');
+        } catch {
+          errors++;
+          await c.query('ROLLBACK');
+        }
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  const seconds = (Date.now() - started) / 1000;
+  await Promise.all(clients.map((c) => c.end()));
+  latencies.sort((a, b) => a - b);
+  return {
+    perSecond: Math.round(codes.length / seconds),
+    p50: +percentile(latencies, 50).toFixed(1),
+    p99: +percentile(latencies, 99).toFixed(1),
+    errors,
+  };
+}
+
+async function main(): Promise<void> {
+  const db = await benchDatabase();
+  const env = {
+    DATABASE_URL: db.url,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-000',
+    ADMIN_EMAIL: 'bench@bench.local',
+    ADMIN_PASSWORD: 'bench-password-long',
+    LOOKUP_FAILURE_LIMIT: '1000000',
+  };
+  const one = await startCompiledService(env);
+  let two: BenchService | undefined;
+  try {
+    const admin = (
+      await api<{ accessToken: string }>(one.url, '/api/auth/login', null, {
+        email: 'bench@bench.local',
+        password: 'bench-password-long',
+      })
+    ).accessToken;
+    const programme = await api<{ id: string }>(one.url, '/api/programmes', admin, {
+      name: 'Bench',
+      departementCode: '31',
+      departementName: 'Haute-Garonne',
+      validFrom: '2020-01-01',
+      expiresOn: '2099-12-31',
+      claimDeadline: '2099-12-31',
+      budgetCents: 10_000_000_000,
+      activities: ['Smartphone'],
+    });
+    const association = await api<{ id: string }>(one.url, '/api/associations', admin, {
+      name: 'Bench',
+      siret: '73282932000074',
+      address: '1 rue',
+      postalCode: '31000',
+      city: 'Toulouse',
+      email: 'b@bench.local',
+      iban: 'FR7630006000011234567890189',
+      activities: ['Smartphone'],
+    });
+    await api(one.url, `/api/associations/${association.id}/accreditations`, admin, {
+      validFrom: '2020-01-01',
+      validUntil: '2099-12-31',
+    });
+    const user = await api<{ id: string }>(one.url, '/api/users', admin, {
+      email: 'staff@bench.local',
+      password: 'bench-password-long',
+      role: 'ASSOCIATION',
+      associationId: association.id,
+    });
+    const staff = (
+      await api<{ accessToken: string }>(one.url, '/api/auth/login', null, {
+        email: 'staff@bench.local',
+        password: 'bench-password-long',
+      })
+    ).accessToken;
+    await api(one.url, '/api/booklets/batches', admin, {
+      programmeId: programme.id,
+      count: 1300,
+      distributionSite: 'Bench',
+    });
+    const client = new Client({ connectionString: db.url });
+    await client.connect();
+    const codes: string[] = (
+      await client.query(`SELECT code FROM cheque ORDER BY random()`)
+    ).rows.map((r: { code: string }) => r.code);
+    await client.end();
+    const slice = (i: number) => codes.slice(i * PER_RUN, (i + 1) * PER_RUN);
+
+    // Warm-up, then the measured runs.
+    await httpRun([one], staff, codes.slice(codes.length - 500));
+    const http1 = await httpRun([one], staff, slice(0));
+    const floor = await sqlRun(db.url, user.id, association.id, slice(1));
+    two = await startCompiledService(env);
+    const http2 = await httpRun([one, two], staff, slice(2));
+
+    const result = {
+      bench: 'redeem',
+      connections: CONNECTIONS,
+      redemptionsPerRun: PER_RUN,
+      http1,
+      floor,
+      ratio: +(http1.perSecond / floor.perSecond).toFixed(2),
+      http2,
+      scaling1to2: +(http2.perSecond / http1.perSecond).toFixed(2),
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    await two?.stop();
+    await one.stop();
+    await db.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
