@@ -1,41 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChildProcess, spawn } from 'node:child_process';
-import {
-  freePort,
-  RunningDatabase,
-  startEmbeddedPostgres,
-} from '../src/database/embedded-postgres';
+import { freePort, RunningDatabase } from '../src/database/embedded-postgres';
+import { startThrowawayPostgres } from '../test/support/throwaway-postgres';
 
 export const ROOT = join(__dirname, '..');
 
-/** A throwaway PostgreSQL cluster tuned like the test one. */
-export async function benchDatabase(): Promise<RunningDatabase & { dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pn-bench-'));
-  const db = await startEmbeddedPostgres({
-    dataDir: dir,
-    persistent: false,
-    postgresFlags: [
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-      '-c',
-      'max_connections=300',
-    ],
-  });
-  return {
-    ...db,
-    dir,
-    stop: async () => {
-      await db.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+/** A throwaway PostgreSQL cluster, as the tests use. */
+export const benchDatabase = (): Promise<RunningDatabase> =>
+  startThrowawayPostgres('pass_numerique');
 
 export interface BenchService {
   url: string;

@@ -289,19 +289,7 @@ export class BookletsService {
     onReady(`lot-${batch.id}.pdf`);
     const doc = this.renderer.createDocument(`Lot d'impression — ${batch.distributionSite}`);
     doc.pipe(out);
-    let after = '';
-    for (;;) {
-      const booklets = await em
-        .createQueryBuilder(Booklet, 'b')
-        .where('b.batch_id = :batchId AND b.status = :status AND b.number > :after', {
-          batchId,
-          status: 'ACTIVE',
-          after,
-        })
-        .orderBy('b.number', 'ASC')
-        .take(PRINT_PAGE)
-        .getMany();
-      if (booklets.length === 0) break;
+    for await (const booklets of this.batchPages(batchId, PRINT_PAGE, true)) {
       const cheques = await em.find(Cheque, {
         where: { bookletId: In(booklets.map((b) => b.id)) },
         order: { position: 'ASC' },
@@ -312,7 +300,6 @@ export class BookletsService {
         if (out.writableNeedDrain) await once(out, 'drain');
         if (out.destroyed) return;
       }
-      after = booklets[booklets.length - 1].number;
     }
     doc.end();
     await once(out, 'finish');
@@ -339,15 +326,7 @@ export class BookletsService {
           'lieu_de_distribution',
         ]),
     );
-    let after = '';
-    for (;;) {
-      const rows = await em
-        .createQueryBuilder(Booklet, 'b')
-        .where('b.batch_id = :batchId AND b.number > :after', { batchId, after })
-        .orderBy('b.number', 'ASC')
-        .take(1000)
-        .getMany();
-      if (rows.length === 0) break;
+    for await (const rows of this.batchPages(batchId, 1000, false)) {
       for (const b of rows) {
         const ok = out.write(
           csvLine([
@@ -361,9 +340,29 @@ export class BookletsService {
         );
         if (!ok) await once(out, 'drain');
       }
-      after = rows[rows.length - 1].number;
     }
     out.end();
+  }
+
+  /** A print run's booklets in number order, `size` at a time (keyset paging). */
+  private async *batchPages(
+    batchId: string,
+    size: number,
+    activeOnly: boolean,
+  ): AsyncGenerator<Booklet[]> {
+    let after = '';
+    for (;;) {
+      const query = this.dataSource.manager
+        .createQueryBuilder(Booklet, 'b')
+        .where('b.batch_id = :batchId AND b.number > :after', { batchId, after })
+        .orderBy('b.number', 'ASC')
+        .take(size);
+      if (activeOnly) query.andWhere("b.status = 'ACTIVE'");
+      const page = await query.getMany();
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1].number;
+    }
   }
 
   /**

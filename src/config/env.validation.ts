@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -28,6 +29,9 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 };
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+/** An integer setting read from a string, within bounds. */
+const IntSetting = (min: number, max = Number.MAX_SAFE_INTEGER): PropertyDecorator =>
+  applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   value === '' ? undefined : value;
 
@@ -36,10 +40,7 @@ export class EnvironmentVariables {
   @IsIn(NODE_ENVS)
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535)
   PORT = 3000;
 
   @Transform(emptyToUndefined)
@@ -63,10 +64,7 @@ export class EnvironmentVariables {
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
   JWT_SECRET?: string;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(7 * 24 * 3600)
+  @IntSetting(60, 7 * 24 * 3600)
   JWT_TTL_SECONDS = 8 * 3600;
 
   @Transform(emptyToUndefined)
@@ -88,55 +86,35 @@ export class EnvironmentVariables {
   MIGRATIONS_RUN = true;
 
   /** Login attempts allowed per IP, and per e-mail address, in LOGIN_RATE_WINDOW_SECONDS. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOGIN_RATE_LIMIT_PER_IP = 20;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOGIN_RATE_LIMIT_PER_EMAIL = 5;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOGIN_RATE_WINDOW_SECONDS = 15 * 60;
 
   /** How many days back a workshop's session date may be when its cheques are redeemed. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(90)
+  @IntSetting(0, 90)
   REDEMPTION_BACKDATE_DAYS = 7;
 
   /** How many days an association (or an administrator) may cancel a redemption. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(90)
+  @IntSetting(0, 90)
   REDEMPTION_CANCEL_DAYS = 7;
 
   /** Failed cheque lookups (unknown code, wrong check character) allowed per user and per IP per window. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOOKUP_FAILURE_LIMIT = 30;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOOKUP_FAILURE_WINDOW_SECONDS = 600;
 
   /** Public cheque checks (the QR's page) allowed per IP per window. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   PUBLIC_CHECK_LIMIT = 60;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   PUBLIC_CHECK_WINDOW_SECONDS = 60;
 
   /** Maximum accepted JSON body. */
