@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module';
 import { ProgrammesModule } from './programmes/programmes.module';
 import { RedemptionsModule } from './redemptions/redemptions.module';
 import { SecurityModule } from './security/security.module';
+import { StatementsModule } from './statements/statements.module';
 import { UsersModule } from './users/users.module';
 
 function prettyAvailable(): boolean {
@@ -65,6 +66,7 @@ export class AppModule {
         BookletsModule,
         SecurityModule,
         RedemptionsModule,
+        StatementsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

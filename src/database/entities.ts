@@ -8,6 +8,8 @@ import { Programme } from '../programmes/programme.entity';
 import { IdempotencyKey } from '../redemptions/idempotency-key.entity';
 import { Redemption, RedemptionLine } from '../redemptions/redemption.entity';
 import { RateLimitCounter } from '../security/rate-limit-counter.entity';
+import { Claim } from '../statements/claim.entity';
+import { Statement, StatementCounter, StatementLine } from '../statements/statement.entity';
 import { User } from '../users/user.entity';
 
 /** Every entity, for the application's data source, the migration CLI and the schema-drift test. */
@@ -27,4 +29,8 @@ export const ENTITIES = [
   RedemptionLine,
   IdempotencyKey,
   RateLimitCounter,
+  Claim,
+  Statement,
+  StatementLine,
+  StatementCounter,
 ];

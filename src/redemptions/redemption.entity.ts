@@ -11,6 +11,7 @@ import {
 import { Association } from '../associations/association.entity';
 import { Cheque } from '../booklets/cheque.entity';
 import { bigintCents } from '../common/money';
+import { Claim } from '../statements/claim.entity';
 import { User } from '../users/user.entity';
 
 export const REDEMPTION_STATUSES = ['ACTIVE', 'CANCELLED', 'REVERSED'] as const;
@@ -19,6 +20,11 @@ export type RedemptionStatus = (typeof REDEMPTION_STATUSES)[number];
 /** The cheques one beneficiary presented for one workshop, redeemed together by an association. */
 @Entity('redemption')
 @Index('ix_redemption_association_session', ['associationId', 'sessionDate'])
+@Index('ix_redemption_claim', ['claimId'])
+@Check(
+  'ck_redemption_reversal',
+  `(status = 'REVERSED') = (reversed_at IS NOT NULL AND reversed_by IS NOT NULL)`,
+)
 @Check('ck_redemption_status', `status IN ('ACTIVE', 'CANCELLED', 'REVERSED')`)
 @Check('ck_redemption_total', 'total_cents > 0 AND cheque_count > 0')
 @Check('ck_redemption_workshop_price', 'workshop_price_cents IS NULL OR workshop_price_cents >= 0')
@@ -83,6 +89,27 @@ export class Redemption {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   cancelReason!: string | null;
+
+  /** The claim it is on, if any (freed when the claim is rejected). */
+  @Column({ type: 'uuid', nullable: true })
+  claimId!: string | null;
+
+  @ManyToOne(() => Claim, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'claim_id', foreignKeyConstraintName: 'fk_redemption_claim' })
+  claim?: Claim | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  reversedAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  reversedBy!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'reversed_by', foreignKeyConstraintName: 'fk_redemption_reversed_by' })
+  reverser?: User | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  reverseReason!: string | null;
 }
 
 /**

@@ -122,6 +122,23 @@ export class RedemptionsController {
     return this.redemptions.cancel(actor, id, dto);
   }
 
+  @Post('redemptions/:id/reverse')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary:
+      'Reverse a redemption already on an issued statement: a negative line goes on the association’s next statement',
+  })
+  @ApiOkResponse({ type: RedemptionDto })
+  @ApiProblems(400, 404, 409)
+  reverse(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: CancelRedemptionDto,
+  ): Promise<RedemptionDto> {
+    return this.redemptions.reverse(actor, id, dto);
+  }
+
   @Get('redemptions')
   @Roles('ASSOCIATION', 'ADMIN')
   @ApiOperation({

@@ -319,6 +319,12 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
       if (redemption.status !== 'ACTIVE') {
         throw new ConflictError("Cet encaissement n'est plus actif.", 'REDEMPTION_NOT_ACTIVE');
       }
+      if (redemption.claimId) {
+        throw new ConflictError(
+          "Cet encaissement figure sur une demande de remboursement : il ne peut plus être annulé (un administrateur peut l'extourner une fois l'état émis).",
+          'REDEMPTION_CLAIMED',
+        );
+      }
       const days = this.config.get('REDEMPTION_CANCEL_DAYS');
       if (parisToday(redemption.createdAt) < shiftDay(parisToday(), -days)) {
         throw new ConflictError(
@@ -353,6 +359,47 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         entityId: id,
         before: { status: 'ACTIVE' },
         after: { status: 'CANCELLED', reason: dto.reason, chequesRestored: restored.length },
+      });
+      return (await this.load(em, [id]))[0];
+    });
+  }
+
+  /**
+   * Reverses a redemption already on an issued statement (administrators): nothing issued is
+   * edited; the association's next statement carries a negative correction line for each cheque.
+   * The cheques stay consumed.
+   */
+  async reverse(actor: Actor, id: string, dto: CancelRedemptionDto): Promise<RedemptionDto> {
+    return this.dataSource.transaction(async (em) => {
+      const redemption = await em.findOne(Redemption, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!redemption) throw new NotFoundError('Encaissement', id);
+      if (redemption.status !== 'ACTIVE')
+        throw new ConflictError("Cet encaissement n'est plus actif.", 'REDEMPTION_NOT_ACTIVE');
+      const onStatement = await queryRows(em, `SELECT 1 FROM statement WHERE claim_id = $1`, [
+        redemption.claimId,
+      ]);
+      if (!redemption.claimId || onStatement.length === 0) {
+        throw new ConflictError(
+          "Cet encaissement ne figure sur aucun état émis : annulez-le au lieu de l'extourner.",
+          'REDEMPTION_NOT_ON_STATEMENT',
+        );
+      }
+      Object.assign(redemption, {
+        status: 'REVERSED',
+        reversedAt: new Date(),
+        reversedBy: actor.id,
+        reverseReason: dto.reason,
+      });
+      await em.save(redemption);
+      await this.audit.record(em, actor, {
+        action: 'redemption.reversed',
+        entityType: 'redemption',
+        entityId: id,
+        before: { status: 'ACTIVE' },
+        after: { status: 'REVERSED', reason: dto.reason, totalCents: redemption.totalCents },
       });
       return (await this.load(em, [id]))[0];
     });

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { templatesDir } from '../../common/project-root';
+import { loadLayout } from '../../common/template';
 
 /** The printed layout, kept in templates/booklet.layout.json so a designer can change it. */
 export interface BookletLayout {
@@ -30,17 +28,10 @@ export interface BookletLayout {
   };
 }
 
-export function loadBookletLayout(dir = templatesDir()): BookletLayout {
-  const layout = JSON.parse(
-    readFileSync(join(dir, 'booklet.layout.json'), 'utf8'),
-  ) as BookletLayout;
+export function loadBookletLayout(): BookletLayout {
+  const layout = loadLayout<BookletLayout>('booklet.layout.json');
   if (!['M', 'Q', 'H'].includes(layout.cheque.qrErrorCorrection))
     throw new Error('booklet layout: qrErrorCorrection must be M, Q or H');
   if (layout.cheque.qrSizeMm < 20) throw new Error('booklet layout: qrSizeMm must be at least 20');
   return layout;
-}
-
-/** Replaces {{name}} with values[name]. */
-export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_m, key: string) => String(values[key] ?? ''));
 }

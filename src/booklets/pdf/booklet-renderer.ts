@@ -3,7 +3,8 @@ import { create as createQr } from 'qrcode';
 import { frenchDate } from '../../common/dates';
 import { formatEuros } from '../../common/money';
 import { formatChequeCode } from '../codes/cheque-code';
-import { BookletLayout, fill } from './booklet-layout';
+import { fill } from '../../common/template';
+import { BookletLayout } from './booklet-layout';
 
 const MM = 72 / 25.4;
 /** Modules of white around a QR symbol, as the standard requires. */

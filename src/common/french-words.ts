@@ -1,0 +1,73 @@
+const UNITS = [
+  'zéro',
+  'un',
+  'deux',
+  'trois',
+  'quatre',
+  'cinq',
+  'six',
+  'sept',
+  'huit',
+  'neuf',
+  'dix',
+  'onze',
+  'douze',
+  'treize',
+  'quatorze',
+  'quinze',
+  'seize',
+];
+const TENS = ['', 'dix', 'vingt', 'trente', 'quarante', 'cinquante', 'soixante'];
+
+/** 0–99 in French (traditional spelling with hyphens; "et" for 21, 31, …, 71). */
+function below100(n: number): string {
+  if (n <= 16) return UNITS[n];
+  if (n < 20) return `dix-${UNITS[n - 10]}`;
+  if (n < 70) {
+    const t = Math.floor(n / 10);
+    const u = n % 10;
+    return u === 0 ? TENS[t] : u === 1 ? `${TENS[t]} et un` : `${TENS[t]}-${UNITS[u]}`;
+  }
+  if (n < 80) return n === 71 ? 'soixante et onze' : `soixante-${below100(n - 60)}`;
+  if (n === 80) return 'quatre-vingts';
+  return `quatre-vingt-${below100(n - 80)}`;
+}
+
+/** 0–999. `final`: the number ends the phrase ("deux cents" but "deux cent mille"). */
+function below1000(n: number, final: boolean): string {
+  const h = Math.floor(n / 100);
+  const rest = n % 100;
+  if (h === 0) return below100(rest);
+  const hundreds = h === 1 ? 'cent' : `${UNITS[h]} cent${rest === 0 && final ? 's' : ''}`;
+  return rest === 0 ? hundreds : `${hundreds} ${below100(rest)}`;
+}
+
+/** A whole number in French words, up to 999 999 999 999. */
+export function numberInFrenchWords(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0 || n >= 1e12)
+    throw new RangeError(`cannot write ${n} in words`);
+  if (n === 0) return 'zéro';
+  const parts: string[] = [];
+  const billions = Math.floor(n / 1e9);
+  const millions = Math.floor((n % 1e9) / 1e6);
+  const thousands = Math.floor((n % 1e6) / 1e3);
+  const rest = n % 1e3;
+  if (billions) parts.push(`${below1000(billions, false)} milliard${billions > 1 ? 's' : ''}`);
+  if (millions) parts.push(`${below1000(millions, false)} million${millions > 1 ? 's' : ''}`);
+  if (thousands) parts.push(thousands === 1 ? 'mille' : `${below1000(thousands, false)} mille`);
+  if (rest) parts.push(below1000(rest, true));
+  return parts.join(' ');
+}
+
+/** 12050 → "cent vingt euros et cinquante centimes"; negative amounts start with "moins". */
+export function amountInFrenchWords(cents: number): string {
+  const sign = cents < 0 ? 'moins ' : '';
+  const abs = Math.abs(cents);
+  const euros = Math.floor(abs / 100);
+  const centimes = abs % 100;
+  const big = euros >= 1e6 && euros % 1e6 === 0;
+  const eurosText = `${numberInFrenchWords(euros)} ${big ? "d'euros" : euros > 1 ? 'euros' : 'euro'}`;
+  if (centimes === 0) return sign + eurosText;
+  const centText = `${numberInFrenchWords(centimes)} centime${centimes > 1 ? 's' : ''}`;
+  return euros === 0 ? sign + centText : `${sign}${eurosText} et ${centText}`;
+}

@@ -1,0 +1,165 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
+import { IsCalendarDate } from '../../common/validators';
+import { CLAIM_STATUSES, ClaimStatus } from '../claim.entity';
+import { STATEMENT_STATUSES, StatementStatus } from '../statement.entity';
+
+export class CreateClaimDto {
+  @ApiProperty({
+    example: '2026-03-31',
+    description: 'Redemptions with a session date up to this day',
+  })
+  @IsCalendarDate()
+  upTo!: string;
+}
+
+export class RunCutOffDto {
+  @ApiProperty({
+    example: '2026-03-31',
+    description: 'One claim per association with unclaimed redemptions up to this day',
+  })
+  @IsCalendarDate()
+  periodEnd!: string;
+}
+
+export class ReasonDto {
+  @ApiProperty({ example: 'Séances non justifiées' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class MarkPaidDto {
+  @ApiProperty({ example: '2026-04-15' })
+  @IsCalendarDate()
+  paidOn!: string;
+
+  @ApiProperty({
+    example: 'MDT-2026-001234',
+    description: 'The payment order (mandat) number from the finance software',
+  })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,49}$/, {
+    message: 'paymentReference must be 1 to 50 letters, digits, spaces or . / _ -',
+  })
+  paymentReference!: string;
+}
+
+export class ClaimQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: CLAIM_STATUSES })
+  @IsOptional()
+  @IsIn(CLAIM_STATUSES)
+  status?: ClaimStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  associationId?: string;
+}
+
+export class StatementQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: STATEMENT_STATUSES })
+  @IsOptional()
+  @IsIn(STATEMENT_STATUSES)
+  status?: StatementStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  associationId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Statements with at least one cheque of this programme',
+  })
+  @IsOptional()
+  @IsUUID()
+  programmeId?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Issued on or after' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Issued on or before' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+}
+
+export class ClaimDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) associationId!: string;
+  @ApiProperty({ format: 'date' }) upTo!: string;
+  @ApiProperty({ enum: CLAIM_STATUSES }) status!: ClaimStatus;
+  @ApiProperty() redemptionCount!: number;
+  @ApiProperty() totalCents!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) submittedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) rejectReason!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) statementId!:
+    string | null;
+}
+
+export class StatementLineDto {
+  @ApiProperty() lineNo!: number;
+  @ApiProperty({ format: 'date' }) sessionDate!: string;
+  @ApiProperty() activity!: string;
+  @ApiProperty() bookletNumber!: string;
+  @ApiProperty() chequePosition!: number;
+  @ApiProperty({ description: 'Negative for a correction' }) amountCents!: number;
+  @ApiPropertyOptional({ type: String, nullable: true }) correctsStatementNumber!: string | null;
+}
+
+export class StatementDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'ER-2026-00042' }) number!: string;
+  @ApiProperty({ enum: STATEMENT_STATUSES }) status!: StatementStatus;
+  @ApiProperty({ format: 'uuid' }) associationId!: string;
+  @ApiProperty() associationName!: string;
+  @ApiProperty() associationSiret!: string;
+  @ApiProperty({
+    description: 'Full IBAN for administrators and agents, masked for the association',
+  })
+  associationIban!: string;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) periodFrom!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) periodTo!: string | null;
+  @ApiProperty() totalCents!: number;
+  @ApiProperty() lineCount!: number;
+  @ApiProperty() contentHash!: string;
+  @ApiProperty({ format: 'date-time' }) issuedAt!: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) approvedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) paidOn!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) paymentReference!: string | null;
+}
+
+export class StatementDetailDto extends StatementDto {
+  @ApiProperty({
+    type: [StatementLineDto],
+    description: 'The first 1,000 lines; the CSV and PDF have all of them',
+  })
+  lines!: StatementLineDto[];
+}
+
+export class CutOffResultDto {
+  @ApiProperty({ type: [ClaimDto] }) claims!: ClaimDto[];
+}
+
+export class ReconciliationDto {
+  @ApiProperty() issuedCents!: number;
+  @ApiProperty() outstandingCents!: number;
+  @ApiProperty() redeemedCents!: number;
+  @ApiProperty() expiredCents!: number;
+  @ApiProperty() cancelledCents!: number;
+  @ApiProperty() unclaimedCents!: number;
+  @ApiProperty() onClaimsCents!: number;
+  @ApiProperty() onStatementsCents!: number;
+  @ApiProperty() reversedCents!: number;
+  @ApiProperty({ description: 'issued = outstanding + redeemed + expired + cancelled' })
+  issuedBalanced!: boolean;
+  @ApiProperty({ description: 'redeemed = unclaimed + on claims + on statements − reversals' })
+  redeemedBalanced!: boolean;
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { PaymentFiles } from './payment-files';
+import { ClaimsController, StatementsController } from './statements.controller';
+import { StatementsService } from './statements.service';
+
+@Module({
+  controllers: [ClaimsController, StatementsController],
+  providers: [StatementsService, PaymentFiles],
+})
+export class StatementsModule {}

@@ -1,0 +1,642 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/role';
+import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
+import { frenchDate, parisToday, parisYear } from '../common/dates';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+} from '../common/errors/domain-error';
+import { Page } from '../common/pagination';
+import { maskIban } from '../common/validators';
+import { queryRows } from '../database/sql';
+import { Association } from '../associations/association.entity';
+import { Claim } from './claim.entity';
+import {
+  ClaimDto,
+  ClaimQueryDto,
+  MarkPaidDto,
+  ReconciliationDto,
+  StatementDetailDto,
+  StatementDto,
+  StatementLineDto,
+  StatementQueryDto,
+} from './dto/statement.dto';
+import { Statement } from './statement.entity';
+
+/**
+ * The lines a claim becomes: its active redemptions' cheques (positive), then the corrections of
+ * this association's reversed redemptions not yet corrected (negative, naming the statement they
+ * correct). $1 claim id, $2 association id.
+ */
+const LINES_SQL = `
+  SELECT 0 AS kind, r.id AS redemption_id, l.id AS redemption_line_id, r.session_date, r.activity,
+         b.number AS booklet_number, c.position AS cheque_position, l.amount_cents, NULL::varchar AS corrects
+    FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id AND l.active
+    JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
+   WHERE r.claim_id = $1 AND r.status = 'ACTIVE'
+  UNION ALL
+  SELECT 1, r.id, l.id, r.session_date, r.activity, b.number, c.position, -l.amount_cents, s.number
+    FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id
+    JOIN statement_line sl ON sl.redemption_line_id = l.id AND sl.amount_cents > 0
+    JOIN statement s ON s.id = sl.statement_id
+    JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
+   WHERE r.association_id = $2 AND r.status = 'REVERSED'
+     AND NOT EXISTS (SELECT 1 FROM statement_line n WHERE n.redemption_line_id = l.id AND n.amount_cents < 0)`;
+
+function invalidTransition(what: string, from: string, action: string): DomainError {
+  return new ConflictError(
+    `${what} est à l'état ${from} : « ${action} » est impossible.`,
+    'INVALID_TRANSITION',
+    { status: from },
+  );
+}
+
+@Injectable()
+export class StatementsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  // ---- claims -------------------------------------------------------------------------------
+
+  /** The association's unclaimed active redemptions up to `upTo`, gathered into a draft claim. */
+  async createClaim(actor: Actor, upTo: string): Promise<ClaimDto> {
+    const associationId = this.ownAssociation(actor);
+    return this.dataSource.transaction((em) =>
+      this.gather(em, actor, associationId, upTo, 'DRAFT'),
+    );
+  }
+
+  /** The monthly cut-off: one submitted claim per association with unclaimed redemptions. */
+  async runCutOff(actor: Actor, periodEnd: string): Promise<ClaimDto[]> {
+    const associations = await queryRows<{ association_id: string }>(
+      this.dataSource.manager,
+      `SELECT DISTINCT association_id FROM redemption WHERE status = 'ACTIVE' AND claim_id IS NULL AND session_date <= $1 ORDER BY association_id`,
+      [periodEnd],
+    );
+    const claims: ClaimDto[] = [];
+    for (const { association_id } of associations) {
+      try {
+        claims.push(
+          await this.dataSource.transaction((em) =>
+            this.gather(em, actor, association_id, periodEnd, 'SUBMITTED'),
+          ),
+        );
+      } catch (err) {
+        // Another cut-off took them first, or nothing is claimable any more: nothing to do for this one.
+        if (!(
+          err instanceof DomainError &&
+          ['NOTHING_TO_CLAIM', 'CLAIM_DEADLINE_PASSED'].includes(err.code)
+        ))
+          throw err;
+      }
+    }
+    return claims;
+  }
+
+  async submit(actor: Actor, id: string): Promise<ClaimDto> {
+    return this.dataSource.transaction(async (em) => {
+      const claim = await this.lockClaim(em, actor, id);
+      if (claim.status !== 'DRAFT')
+        throw invalidTransition('Cette demande', claim.status, 'soumettre');
+      Object.assign(claim, { status: 'SUBMITTED', submittedAt: new Date() });
+      await em.save(claim);
+      await this.audit.record(em, actor, {
+        action: 'claim.submitted',
+        entityType: 'claim',
+        entityId: id,
+        before: { status: 'DRAFT' },
+        after: { status: 'SUBMITTED' },
+      });
+      return this.claimDto(claim, null);
+    });
+  }
+
+  async reject(actor: Actor, id: string, reason: string): Promise<ClaimDto> {
+    return this.dataSource.transaction(async (em) => {
+      const claim = await this.lockClaim(em, actor, id);
+      if (claim.status !== 'SUBMITTED')
+        throw invalidTransition('Cette demande', claim.status, 'rejeter');
+      const freed = await queryRows<{ id: string }>(
+        em,
+        `UPDATE redemption SET claim_id = NULL WHERE claim_id = $1 RETURNING id`,
+        [id],
+      );
+      Object.assign(claim, { status: 'REJECTED', rejectReason: reason });
+      await em.save(claim);
+      await this.audit.record(em, actor, {
+        action: 'claim.rejected',
+        entityType: 'claim',
+        entityId: id,
+        before: { status: 'SUBMITTED' },
+        after: { status: 'REJECTED', reason, freedRedemptions: freed.length },
+      });
+      return this.claimDto(claim, null);
+    });
+  }
+
+  /**
+   * Turns a submitted claim into a statement: the next number of the year under the counter's row
+   * lock (gapless: a rolled-back issue gives its number back), the lines and totals frozen, the
+   * association's identity and bank details copied, the content hash sealed, all in one transaction.
+   */
+  async issue(actor: Actor, id: string): Promise<StatementDto> {
+    return this.dataSource.transaction(async (em) => {
+      const claim = await this.lockClaim(em, actor, id);
+      if (claim.status !== 'SUBMITTED')
+        throw invalidTransition('Cette demande', claim.status, 'émettre');
+      const association = await em.findOneOrFail(Association, {
+        where: { id: claim.associationId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      const [sums] = await queryRows<{
+        total: string;
+        lines: number;
+        period_from: string | null;
+        period_to: string | null;
+      }>(
+        em,
+        `SELECT coalesce(sum(amount_cents), 0)::bigint AS total, count(*)::int AS lines,
+                min(session_date) FILTER (WHERE kind = 0)::text AS period_from, max(session_date) FILTER (WHERE kind = 0)::text AS period_to
+           FROM (${LINES_SQL}) x`,
+        [claim.id, claim.associationId],
+      );
+      if (sums.lines === 0)
+        throw new ConflictError(
+          'Cette demande ne contient plus aucun encaissement.',
+          'NOTHING_TO_CLAIM',
+        );
+      const year = parisYear();
+      const [{ last_seq: seq }] = await queryRows<{ last_seq: number }>(
+        em,
+        `INSERT INTO statement_counter (year, last_seq) VALUES ($1, 1)
+         ON CONFLICT (year) DO UPDATE SET last_seq = statement_counter.last_seq + 1 RETURNING last_seq`,
+        [year],
+      );
+      const number = `ER-${year}-${String(seq).padStart(5, '0')}`;
+      const [statement] = await queryRows<{ id: string }>(
+        em,
+        `INSERT INTO statement (number, year, seq, claim_id, association_id, association_name, association_siret, association_address,
+                                association_iban, association_bic, period_from, period_to, total_cents, line_count, content_hash, status, issued_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', 'ISSUED', $15) RETURNING id`,
+        [
+          number,
+          year,
+          seq,
+          claim.id,
+          association.id,
+          association.name,
+          association.siret,
+          `${association.address}, ${association.postalCode} ${association.city}`,
+          association.iban,
+          association.bic,
+          sums.period_from,
+          sums.period_to,
+          sums.total,
+          sums.lines,
+          actor.id,
+        ],
+      );
+      await em.query(
+        `INSERT INTO statement_line (statement_id, line_no, redemption_id, redemption_line_id, session_date, activity,
+                                     booklet_number, cheque_position, amount_cents, corrects_statement_number)
+         SELECT $3, row_number() OVER (ORDER BY kind, session_date, booklet_number, cheque_position), redemption_id, redemption_line_id,
+                session_date, activity, booklet_number, cheque_position, amount_cents, corrects
+           FROM (${LINES_SQL}) x`,
+        [claim.id, claim.associationId, statement.id],
+      );
+      await em.query(
+        `UPDATE statement SET content_hash = encode(sha256(convert_to(statement_canonical(id), 'UTF8')), 'hex') WHERE id = $1`,
+        [statement.id],
+      );
+      claim.status = 'ISSUED';
+      await em.save(claim);
+      const issued = await em.findOneByOrFail(Statement, { id: statement.id });
+      await this.audit.record(em, actor, {
+        action: 'statement.issued',
+        entityType: 'statement',
+        entityId: statement.id,
+        before: { claimId: claim.id, claimStatus: 'SUBMITTED' },
+        after: {
+          number,
+          totalCents: issued.totalCents,
+          lineCount: issued.lineCount,
+          contentHash: issued.contentHash,
+        },
+      });
+      return this.statementDto(issued, actor);
+    });
+  }
+
+  /** Approval by an administrator who did not issue the statement (four eyes). */
+  async approve(actor: Actor, id: string): Promise<StatementDto> {
+    return this.dataSource.transaction(async (em) => {
+      const statement = await this.lockStatement(em, id);
+      if (statement.status !== 'ISSUED')
+        throw invalidTransition(`L'état ${statement.number}`, statement.status, 'approuver');
+      if (statement.issuedBy === actor.id) {
+        throw new ForbiddenError(
+          "Un état doit être approuvé par une autre personne que celle qui l'a émis.",
+          'FOUR_EYES_REQUIRED',
+        );
+      }
+      Object.assign(statement, {
+        status: 'APPROVED',
+        approvedBy: actor.id,
+        approvedAt: new Date(),
+      });
+      await em.save(statement);
+      await this.audit.record(em, actor, {
+        action: 'statement.approved',
+        entityType: 'statement',
+        entityId: id,
+        before: { status: 'ISSUED' },
+        after: { status: 'APPROVED' },
+      });
+      return this.statementDto(statement, actor);
+    });
+  }
+
+  async markPaid(actor: Actor, id: string, dto: MarkPaidDto): Promise<StatementDto> {
+    if (dto.paidOn > parisToday()) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        400,
+        'La date de paiement ne peut pas être dans le futur.',
+        { errors: [{ field: 'paidOn', message: 'paidOn must not be in the future' }] },
+      );
+    }
+    return this.dataSource.transaction(async (em) => {
+      const statement = await this.lockStatement(em, id);
+      if (statement.status !== 'APPROVED')
+        throw invalidTransition(`L'état ${statement.number}`, statement.status, 'marquer payé');
+      Object.assign(statement, {
+        status: 'PAID',
+        paidOn: dto.paidOn,
+        paymentReference: dto.paymentReference,
+        paidBy: actor.id,
+      });
+      await em.save(statement);
+      await this.audit.record(em, actor, {
+        action: 'statement.paid',
+        entityType: 'statement',
+        entityId: id,
+        before: { status: 'APPROVED' },
+        after: { status: 'PAID', paidOn: dto.paidOn, paymentReference: dto.paymentReference },
+      });
+      return this.statementDto(statement, actor);
+    });
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  async getClaim(actor: Actor, id: string): Promise<ClaimDto> {
+    const claim = await this.dataSource.manager.findOneBy(Claim, { id });
+    if (!claim || !this.canSee(actor, claim.associationId)) throw new NotFoundError('Demande', id);
+    const statement = await this.dataSource.manager.findOne(Statement, {
+      where: { claimId: id },
+      select: { id: true },
+    });
+    return this.claimDto(claim, statement?.id ?? null);
+  }
+
+  async listClaims(actor: Actor, q: ClaimQueryDto): Promise<Page<ClaimDto>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Claim, 'c')
+      .orderBy('c.created_at', 'DESC')
+      .skip(q.offset)
+      .take(q.pageSize);
+    const associationId = actor.role === 'ASSOCIATION' ? actor.associationId : q.associationId;
+    if (associationId) query.andWhere('c.association_id = :associationId', { associationId });
+    if (q.status) query.andWhere('c.status = :status', { status: q.status });
+    const [rows, total] = await query.getManyAndCount();
+    return {
+      items: rows.map((c) => this.claimDto(c, null)),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  async getStatement(actor: Actor, id: string): Promise<StatementDetailDto> {
+    const statement = await this.findStatement(actor, id);
+    const lines = await queryRows<StatementLineRow>(
+      this.dataSource.manager,
+      `${LINE_ROWS_SQL} LIMIT 1000`,
+      [id, 0],
+    );
+    return { ...this.statementDto(statement, actor), lines: lines.map(lineDto) };
+  }
+
+  async listStatements(actor: Actor, q: StatementQueryDto): Promise<Page<StatementDto>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Statement, 's')
+      .orderBy('s.year', 'DESC')
+      .addOrderBy('s.seq', 'DESC')
+      .skip(q.offset)
+      .take(q.pageSize);
+    const associationId = actor.role === 'ASSOCIATION' ? actor.associationId : q.associationId;
+    if (associationId) query.andWhere('s.association_id = :associationId', { associationId });
+    if (q.status) query.andWhere('s.status = :status', { status: q.status });
+    if (q.from)
+      query.andWhere(`s.issued_at >= (:from::date AT TIME ZONE 'Europe/Paris')`, { from: q.from });
+    if (q.to)
+      query.andWhere(`s.issued_at < ((:to::date + 1) AT TIME ZONE 'Europe/Paris')`, { to: q.to });
+    if (q.programmeId) {
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM statement_line l JOIN redemption_line rl ON rl.id = l.redemption_line_id JOIN cheque c ON c.id = rl.cheque_id
+                  JOIN booklet b ON b.id = c.booklet_id WHERE l.statement_id = s.id AND b.programme_id = :programmeId)`,
+        { programmeId: q.programmeId },
+      );
+    }
+    const [rows, total] = await query.getManyAndCount();
+    return {
+      items: rows.map((s) => this.statementDto(s, actor)),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  /** The statement as CSV for French spreadsheet software, streamed 5,000 lines at a time. */
+  async writeCsv(
+    actor: Actor,
+    id: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const s = await this.findStatement(actor, id);
+    onReady(`${s.number}.csv`);
+    out.write(
+      CSV_BOM +
+        csvLine([
+          'etat',
+          'ligne',
+          'date_seance',
+          'numero_carnet',
+          'cheque',
+          'activite',
+          'montant_euros',
+          'corrige_etat',
+        ]),
+    );
+    for await (const rows of this.linePages(id)) {
+      for (const l of rows) {
+        const ok = out.write(
+          csvLine([
+            s.number,
+            l.line_no,
+            frenchDate(l.session_date),
+            l.booklet_number,
+            l.cheque_position,
+            l.activity,
+            csvAmount(Number(l.amount_cents)),
+            l.corrects_statement_number,
+          ]),
+        );
+        if (!ok) await once(out, 'drain');
+      }
+    }
+    out.write(csvLine([s.number, 'TOTAL', '', '', '', '', csvAmount(s.totalCents), '']));
+    out.end();
+  }
+
+  /** The statement's lines in order, `size` at a time (keyset paging, constant memory). */
+  async *linePages(statementId: string, size = 5000): AsyncGenerator<StatementLineRow[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await queryRows<StatementLineRow>(
+        this.dataSource.manager,
+        `${LINE_ROWS_SQL} LIMIT ${size}`,
+        [statementId, after],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1].line_no;
+    }
+  }
+
+  async findStatement(actor: Actor, id: string): Promise<Statement> {
+    const statement = await this.dataSource.manager.findOneBy(Statement, { id });
+    if (!statement || !this.canSee(actor, statement.associationId))
+      throw new NotFoundError('État de remboursement', id);
+    return statement;
+  }
+
+  /** Per programme, to the cent: where every issued cheque's value is. */
+  async reconciliation(programmeId: string): Promise<ReconciliationDto> {
+    const [r] = await queryRows<Record<string, string>>(
+      this.dataSource.manager,
+      `WITH ch AS (
+         SELECT c.id, c.status, c.face_value_cents AS v, p.expires_on FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id WHERE p.id = $1),
+       rl AS (
+         SELECT l.id, l.amount_cents AS v, r.status, r.claim_id, cl.status AS claim_status FROM redemption_line l JOIN redemption r ON r.id = l.redemption_id
+           LEFT JOIN claim cl ON cl.id = r.claim_id WHERE l.active AND l.cheque_id IN (SELECT id FROM ch))
+       SELECT
+         (SELECT coalesce(sum(v), 0) FROM ch) AS issued,
+         (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'ISSUED' AND expires_on >= $2::date) AS outstanding,
+         (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'ISSUED' AND expires_on < $2::date) AS expired,
+         (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'CANCELLED') AS cancelled,
+         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'ACTIVE') AS redeemed,
+         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'REVERSED') AS reversed,
+         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'ACTIVE' AND claim_id IS NULL) AS unclaimed,
+         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'ACTIVE' AND claim_status IN ('DRAFT', 'SUBMITTED')) AS on_claims,
+         (SELECT coalesce(sum(sl.amount_cents), 0) FROM statement_line sl WHERE sl.amount_cents > 0 AND sl.redemption_line_id IN (SELECT id FROM rl)) AS on_statements,
+         (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'REDEEMED') AS redeemed_cheques`,
+      [programmeId, parisToday()],
+    );
+    const n = (k: string) => Number(r[k]);
+    return {
+      issuedCents: n('issued'),
+      outstandingCents: n('outstanding'),
+      redeemedCents: n('redeemed'),
+      expiredCents: n('expired'),
+      cancelledCents: n('cancelled'),
+      unclaimedCents: n('unclaimed'),
+      onClaimsCents: n('on_claims'),
+      onStatementsCents: n('on_statements'),
+      reversedCents: n('reversed'),
+      // A reversed redemption's cheque stays consumed: it is counted apart from what is owed.
+      issuedBalanced:
+        n('issued') ===
+          n('outstanding') + n('expired') + n('cancelled') + n('redeemed') + n('reversed') &&
+        n('redeemed_cheques') === n('redeemed') + n('reversed'),
+      redeemedBalanced:
+        n('redeemed') === n('unclaimed') + n('on_claims') + n('on_statements') - n('reversed'),
+    };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private async gather(
+    em: EntityManager,
+    actor: Actor,
+    associationId: string,
+    upTo: string,
+    status: 'DRAFT' | 'SUBMITTED',
+  ): Promise<ClaimDto> {
+    await em.findOneOrFail(Association, {
+      where: { id: associationId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const candidates = await queryRows<{ id: string; total_cents: string; claim_deadline: string }>(
+      em,
+      `SELECT r.id, r.total_cents, min(p.claim_deadline)::text AS claim_deadline
+         FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id JOIN cheque c ON c.id = l.cheque_id
+         JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
+        WHERE r.association_id = $1 AND r.status = 'ACTIVE' AND r.claim_id IS NULL AND r.session_date <= $2
+        GROUP BY r.id, r.total_cents`,
+      [associationId, upTo],
+    );
+    const today = parisToday();
+    const claimable = candidates.filter((c) => c.claim_deadline >= today);
+    if (claimable.length === 0) {
+      if (candidates.length > 0) {
+        throw new DomainError(
+          'CLAIM_DEADLINE_PASSED',
+          422,
+          'La date limite de demande de remboursement du dispositif est passée.',
+          { errors: [{ field: 'upTo', message: 'claim deadline passed' }] },
+        );
+      }
+      throw new DomainError(
+        'NOTHING_TO_CLAIM',
+        422,
+        "Aucun encaissement à réclamer jusqu'à cette date.",
+        { errors: [{ field: 'upTo', message: 'no unclaimed redemption up to this date' }] },
+      );
+    }
+    const claim = em.create(Claim, {
+      associationId,
+      upTo,
+      status,
+      totalCents: 0,
+      redemptionCount: 0,
+      createdBy: actor.id,
+      submittedAt: status === 'SUBMITTED' ? new Date() : null,
+      rejectReason: null,
+    });
+    await em.save(claim);
+    const taken = await queryRows<{ total_cents: string }>(
+      em,
+      `UPDATE redemption SET claim_id = $1 WHERE id = ANY($2) AND claim_id IS NULL AND status = 'ACTIVE' RETURNING total_cents`,
+      [claim.id, claimable.map((c) => c.id)],
+    );
+    if (taken.length === 0)
+      throw new DomainError(
+        'NOTHING_TO_CLAIM',
+        422,
+        "Aucun encaissement à réclamer jusqu'à cette date.",
+      );
+    claim.totalCents = taken.reduce((s, r) => s + Number(r.total_cents), 0);
+    claim.redemptionCount = taken.length;
+    await em.save(claim);
+    await this.audit.record(em, actor, {
+      action: 'claim.created',
+      entityType: 'claim',
+      entityId: claim.id,
+      after: {
+        associationId,
+        upTo,
+        status,
+        redemptionCount: claim.redemptionCount,
+        totalCents: claim.totalCents,
+      },
+    });
+    return this.claimDto(claim, null);
+  }
+
+  private async lockClaim(em: EntityManager, actor: Actor, id: string): Promise<Claim> {
+    const claim = await em.findOne(Claim, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!claim || !this.canSee(actor, claim.associationId)) throw new NotFoundError('Demande', id);
+    return claim;
+  }
+
+  private async lockStatement(em: EntityManager, id: string): Promise<Statement> {
+    const statement = await em.findOne(Statement, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!statement) throw new NotFoundError('État de remboursement', id);
+    return statement;
+  }
+
+  private canSee(actor: Actor, associationId: string): boolean {
+    return actor.role !== 'ASSOCIATION' || actor.associationId === associationId;
+  }
+
+  private ownAssociation(actor: Actor): string {
+    if (actor.role !== 'ASSOCIATION' || !actor.associationId) throw new ForbiddenError();
+    return actor.associationId;
+  }
+
+  private claimDto(c: Claim, statementId: string | null): ClaimDto {
+    return {
+      id: c.id,
+      associationId: c.associationId,
+      upTo: c.upTo,
+      status: c.status,
+      redemptionCount: c.redemptionCount,
+      totalCents: c.totalCents,
+      createdAt: c.createdAt.toISOString(),
+      submittedAt: c.submittedAt?.toISOString() ?? null,
+      rejectReason: c.rejectReason,
+      statementId,
+    };
+  }
+
+  statementDto(s: Statement, actor: Actor): StatementDto {
+    return {
+      id: s.id,
+      number: s.number,
+      status: s.status,
+      associationId: s.associationId,
+      associationName: s.associationName,
+      associationSiret: s.associationSiret,
+      associationIban:
+        actor.role === 'ASSOCIATION' ? maskIban(s.associationIban) : s.associationIban,
+      periodFrom: s.periodFrom,
+      periodTo: s.periodTo,
+      totalCents: s.totalCents,
+      lineCount: s.lineCount,
+      contentHash: s.contentHash,
+      issuedAt: s.issuedAt.toISOString(),
+      approvedAt: s.approvedAt?.toISOString() ?? null,
+      paidOn: s.paidOn,
+      paymentReference: s.paymentReference,
+    };
+  }
+}
+
+export interface StatementLineRow {
+  line_no: number;
+  session_date: string;
+  activity: string;
+  booklet_number: string;
+  cheque_position: number;
+  amount_cents: string;
+  corrects_statement_number: string | null;
+}
+
+const LINE_ROWS_SQL = `SELECT line_no, session_date::text, activity, booklet_number, cheque_position, amount_cents, corrects_statement_number
+  FROM statement_line WHERE statement_id = $1 AND line_no > $2 ORDER BY line_no`;
+
+function lineDto(l: StatementLineRow): StatementLineDto {
+  return {
+    lineNo: l.line_no,
+    sessionDate: l.session_date,
+    activity: l.activity,
+    bookletNumber: l.booklet_number,
+    chequePosition: l.cheque_position,
+    amountCents: Number(l.amount_cents),
+    correctsStatementNumber: l.corrects_statement_number,
+  };
+}
