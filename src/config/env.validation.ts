@@ -17,6 +17,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { normalizeIban } from '../common/validators';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -117,6 +118,21 @@ export class EnvironmentVariables {
   @IntSetting(1)
   PUBLIC_CHECK_WINDOW_SECONDS = 60;
 
+  /** The département's account, debited by the SEPA payment file. */
+  @IsString()
+  @MinLength(2)
+  PAYER_NAME = 'Département';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  PAYER_IBAN?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, { message: 'PAYER_BIC must be a BIC' })
+  PAYER_BIC?: string;
+
   /** Maximum accepted JSON body. */
   @IsString()
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
@@ -140,6 +156,11 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
   const messages = errors.flatMap((e) =>
     Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
   );
+  if (env.PAYER_IBAN !== undefined) {
+    const iban = normalizeIban(env.PAYER_IBAN);
+    if (iban) env.PAYER_IBAN = iban;
+    else messages.push('PAYER_IBAN: not a valid IBAN');
+  }
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) messages.push('JWT_SECRET: required when NODE_ENV=production');
     if (!env.DATABASE_URL) messages.push('DATABASE_URL: required when NODE_ENV=production');

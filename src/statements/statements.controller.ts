@@ -150,6 +150,23 @@ export class StatementsController {
     );
   }
 
+  @Get('statements/payment-file.xml')
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary: 'Approved, unpaid statements as a SEPA credit transfer file (pain.001.001.03)',
+  })
+  @ApiProduces('application/xml')
+  @ApiOkResponse({
+    description: 'XML',
+    content: { 'application/xml': { schema: { type: 'string' } } },
+  })
+  @ApiProblems(409)
+  paymentXml(@Res() res: Response): Promise<void> {
+    return streamDownload(res, 'application/xml; charset=utf-8', (out, ready) =>
+      this.payments.writeXml(out, ready),
+    );
+  }
+
   @Get('statements/:id')
   @Roles('ASSOCIATION', 'ADMIN', 'AGENT')
   @ApiOperation({ summary: 'One statement with its first 1,000 lines' })
