@@ -11,7 +11,7 @@ import {
 } from 'typeorm';
 import { Association } from '../associations/association.entity';
 import { bigintCents } from '../common/money';
-import { Redemption, RedemptionLine } from '../redemptions/redemption.entity';
+import { RedemptionLine } from '../redemptions/redemption.entity';
 import { User } from '../users/user.entity';
 import { Claim } from './claim.entity';
 
@@ -167,13 +167,6 @@ export class StatementLine {
 
   @Column({ type: 'integer' })
   lineNo!: number;
-
-  @Column({ type: 'uuid' })
-  redemptionId!: string;
-
-  @ManyToOne(() => Redemption, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'redemption_id', foreignKeyConstraintName: 'fk_statement_line_redemption' })
-  redemption?: Redemption;
 
   @Column({ type: 'uuid' })
   redemptionLineId!: string;

@@ -36,13 +36,13 @@ import { Statement } from './statement.entity';
  * correct). $1 claim id, $2 association id.
  */
 const LINES_SQL = `
-  SELECT 0 AS kind, r.id AS redemption_id, l.id AS redemption_line_id, r.session_date, r.activity,
+  SELECT 0 AS kind, l.id AS redemption_line_id, r.session_date, r.activity,
          b.number AS booklet_number, c.position AS cheque_position, l.amount_cents, NULL::varchar AS corrects
     FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id AND l.active
     JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
    WHERE r.claim_id = $1 AND r.status = 'ACTIVE'
   UNION ALL
-  SELECT 1, r.id, l.id, r.session_date, r.activity, b.number, c.position, -l.amount_cents, s.number
+  SELECT 1, l.id, r.session_date, r.activity, b.number, c.position, -l.amount_cents, s.number
     FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id
     JOIN statement_line sl ON sl.redemption_line_id = l.id AND sl.amount_cents > 0
     JOIN statement s ON s.id = sl.statement_id
@@ -157,6 +157,11 @@ export class StatementsService {
         where: { id: claim.associationId },
         lock: { mode: 'pessimistic_write' },
       });
+      // The lines are computed once, into a temporary table dropped at commit.
+      await em.query(`CREATE TEMP TABLE issue_lines ON COMMIT DROP AS ${LINES_SQL}`, [
+        claim.id,
+        claim.associationId,
+      ]);
       const [sums] = await queryRows<{
         total: string;
         lines: number;
@@ -166,8 +171,7 @@ export class StatementsService {
         em,
         `SELECT coalesce(sum(amount_cents), 0)::bigint AS total, count(*)::int AS lines,
                 min(session_date) FILTER (WHERE kind = 0)::text AS period_from, max(session_date) FILTER (WHERE kind = 0)::text AS period_to
-           FROM (${LINES_SQL}) x`,
-        [claim.id, claim.associationId],
+           FROM issue_lines`,
       );
       if (sums.lines === 0)
         throw new ConflictError(
@@ -206,12 +210,12 @@ export class StatementsService {
         ],
       );
       await em.query(
-        `INSERT INTO statement_line (statement_id, line_no, redemption_id, redemption_line_id, session_date, activity,
+        `INSERT INTO statement_line (statement_id, line_no, redemption_line_id, session_date, activity,
                                      booklet_number, cheque_position, amount_cents, corrects_statement_number)
-         SELECT $3, row_number() OVER (ORDER BY kind, session_date, booklet_number, cheque_position), redemption_id, redemption_line_id,
+         SELECT $1, row_number() OVER (ORDER BY kind, session_date, booklet_number, cheque_position), redemption_line_id,
                 session_date, activity, booklet_number, cheque_position, amount_cents, corrects
-           FROM (${LINES_SQL}) x`,
-        [claim.id, claim.associationId, statement.id],
+           FROM issue_lines`,
+        [statement.id],
       );
       await em.query(
         `UPDATE statement SET content_hash = encode(sha256(convert_to(statement_canonical(id), 'UTF8')), 'hex') WHERE id = $1`,
