@@ -106,11 +106,10 @@ export class ClaimsController {
 @ApiTags('statements')
 @Controller('api')
 export class StatementsController {
-  private readonly renderer = new StatementRenderer();
-
   constructor(
     private readonly statements: StatementsService,
     private readonly payments: PaymentFiles,
+    private readonly renderer: StatementRenderer,
   ) {}
 
   @Post('statements/run')

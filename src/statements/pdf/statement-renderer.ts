@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
@@ -5,6 +6,7 @@ import { frenchDate, parisToday } from '../../common/dates';
 import { amountInFrenchWords } from '../../common/french-words';
 import { formatEuros } from '../../common/money';
 import { fill, loadLayout } from '../../common/template';
+import { AppConfig } from '../../config/app-config';
 import type { Statement } from '../statement.entity';
 import type { StatementLineRow } from '../statements.service';
 
@@ -30,8 +32,11 @@ const ROW = 14;
  * database page by page, drawing waiting for the client), total in figures and words, content
  * hash, approval and payment boxes. Layout in templates/statement.layout.json.
  */
+@Injectable()
 export class StatementRenderer {
   private readonly layout = loadLayout<StatementLayout>('statement.layout.json');
+
+  constructor(private readonly config: AppConfig) {}
 
   async write(
     statement: Statement,
@@ -49,6 +54,7 @@ export class StatementRenderer {
     doc.pipe(out);
     const values = {
       number: statement.number,
+      departement: this.config.get('PAYER_NAME'),
       issuedOn: frenchDate(parisToday(statement.issuedAt)),
       associationName: statement.associationName,
       siret: statement.associationSiret,
