@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { generateChequeCode } from '../src/booklets/codes/cheque-code';
 import { loadBookletLayout } from '../src/booklets/pdf/booklet-layout';
 import { BookletRenderer, PrintableBooklet } from '../src/booklets/pdf/booklet-renderer';
-import { api, benchDatabase, median, startCompiledService } from './support';
+import { api, benchDatabase, benchEnv, benchWorld, median, startCompiledService } from './support';
 
 const BASE = 'https://pass-numerique.departement.fr';
 const SAMPLE = 200;
@@ -133,37 +133,16 @@ async function main(): Promise<void> {
 
   // The 10,000-booklet print run, through HTTP, from the compiled service.
   const db = await benchDatabase();
-  const service = await startCompiledService({
-    DATABASE_URL: db.url,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-000',
-    ADMIN_EMAIL: 'bench@bench.local',
-    ADMIN_PASSWORD: 'bench-password-long',
-    PUBLIC_BASE_URL: BASE,
-  });
+  const service = await startCompiledService(benchEnv(db.url, { PUBLIC_BASE_URL: BASE }));
   let run: Record<string, number>;
   try {
-    const { accessToken } = await api<{ accessToken: string }>(
-      service.url,
-      '/api/auth/login',
-      null,
-      { email: 'bench@bench.local', password: 'bench-password-long' },
-    );
-    const programme = await api<{ id: string }>(service.url, '/api/programmes', accessToken, {
-      name: 'Bench',
-      departementCode: '31',
-      departementName: 'Haute-Garonne',
-      validFrom: '2026-01-01',
-      expiresOn: '2099-12-31',
-      claimDeadline: '2099-12-31',
-      budgetCents: 1_000_000_000,
-      activities: ['Smartphone'],
-    });
+    const { admin: accessToken, programmeId } = await benchWorld(service.url, 0);
     const rssBefore = service.peakRssMiB();
     let batchId = '';
     const issueMs = await timeIt(async () => {
       batchId = (
         await api<{ id: string }>(service.url, '/api/booklets/batches', accessToken, {
-          programmeId: programme.id,
+          programmeId,
           count: 10_000,
           distributionSite: 'Bench',
         })

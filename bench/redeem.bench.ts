@@ -8,7 +8,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { api, benchDatabase, BenchService, startCompiledService } from './support';
+import { benchDatabase, benchEnv, BenchService, benchWorld, startCompiledService } from './support';
 
 const CONNECTIONS = 32;
 const PER_RUN = 4000;
@@ -145,63 +145,11 @@ async function sqlRun(
 
 async function main(): Promise<void> {
   const db = await benchDatabase();
-  const env = {
-    DATABASE_URL: db.url,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-000',
-    ADMIN_EMAIL: 'bench@bench.local',
-    ADMIN_PASSWORD: 'bench-password-long',
-    LOOKUP_FAILURE_LIMIT: '1000000',
-  };
+  const env = benchEnv(db.url, { LOOKUP_FAILURE_LIMIT: '1000000' });
   const one = await startCompiledService(env);
   let two: BenchService | undefined;
   try {
-    const admin = (
-      await api<{ accessToken: string }>(one.url, '/api/auth/login', null, {
-        email: 'bench@bench.local',
-        password: 'bench-password-long',
-      })
-    ).accessToken;
-    const programme = await api<{ id: string }>(one.url, '/api/programmes', admin, {
-      name: 'Bench',
-      departementCode: '31',
-      departementName: 'Haute-Garonne',
-      validFrom: '2020-01-01',
-      expiresOn: '2099-12-31',
-      claimDeadline: '2099-12-31',
-      budgetCents: 10_000_000_000,
-      activities: ['Smartphone'],
-    });
-    const association = await api<{ id: string }>(one.url, '/api/associations', admin, {
-      name: 'Bench',
-      siret: '73282932000074',
-      address: '1 rue',
-      postalCode: '31000',
-      city: 'Toulouse',
-      email: 'b@bench.local',
-      iban: 'FR7630006000011234567890189',
-      activities: ['Smartphone'],
-    });
-    await api(one.url, `/api/associations/${association.id}/accreditations`, admin, {
-      validFrom: '2020-01-01',
-      validUntil: '2099-12-31',
-    });
-    const user = await api<{ id: string }>(one.url, '/api/users', admin, {
-      email: 'staff@bench.local',
-      password: 'bench-password-long',
-      role: 'ASSOCIATION',
-      associationId: association.id,
-    });
-    const staff = (
-      await api<{ accessToken: string }>(one.url, '/api/auth/login', null, {
-        email: 'staff@bench.local',
-        password: 'bench-password-long',
-      })
-    ).accessToken;
-    await api(one.url, '/api/booklets/batches', admin, {
-      programmeId: programme.id,
-      count: 1300,
-      distributionSite: 'Bench',
-    });
+    const world = await benchWorld(one.url, 1300);
     const client = new Client({ connectionString: db.url });
     await client.connect();
     const codes: string[] = (
@@ -211,11 +159,11 @@ async function main(): Promise<void> {
     const slice = (i: number) => codes.slice(i * PER_RUN, (i + 1) * PER_RUN);
 
     // Warm-up, then the measured runs.
-    await httpRun([one], staff, codes.slice(codes.length - 500));
-    const http1 = await httpRun([one], staff, slice(0));
-    const floor = await sqlRun(db.url, user.id, association.id, slice(1));
+    await httpRun([one], world.staff, codes.slice(codes.length - 500));
+    const http1 = await httpRun([one], world.staff, slice(0));
+    const floor = await sqlRun(db.url, world.staffUserId, world.associationId, slice(1));
     two = await startCompiledService(env);
-    const http2 = await httpRun([one, two], staff, slice(2));
+    const http2 = await httpRun([one, two], world.staff, slice(2));
 
     const result = {
       bench: 'redeem',

@@ -5,66 +5,18 @@
  * Prints a JSON result line.
  */
 import { Client } from 'pg';
-import { api, benchDatabase, startCompiledService } from './support';
+import { api, benchDatabase, benchEnv, benchWorld, startCompiledService } from './support';
 
 const REDEMPTIONS = 100_000;
 
 async function main(): Promise<void> {
   const db = await benchDatabase();
-  const service = await startCompiledService({
-    DATABASE_URL: db.url,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-000',
-    ADMIN_EMAIL: 'bench@bench.local',
-    ADMIN_PASSWORD: 'bench-password-long',
-  });
+  const service = await startCompiledService(benchEnv(db.url));
   try {
-    const admin = (
-      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, {
-        email: 'bench@bench.local',
-        password: 'bench-password-long',
-      })
-    ).accessToken;
-    const programme = await api<{ id: string }>(service.url, '/api/programmes', admin, {
-      name: 'Bench',
-      departementCode: '31',
-      departementName: 'Haute-Garonne',
-      validFrom: '2020-01-01',
-      expiresOn: '2099-12-31',
-      claimDeadline: '2099-12-31',
-      budgetCents: 10_000_000_000,
-      activities: ['Smartphone'],
-    });
-    const association = await api<{ id: string }>(service.url, '/api/associations', admin, {
-      name: 'Bench',
-      siret: '73282932000074',
-      address: '1 rue',
-      postalCode: '31000',
-      city: 'Toulouse',
-      email: 'b@bench.local',
-      iban: 'FR7630006000011234567890189',
-      activities: ['Smartphone'],
-    });
-    await api(service.url, `/api/associations/${association.id}/accreditations`, admin, {
-      validFrom: '2020-01-01',
-      validUntil: '2099-12-31',
-    });
-    const staffUser = await api<{ id: string }>(service.url, '/api/users', admin, {
-      email: 'staff@bench.local',
-      password: 'bench-password-long',
-      role: 'ASSOCIATION',
-      associationId: association.id,
-    });
-    const staff = (
-      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, {
-        email: 'staff@bench.local',
-        password: 'bench-password-long',
-      })
-    ).accessToken;
-    await api(service.url, '/api/booklets/batches', admin, {
-      programmeId: programme.id,
-      count: REDEMPTIONS / 10,
-      distributionSite: 'Bench',
-    });
+    const { admin, staff, staffUserId, associationId } = await benchWorld(
+      service.url,
+      REDEMPTIONS / 10,
+    );
 
     // 100,000 one-cheque redemptions, written straight in SQL (the redemption path has its own benchmark).
     const client = new Client({ connectionString: db.url });
@@ -79,7 +31,7 @@ async function main(): Promise<void> {
       ch AS (SELECT id, row_number() OVER (ORDER BY code) AS n FROM cheque)
       INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active)
       SELECT numbered.id, ch.id, 1000, true FROM numbered JOIN ch USING (n)`,
-      [association.id, staffUser.id, REDEMPTIONS],
+      [associationId, staffUserId, REDEMPTIONS],
     );
     await client.query(`UPDATE cheque SET status = 'REDEEMED'`);
     await client.query('VACUUM ANALYZE');
