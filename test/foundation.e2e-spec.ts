@@ -350,3 +350,25 @@ describe('Foundation: errors, authentication, roles, audit', () => {
     });
   });
 });
+
+describe('Login limits across instances', () => {
+  it('hold across two instances on one database (kept in PostgreSQL, not in process memory)', async () => {
+    const env = { LOGIN_RATE_LIMIT_PER_EMAIL: '3', LOGIN_RATE_LIMIT_PER_IP: '50' };
+    const one = await createTestApp({ env });
+    const two = await createTestApp({ env, databaseUrl: one.databaseUrl });
+    try {
+      const email = 'shared-target@test.local';
+      const statuses: number[] = [];
+      for (const app of [one, two, one, two, one]) {
+        statuses.push(
+          (await request(app.http).post('/api/auth/login').send({ email, password: 'guess' }))
+            .status,
+        );
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await two.close();
+      await one.close();
+    }
+  });
+});

@@ -4,6 +4,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import { PgThrottlerStorage } from '../security/pg-throttler.storage';
+import { RateLimiter } from '../security/rate-limiter.service';
 import { UsersModule } from '../users/users.module';
 import { AccessGuard } from './access.guard';
 import { AuthController } from './auth.controller';
@@ -26,10 +28,11 @@ import { loginEmailTracker } from './login-throttler.guard';
       },
     }),
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
+      inject: [AppConfig, RateLimiter],
+      useFactory: (config: AppConfig, limiter: RateLimiter) => {
         const ttl = config.get('LOGIN_RATE_WINDOW_SECONDS') * 1000;
         return {
+          storage: new PgThrottlerStorage(limiter),
           throttlers: [
             {
               name: 'loginIp',

@@ -31,16 +31,25 @@ export class RateLimiter {
 
   /** Counts one hit on each key; returns the highest count in the current windows. */
   async hit(keys: string[], windowSeconds: number): Promise<number> {
-    const rows: { hits: number }[] = await this.dataSource.query(
+    return (await this.count(keys, windowSeconds)).hits;
+  }
+
+  /** Counts one hit on each key: the highest count, and the seconds left in that key's window. */
+  async count(
+    keys: string[],
+    windowSeconds: number,
+  ): Promise<{ hits: number; secondsLeft: number }> {
+    const rows: { hits: number; seconds_left: number }[] = await this.dataSource.query(
       `INSERT INTO rate_limit_counter (key, window_start, hits)
        SELECT k, now(), 1 FROM unnest($1::varchar[]) AS k
        ON CONFLICT (key) DO UPDATE SET
          hits = CASE WHEN rate_limit_counter.window_start <= now() - make_interval(secs => $2) THEN 1 ELSE rate_limit_counter.hits + 1 END,
          window_start = CASE WHEN rate_limit_counter.window_start <= now() - make_interval(secs => $2) THEN now() ELSE rate_limit_counter.window_start END
-       RETURNING hits`,
+       RETURNING hits, greatest(1, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now())))::int AS seconds_left`,
       [keys, windowSeconds],
     );
-    return Math.max(...rows.map((r) => r.hits));
+    const top = rows.reduce((a, b) => (b.hits > a.hits ? b : a));
+    return { hits: top.hits, secondsLeft: top.seconds_left };
   }
 
   /** Counts a hit and refuses when the limit is passed (for limits on every request, not only failures). */
