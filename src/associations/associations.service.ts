@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { canSeeAssociation } from '../auth/scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -86,8 +87,7 @@ export class AssociationsService {
 
   /** An association's users see their own association only; for others it does not exist. */
   async get(actor: Actor, id: string): Promise<AssociationDto> {
-    if (actor.role === 'ASSOCIATION' && actor.associationId !== id)
-      throw new NotFoundError('Structure', id);
+    if (!canSeeAssociation(actor, id)) throw new NotFoundError('Structure', id);
     const em = this.dataSource.manager;
     const association = await em.findOneBy(Association, { id });
     if (!association) throw new NotFoundError('Structure', id);

@@ -20,3 +20,8 @@ const EUROS = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR
 export function formatEuros(cents: number): string {
   return EUROS.format(cents / 100);
 }
+
+/** The same for PDF text (WinAnsi): Intl's narrow no-break space becomes a plain no-break space. */
+export function pdfEuros(cents: number): string {
+  return formatEuros(cents).replace(/\u202f/g, '\u00a0');
+}

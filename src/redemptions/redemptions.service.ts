@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { associationFilter, canSeeAssociation, ownAssociationId } from '../auth/scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -49,6 +50,8 @@ const FACTS_SQL = `
            WHERE l.cheque_id = c.id AND l.active) AS redeemed_on
     FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
    WHERE c.code = ANY($1)`;
+
+const REDEEMERS_ONLY = 'Seul le personnel d’une structure habilitée encaisse des chèques.';
 
 export interface RedeemResult {
   status: number;
@@ -129,7 +132,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     dto: CreateRedemptionDto,
   ): Promise<RedeemResult> {
     const { actor } = caller;
-    const associationId = this.ownAssociation(actor);
+    const associationId = ownAssociationId(actor, REDEEMERS_ONLY);
     const today = parisToday();
     const backdate = this.config.get('REDEMPTION_BACKDATE_DAYS');
     if (dto.sessionDate > today || dto.sessionDate < shiftDay(today, -backdate)) {
@@ -310,10 +313,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         where: { id },
         lock: { mode: 'pessimistic_write' },
       });
-      if (
-        !redemption ||
-        (actor.role === 'ASSOCIATION' && redemption.associationId !== actor.associationId)
-      ) {
+      if (!redemption || !canSeeAssociation(actor, redemption.associationId)) {
         throw new NotFoundError('Encaissement', id);
       }
       if (redemption.status !== 'ACTIVE') {
@@ -575,7 +575,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async assertAccredited(em: EntityManager, actor: Actor, day: string): Promise<void> {
-    const associationId = this.ownAssociation(actor);
+    const associationId = ownAssociationId(actor, REDEEMERS_ONLY);
     if (!(await this.associations.isAccredited(em, associationId, day))) {
       throw new DomainError(
         'ASSOCIATION_NOT_ACCREDITED',
@@ -618,17 +618,6 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  private ownAssociation(actor: Actor): string {
-    if (actor.role !== 'ASSOCIATION' || !actor.associationId) {
-      throw new DomainError(
-        'FORBIDDEN',
-        403,
-        'Seul le personnel d’une structure habilitée encaisse des chèques.',
-      );
-    }
-    return actor.associationId;
-  }
-
   private filters(actor: Actor, q: RedemptionQueryDto): { where: string; params: unknown[] } {
     const clauses: string[] = [];
     const params: unknown[] = [];
@@ -636,8 +625,8 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
       params.push(value);
       clauses.push(sql.replace('?', `$${params.length}`));
     };
-    if (actor.role === 'ASSOCIATION') add('r.association_id = ?', actor.associationId);
-    else if (q.associationId) add('r.association_id = ?', q.associationId);
+    const associationId = associationFilter(actor, q.associationId);
+    if (associationId) add('r.association_id = ?', associationId);
     if (q.from) add('r.session_date >= ?', q.from);
     if (q.to) add('r.session_date <= ?', q.to);
     if (q.status) add('r.status = ?', q.status);

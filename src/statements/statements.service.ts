@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { associationFilter, canSeeAssociation, ownAssociationId } from '../auth/scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -69,7 +70,7 @@ export class StatementsService {
 
   /** The association's unclaimed active redemptions up to `upTo`, gathered into a draft claim. */
   async createClaim(actor: Actor, upTo: string): Promise<ClaimDto> {
-    const associationId = this.ownAssociation(actor);
+    const associationId = ownAssociationId(actor);
     return this.dataSource.transaction((em) =>
       this.gather(em, actor, associationId, upTo, 'DRAFT'),
     );
@@ -304,7 +305,8 @@ export class StatementsService {
 
   async getClaim(actor: Actor, id: string): Promise<ClaimDto> {
     const claim = await this.dataSource.manager.findOneBy(Claim, { id });
-    if (!claim || !this.canSee(actor, claim.associationId)) throw new NotFoundError('Demande', id);
+    if (!claim || !canSeeAssociation(actor, claim.associationId))
+      throw new NotFoundError('Demande', id);
     const statement = await this.dataSource.manager.findOne(Statement, {
       where: { claimId: id },
       select: { id: true },
@@ -318,7 +320,7 @@ export class StatementsService {
       .orderBy('c.created_at', 'DESC')
       .skip(q.offset)
       .take(q.pageSize);
-    const associationId = actor.role === 'ASSOCIATION' ? actor.associationId : q.associationId;
+    const associationId = associationFilter(actor, q.associationId);
     if (associationId) query.andWhere('c.association_id = :associationId', { associationId });
     if (q.status) query.andWhere('c.status = :status', { status: q.status });
     const [rows, total] = await query.getManyAndCount();
@@ -347,7 +349,7 @@ export class StatementsService {
       .addOrderBy('s.seq', 'DESC')
       .skip(q.offset)
       .take(q.pageSize);
-    const associationId = actor.role === 'ASSOCIATION' ? actor.associationId : q.associationId;
+    const associationId = associationFilter(actor, q.associationId);
     if (associationId) query.andWhere('s.association_id = :associationId', { associationId });
     if (q.status) query.andWhere('s.status = :status', { status: q.status });
     if (q.from)
@@ -430,7 +432,7 @@ export class StatementsService {
 
   async findStatement(actor: Actor, id: string): Promise<Statement> {
     const statement = await this.dataSource.manager.findOneBy(Statement, { id });
-    if (!statement || !this.canSee(actor, statement.associationId))
+    if (!statement || !canSeeAssociation(actor, statement.associationId))
       throw new NotFoundError('État de remboursement', id);
     return statement;
   }
@@ -560,7 +562,8 @@ export class StatementsService {
 
   private async lockClaim(em: EntityManager, actor: Actor, id: string): Promise<Claim> {
     const claim = await em.findOne(Claim, { where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!claim || !this.canSee(actor, claim.associationId)) throw new NotFoundError('Demande', id);
+    if (!claim || !canSeeAssociation(actor, claim.associationId))
+      throw new NotFoundError('Demande', id);
     return claim;
   }
 
@@ -571,15 +574,6 @@ export class StatementsService {
     });
     if (!statement) throw new NotFoundError('État de remboursement', id);
     return statement;
-  }
-
-  private canSee(actor: Actor, associationId: string): boolean {
-    return actor.role !== 'ASSOCIATION' || actor.associationId === associationId;
-  }
-
-  private ownAssociation(actor: Actor): string {
-    if (actor.role !== 'ASSOCIATION' || !actor.associationId) throw new ForbiddenError();
-    return actor.associationId;
   }
 
   private claimDto(c: Claim, statementId: string | null): ClaimDto {

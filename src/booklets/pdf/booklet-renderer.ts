@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import { create as createQr } from 'qrcode';
 import { frenchDate } from '../../common/dates';
-import { formatEuros } from '../../common/money';
+import { pdfEuros } from '../../common/money';
 import { formatChequeCode } from '../codes/cheque-code';
 import { fill } from '../../common/template';
 import { BookletLayout } from './booklet-layout';
@@ -22,11 +22,6 @@ export interface PrintableBooklet {
   };
   faceValueCents: number;
   cheques: { position: number; code: string }[];
-}
-
-/** PDF text is WinAnsi: Intl's narrow no-break space becomes a plain no-break space. */
-function pdfEuros(cents: number): string {
-  return formatEuros(cents).replace(/\u202f/g, '\u00a0');
 }
 
 export function chequeUrl(baseUrl: string, code: string): string {

@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import { frenchDate, parisToday } from '../../common/dates';
 import { amountInFrenchWords } from '../../common/french-words';
-import { formatEuros } from '../../common/money';
+import { pdfEuros } from '../../common/money';
 import { fill, loadLayout } from '../../common/template';
 import { AppConfig } from '../../config/app-config';
 import type { Statement } from '../statement.entity';
@@ -24,7 +24,6 @@ interface StatementLayout {
   boxes: string[];
 }
 
-const euros = (cents: number) => formatEuros(cents).replace(/\u202f/g, '\u00a0');
 const ROW = 14;
 
 /**
@@ -63,7 +62,7 @@ export class StatementRenderer {
       bic: statement.associationBic ?? '—',
       periodFrom: statement.periodFrom ? frenchDate(statement.periodFrom) : '—',
       periodTo: statement.periodTo ? frenchDate(statement.periodTo) : '—',
-      total: euros(statement.totalCents),
+      total: pdfEuros(statement.totalCents),
       totalWords: amountInFrenchWords(statement.totalCents),
       hash: statement.contentHash,
       lineCount: statement.lineCount,
@@ -110,7 +109,7 @@ export class StatementRenderer {
           l.corrects_statement_number
             ? fill(L.correction, { corrects: l.corrects_statement_number })
             : l.activity,
-          euros(amount),
+          pdfEuros(amount),
         ];
         let x = left;
         const y = doc.y;

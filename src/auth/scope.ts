@@ -1,0 +1,21 @@
+import { ForbiddenError } from '../common/errors/domain-error';
+import type { Actor } from './role';
+
+/**
+ * The one statement of the scoping rule: an association's staff see and act on their own
+ * association's data only; département staff (ADMIN, AGENT) see every association's.
+ */
+export function canSeeAssociation(actor: Actor, associationId: string): boolean {
+  return actor.role !== 'ASSOCIATION' || actor.associationId === associationId;
+}
+
+/** The association a list is limited to: the caller's own for its staff, else the one asked for. */
+export function associationFilter(actor: Actor, requested?: string): string | undefined {
+  return actor.role === 'ASSOCIATION' ? (actor.associationId ?? undefined) : requested;
+}
+
+/** The caller's association, for actions only association staff take. */
+export function ownAssociationId(actor: Actor, detail?: string): string {
+  if (actor.role !== 'ASSOCIATION' || !actor.associationId) throw new ForbiddenError(detail);
+  return actor.associationId;
+}
