@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { parisToday, shiftDay } from '../src/common/dates';
+import type { StatementDto } from '../src/statements/dto/statement.dto';
 import { createTestApp, TestApp } from './support/app';
 import { createAssociation, createProgramme, issueBooklet } from './support/factories';
 import { binary, inspectPdf } from './support/pdf';
@@ -8,6 +9,27 @@ import { superuserQuery } from './support/database';
 
 const today = parisToday();
 const YEAR = Number(today.slice(0, 4));
+
+/** An association claims everything up to today, submits it, and `issuer` issues the statement. */
+async function claimAndIssue(t: TestApp, staff: string, issuer: string): Promise<StatementDto> {
+  const claim = (
+    await request(t.http)
+      .post('/api/claims')
+      .set('Authorization', `Bearer ${staff}`)
+      .send({ upTo: today })
+      .expect(201)
+  ).body;
+  await request(t.http)
+    .post(`/api/claims/${claim.id}/submit`)
+    .set('Authorization', `Bearer ${staff}`)
+    .expect(200);
+  return (
+    await request(t.http)
+      .post(`/api/claims/${claim.id}/issue`)
+      .set('Authorization', `Bearer ${issuer}`)
+      .expect(201)
+  ).body as StatementDto;
+}
 
 describe('Reimbursement: claims, statements, approval, payment', () => {
   let t: TestApp;
@@ -277,23 +299,7 @@ describe('Reimbursement: claims, statements, approval, payment', () => {
   it('turns a reversal after issue into a negative correction line on the next statement, naming the statement it corrects', async () => {
     const codes = (await issueBooklet(t, programmeId)).cheques.map((c) => c.code);
     const r1 = (await redeem(staffA, codes.slice(0, 2))).body;
-    const c1 = (
-      await request(t.http)
-        .post('/api/claims')
-        .set('Authorization', `Bearer ${staffA}`)
-        .send({ upTo: today })
-        .expect(201)
-    ).body;
-    await request(t.http)
-      .post(`/api/claims/${c1.id}/submit`)
-      .set('Authorization', `Bearer ${staffA}`)
-      .expect(200);
-    const s1 = (
-      await request(t.http)
-        .post(`/api/claims/${c1.id}/issue`)
-        .set('Authorization', `Bearer ${agent}`)
-        .expect(201)
-    ).body;
+    const s1 = await claimAndIssue(t, staffA, agent);
 
     const notYet = (await redeem(staffA, codes.slice(2, 3))).body;
     expect(
@@ -317,23 +323,7 @@ describe('Reimbursement: claims, statements, approval, payment', () => {
       .expect(200);
     expect(await reconcile()).toMatchObject({ issuedBalanced: true, redeemedBalanced: true });
 
-    const c2 = (
-      await request(t.http)
-        .post('/api/claims')
-        .set('Authorization', `Bearer ${staffA}`)
-        .send({ upTo: today })
-        .expect(201)
-    ).body;
-    await request(t.http)
-      .post(`/api/claims/${c2.id}/submit`)
-      .set('Authorization', `Bearer ${staffA}`)
-      .expect(200);
-    const s2 = (
-      await request(t.http)
-        .post(`/api/claims/${c2.id}/issue`)
-        .set('Authorization', `Bearer ${agent}`)
-        .expect(201)
-    ).body;
+    const s2 = await claimAndIssue(t, staffA, agent);
     expect(s2.totalCents).toBe(1000 - 2000);
     const detail = await request(t.http)
       .get(`/api/statements/${s2.id}`)
@@ -472,23 +462,7 @@ describe('SEPA payment file', () => {
         .set('Idempotency-Key', randomUUID())
         .send({ codes: codes.slice(0, count), activity: 'Smartphone', sessionDate: today })
         .expect(201);
-      const claim = (
-        await request(t.http)
-          .post('/api/claims')
-          .set('Authorization', `Bearer ${staff}`)
-          .send({ upTo: today })
-          .expect(201)
-      ).body;
-      await request(t.http)
-        .post(`/api/claims/${claim.id}/submit`)
-        .set('Authorization', `Bearer ${staff}`)
-        .expect(200);
-      const s = (
-        await request(t.http)
-          .post(`/api/claims/${claim.id}/issue`)
-          .set('Authorization', `Bearer ${admin}`)
-          .expect(201)
-      ).body;
+      const s = await claimAndIssue(t, staff, admin);
       await request(t.http)
         .post(`/api/statements/${s.id}/approve`)
         .set('Authorization', `Bearer ${admin2}`)
