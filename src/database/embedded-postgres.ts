@@ -29,6 +29,8 @@ export interface EmbeddedOptions {
   persistent?: boolean;
   /** Extra `postgres` flags, e.g. ['-c', 'fsync=off'] for throwaway clusters. */
   postgresFlags?: string[];
+  /** A fixed port (e.g. to restart a cluster where its clients expect it); a free one otherwise. */
+  port?: number;
   log?: (message: string) => void;
 }
 
@@ -125,7 +127,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   }
 
   const EmbeddedPostgres = loadEmbeddedPostgres();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres';
 
@@ -15,27 +15,55 @@ export interface ServiceProcess {
   output(): string;
   /** Sends the signal and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
+  /** Peak resident memory of the process since start or the last reset (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  /** Starts a new peak measurement (writes 5 to /proc/<pid>/clear_refs). */
+  resetPeak(): void;
+}
+
+export interface StartOptions {
+  /** Run dist/src/main.js (built by `nest build`) instead of the TypeScript sources. */
+  compiled?: boolean;
+  timeoutMs?: number;
+  nodeArgs?: string[];
+  /** Keep at most this many characters of output (the rest is dropped, oldest first). */
+  keepOutput?: number;
 }
 
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts the real service as a separate process, from the TypeScript sources, the way
- * `npm start` runs it, and waits until /health answers 200.
+ * Starts the real service as a separate process — from the TypeScript sources the way `npm start`
+ * runs it, or the compiled build — and waits until /health answers 200.
  */
 export async function startService(
   env: Record<string, string>,
-  timeoutMs = 60_000,
+  options: StartOptions = {},
 ): Promise<ServiceProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const keep = options.keepOutput ?? 200_000;
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const entry = options.compiled
+    ? ['dist/src/main.js']
+    : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: options.compiled ? 'production' : 'development',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const collect = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > keep) out = out.slice(out.length - keep);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<Exit>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -54,7 +82,7 @@ export async function startService(
       child.kill('SIGKILL');
       throw new Error(`service did not become healthy in ${timeoutMs} ms:\n${out}`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   return {
     port,
@@ -62,9 +90,14 @@ export async function startService(
     child,
     output: () => out,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
+    peakRssMiB: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    },
+    resetPeak: () => writeFileSync(`/proc/${child.pid}/clear_refs`, '5'),
   };
 }
 

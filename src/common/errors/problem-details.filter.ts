@@ -9,7 +9,7 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { assignRequestId } from '../http/request-id';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto, problemType } from './problem-details';
@@ -177,6 +177,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private isUnavailable(err: PgError): boolean {
     if (!err || typeof err !== 'object') return false;
+    // TypeORM releases a transaction's connection when the server cuts it; later queries of the
+    // same transaction then fail with this error. Nothing was committed: the database is gone.
+    if (err instanceof QueryRunnerProviderAlreadyReleasedError) return true;
     if (typeof err.code === 'string') {
       if (UNAVAILABLE_NODE_CODES.has(err.code)) return true;
       if (UNAVAILABLE_SQLSTATE.test(err.code)) return true;

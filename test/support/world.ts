@@ -1,0 +1,106 @@
+/**
+ * A world to run the real service against, built through its own API: the service's settings for
+ * a database, and a programme with an accredited association, its staff and (optionally) a print
+ * run. Used by the reliability suite and the benchmarks.
+ */
+export async function api<T>(
+  url: string,
+  path: string,
+  token: string | null,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(url + path, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const BENCH_ADMIN = { email: 'bench@bench.local', password: 'bench-password-long' };
+const BENCH_STAFF = { email: 'staff@bench.local', password: 'bench-password-long' };
+
+/** The service's settings for a benchmark on `databaseUrl`. */
+export function benchEnv(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-000',
+    ADMIN_EMAIL: BENCH_ADMIN.email,
+    ADMIN_PASSWORD: BENCH_ADMIN.password,
+    ...extra,
+  };
+}
+
+export interface BenchWorld {
+  admin: string;
+  staff: string;
+  staffUserId: string;
+  programmeId: string;
+  associationId: string;
+}
+
+/**
+ * Through the API: a programme with a large budget, an accredited association with one staff
+ * member, and (if `booklets` > 0) a print run of that many booklets.
+ */
+export async function benchWorld(url: string, booklets: number): Promise<BenchWorld> {
+  const admin = (await api<{ accessToken: string }>(url, '/api/auth/login', null, BENCH_ADMIN))
+    .accessToken;
+  const programme = await api<{ id: string }>(url, '/api/programmes', admin, {
+    name: 'Bench',
+    departementCode: '31',
+    departementName: 'Haute-Garonne',
+    validFrom: '2020-01-01',
+    expiresOn: '2099-12-31',
+    claimDeadline: '2099-12-31',
+    budgetCents: 10_000_000_000,
+    activities: ['Smartphone'],
+  });
+  const association = await api<{ id: string }>(url, '/api/associations', admin, {
+    name: 'Bench',
+    siret: '73282932000074',
+    address: '1 rue',
+    postalCode: '31000',
+    city: 'Toulouse',
+    email: 'b@bench.local',
+    iban: 'FR7630006000011234567890189',
+    activities: ['Smartphone'],
+  });
+  await api(url, `/api/associations/${association.id}/accreditations`, admin, {
+    validFrom: '2020-01-01',
+    validUntil: '2099-12-31',
+  });
+  const user = await api<{ id: string }>(url, '/api/users', admin, {
+    ...BENCH_STAFF,
+    role: 'ASSOCIATION',
+    associationId: association.id,
+  });
+  const staff = (await api<{ accessToken: string }>(url, '/api/auth/login', null, BENCH_STAFF))
+    .accessToken;
+  if (booklets > 0) {
+    await api(url, '/api/booklets/batches', admin, {
+      programmeId: programme.id,
+      count: booklets,
+      distributionSite: 'Bench',
+    });
+  }
+  return {
+    admin,
+    staff,
+    staffUserId: user.id,
+    programmeId: programme.id,
+    associationId: association.id,
+  };
+}
