@@ -2,7 +2,8 @@ import { RunningDatabase } from '../src/database/embedded-postgres';
 import { ServiceProcess, startService } from '../test/support/service-process';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres';
 
-export { api, benchEnv, BenchWorld, benchWorld, median } from '../test/support/world';
+export { api, benchEnv, benchWorld, median } from '../test/support/world';
+export type { BenchWorld } from '../test/support/world';
 
 /** A throwaway PostgreSQL cluster, as the tests use. */
 export const benchDatabase = (): Promise<RunningDatabase> =>
