@@ -1,0 +1,107 @@
+/**
+ * Who may call what: one entry for every operation of the OpenAPI document. The isolation suite
+ * fails when an operation has no entry (a new route must be placed here on purpose), when an
+ * entry names an operation that no longer exists, or when the service or its documented
+ * `x-roles` disagree with the entry.
+ */
+export type AccessRole = 'PUBLIC' | 'ADMIN' | 'AGENT' | 'ASSOCIATION';
+
+/** The fixture object a path parameter is filled with; association-owned ones belong to B. */
+export type Target =
+  | 'user'
+  | 'programme'
+  | 'association'
+  | 'booklet'
+  | 'batch'
+  | 'redemption'
+  | 'claim'
+  | 'statement'
+  | 'code';
+
+export interface Access {
+  roles: AccessRole[];
+  /** Association-owned data: staff of association A must get 404 for B's object, or see none of B in a list. */
+  scoped?: boolean;
+  /** What the path parameter designates (when the path has one). */
+  target?: Target;
+  /** A valid body, where the scope check comes after validation. */
+  body?: Record<string, unknown>;
+  /** The call ends the session: made with a fresh login. */
+  freshSession?: boolean;
+}
+
+const STAFF: AccessRole[] = ['ADMIN', 'AGENT'];
+const EVERYONE_SIGNED_IN: AccessRole[] = ['ADMIN', 'AGENT', 'ASSOCIATION'];
+
+export const ACCESS_MATRIX: Record<string, Access> = {
+  'GET /health': { roles: ['PUBLIC'] },
+  'POST /api/auth/login': { roles: ['PUBLIC'] },
+  'POST /api/auth/logout': { roles: EVERYONE_SIGNED_IN, freshSession: true },
+  'GET /api/auth/me': { roles: EVERYONE_SIGNED_IN },
+
+  'GET /api/audit': { roles: ['ADMIN'] },
+  'GET /api/audit/verify': { roles: ['ADMIN'] },
+  'POST /api/users': { roles: ['ADMIN'] },
+  'GET /api/users': { roles: ['ADMIN'] },
+  'GET /api/users/{id}': { roles: ['ADMIN'], target: 'user' },
+  'PATCH /api/users/{id}': { roles: ['ADMIN'], target: 'user' },
+
+  'POST /api/programmes': { roles: ['ADMIN'] },
+  'GET /api/programmes': { roles: STAFF },
+  'GET /api/programmes/{id}': { roles: STAFF, target: 'programme' },
+  'PATCH /api/programmes/{id}': { roles: ['ADMIN'], target: 'programme' },
+  'GET /api/programmes/{id}/reconciliation': { roles: STAFF, target: 'programme' },
+
+  'POST /api/associations': { roles: ['ADMIN'] },
+  'GET /api/associations': { roles: STAFF },
+  'GET /api/associations/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'association' },
+  'PATCH /api/associations/{id}': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/accreditations': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/suspend': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/reinstate': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/revoke': { roles: ['ADMIN'], target: 'association' },
+  'GET /api/public/associations': { roles: ['PUBLIC'] },
+
+  'POST /api/booklets': { roles: STAFF },
+  'GET /api/booklets': { roles: STAFF },
+  'GET /api/booklets/{id}': { roles: STAFF, target: 'booklet' },
+  'GET /api/booklets/{id}/pdf': { roles: STAFF, target: 'booklet' },
+  'POST /api/booklets/{id}/cancel': { roles: STAFF, target: 'booklet' },
+  'POST /api/booklets/batches': { roles: STAFF },
+  'GET /api/booklets/batches/{id}/pdf': { roles: STAFF, target: 'batch' },
+  'GET /api/booklets/batches/{id}/manifest.csv': { roles: STAFF, target: 'batch' },
+
+  'GET /api/cheques/{code}/check': { roles: ['ASSOCIATION'], target: 'code' },
+  'GET /api/public/cheques/{code}': { roles: ['PUBLIC'], target: 'code' },
+  'POST /api/redemptions': { roles: ['ASSOCIATION'] },
+  'GET /api/redemptions': { roles: ['ASSOCIATION', 'ADMIN'], scoped: true },
+  'GET /api/redemptions/export.csv': { roles: ['ASSOCIATION', 'ADMIN'], scoped: true },
+  'POST /api/redemptions/{id}/cancel': {
+    roles: ['ASSOCIATION', 'ADMIN'],
+    scoped: true,
+    target: 'redemption',
+    body: { reason: 'Erreur de saisie' },
+  },
+  'POST /api/redemptions/{id}/reverse': { roles: ['ADMIN'], target: 'redemption' },
+
+  'POST /api/claims': { roles: ['ASSOCIATION'] },
+  'GET /api/claims': { roles: EVERYONE_SIGNED_IN, scoped: true },
+  'GET /api/claims/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'claim' },
+  'POST /api/claims/{id}/submit': {
+    roles: ['ASSOCIATION', 'ADMIN'],
+    scoped: true,
+    target: 'claim',
+  },
+  'POST /api/claims/{id}/issue': { roles: STAFF, target: 'claim' },
+  'POST /api/claims/{id}/reject': { roles: STAFF, target: 'claim' },
+
+  'POST /api/statements/run': { roles: ['ADMIN'] },
+  'GET /api/statements': { roles: EVERYONE_SIGNED_IN, scoped: true },
+  'GET /api/statements/payment-file.csv': { roles: ['ADMIN'] },
+  'GET /api/statements/payment-file.xml': { roles: ['ADMIN'] },
+  'GET /api/statements/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
+  'GET /api/statements/{id}/csv': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
+  'GET /api/statements/{id}/pdf': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
+  'POST /api/statements/{id}/approve': { roles: ['ADMIN'], target: 'statement' },
+  'POST /api/statements/{id}/paid': { roles: ['ADMIN'], target: 'statement' },
+};
