@@ -527,6 +527,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     const keys = [`lookup:user:${caller.actor.id}`, `lookup:ip:${caller.ip ?? 'unknown'}`];
     const limit = this.config.get('LOOKUP_FAILURE_LIMIT');
     const window = this.config.get('LOOKUP_FAILURE_WINDOW_SECONDS');
+    const triedForAudit = tried.map((t) => t.slice(0, 200));
     try {
       await this.limiter.assertBelow(keys, limit, window);
       return await fn();
@@ -537,7 +538,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
           action: 'redemption.refused',
           entityType: 'cheque',
           after: {
-            tried: tried.map((t) => t.slice(0, 200)),
+            tried: triedForAudit,
             refusals: err.refusals.map((r) => r.refusal),
             ip: caller.ip ?? null,
           },
@@ -546,7 +547,11 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         await this.audit.recordAlone(caller.actor, {
           action: 'cheque.lookup_rate_limited',
           entityType: 'cheque',
-          after: { ip: caller.ip ?? null, retryAfterSeconds: err.retryAfterSeconds },
+          after: {
+            tried: triedForAudit,
+            ip: caller.ip ?? null,
+            retryAfterSeconds: err.retryAfterSeconds,
+          },
         });
       }
       throw err;
