@@ -11,6 +11,46 @@ export interface AuditVerification {
   reason?: string;
 }
 
+export interface StatementsVerification {
+  checked: number;
+  /** Numbers of issued statements whose content no longer matches the hash sealed at issue. */
+  broken: string[];
+}
+
+/** The whole record: the audit chain, and every issued statement against its sealed hash. */
+export interface IntegrityVerification extends AuditVerification {
+  statementsChecked: number;
+  brokenStatements: string[];
+}
+
+/**
+ * Recomputes each issued statement's SHA-256 from its canonical content (header and lines, as the
+ * database function statement_canonical renders it) and compares it with the hash sealed at issue.
+ */
+export async function verifySealedStatements(
+  dataSource: DataSource,
+): Promise<StatementsVerification> {
+  const [row]: { checked: number; broken: string[] | null }[] = await dataSource.query(
+    `SELECT count(*)::int AS checked,
+            array_agg(number ORDER BY number) FILTER (
+              WHERE content_hash <> encode(sha256(convert_to(statement_canonical(id), 'UTF8')), 'hex')
+            ) AS broken
+       FROM statement`,
+  );
+  return { checked: row.checked, broken: row.broken ?? [] };
+}
+
+export async function verifyIntegrity(dataSource: DataSource): Promise<IntegrityVerification> {
+  const chain = await verifyAuditChain(dataSource);
+  const statements = await verifySealedStatements(dataSource);
+  return {
+    ...chain,
+    ok: chain.ok && statements.broken.length === 0,
+    statementsChecked: statements.checked,
+    brokenStatements: statements.broken,
+  };
+}
+
 /**
  * Walks the audit chain in id order: each row's hash must be SHA-256 of its canonical content
  * (as the database function audit_event_canonical renders it) and each prev_hash the previous

@@ -5,7 +5,7 @@ import type { Actor } from '../auth/role';
 import { requestContext } from '../common/request-context';
 import { Page, pageOf } from '../common/pagination';
 import { AuditEvent } from './audit-event.entity';
-import { AuditVerification, verifyAuditChain } from './audit-verify';
+import { IntegrityVerification, verifyIntegrity } from './audit-verify';
 import { AuditEventDto, AuditQueryDto } from './dto/audit-event.dto';
 
 export interface AuditEntry {
@@ -81,7 +81,7 @@ export class AuditService {
     return pageOf(q, result, (e) => AuditEventDto.from(e));
   }
 
-  verify(): Promise<AuditVerification> {
-    return verifyAuditChain(this.dataSource);
+  verify(): Promise<IntegrityVerification> {
+    return verifyIntegrity(this.dataSource);
   }
 }

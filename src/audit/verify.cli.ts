@@ -1,17 +1,29 @@
 import { withDataSource } from '../database/cli';
-import { verifyAuditChain } from './audit-verify';
+import { verifyIntegrity } from './audit-verify';
 
-/** `npm run audit:verify`: exit 0 when the chain is intact, 1 with the first bad row otherwise. */
+/**
+ * `npm run audit:verify`: checks the audit chain and every issued statement's sealed hash.
+ * Exit 0 when both are intact, 1 naming the first bad audit row and every altered statement.
+ */
 async function main(): Promise<void> {
-  const result = await withDataSource((ds) => verifyAuditChain(ds));
-  if (result.ok) {
+  const result = await withDataSource((ds) => verifyIntegrity(ds));
+  if (result.firstBadId) {
+    console.error(
+      `Audit chain BROKEN at event id ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it).`,
+    );
+  } else {
     console.log(`Audit chain intact: ${result.checked} events verified.`);
-    return;
   }
-  console.error(
-    `Audit chain BROKEN at event id ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it).`,
-  );
-  process.exitCode = 1;
+  if (result.brokenStatements.length) {
+    console.error(
+      `Statements ALTERED since issue (content no longer matches the sealed hash): ${result.brokenStatements.join(', ')}.`,
+    );
+  } else {
+    console.log(
+      `Statements intact: ${result.statementsChecked} checked against their sealed hash.`,
+    );
+  }
+  if (!result.ok) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

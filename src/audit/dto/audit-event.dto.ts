@@ -72,8 +72,16 @@ export class AuditQueryDto extends PageQueryDto {
 }
 
 export class AuditVerificationDto {
-  @ApiProperty() ok!: boolean;
-  @ApiProperty() checked!: number;
-  @ApiPropertyOptional() firstBadId?: string;
+  @ApiProperty({
+    description: 'The audit chain is intact and every issued statement matches its hash',
+  })
+  ok!: boolean;
+  @ApiProperty({ description: 'Audit events verified' }) checked!: number;
+  @ApiPropertyOptional({ description: 'First audit event whose hash or link does not match' })
+  firstBadId?: string;
   @ApiPropertyOptional() reason?: string;
+  @ApiProperty({ description: 'Issued statements checked against their sealed hash' })
+  statementsChecked!: number;
+  @ApiProperty({ type: [String], description: 'Statements whose content no longer matches' })
+  brokenStatements!: string[];
 }
