@@ -17,11 +17,17 @@ export interface AuditEntry {
   after?: object | null;
 }
 
-/** Makes a snapshot JSON-safe and stable: dates as ISO strings, bigints as strings. */
+/**
+ * Makes a snapshot JSON-safe and stable: dates as ISO strings, bigints as strings, and NUL
+ * characters (which PostgreSQL's jsonb cannot hold, and which only hostile input carries) shown
+ * as U+FFFD, so that recording what someone tried never fails.
+ */
 export function snapshot(value: unknown): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
   return JSON.parse(
-    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v.replace(/\0/g, '\uFFFD') : v,
+    ),
   ) as Record<string, unknown>;
 }
 

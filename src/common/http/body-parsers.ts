@@ -2,6 +2,30 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
 
+/** No request of this API nests deeper; deeper bodies are refused before they are parsed. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The nesting depth of a JSON text, counted on its bytes (strings and escapes skipped), stopping
+ * as soon as it exceeds `max`: a body of 100,000 `[` is refused in linear time, before anything
+ * recursive (parsing, validation, transformation) sees it.
+ */
+export function jsonDepthExceeds(buf: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Body-parser failures as domain errors, so the problem filter answers them with stable codes. */
 function bodyError(err: { type?: string; status?: number }): DomainError {
   switch (err.type) {
@@ -16,6 +40,12 @@ function bodyError(err: { type?: string; status?: number }): DomainError {
         'PAYLOAD_TOO_LARGE',
         413,
         'Le corps de la requête est trop volumineux.',
+      );
+    case 'entity.verify.failed':
+      return new DomainError(
+        'JSON_TOO_DEEP',
+        400,
+        `Le corps de la requête imbrique plus de ${MAX_JSON_DEPTH} niveaux.`,
       );
     case 'encoding.unsupported':
     case 'charset.unsupported':
@@ -35,6 +65,15 @@ function wrap(parser: RequestHandler): RequestHandler {
 }
 
 export function useBodyParsers(app: NestExpressApplication, limit: string): void {
-  app.use(wrap(express.json({ limit })));
+  app.use(
+    wrap(
+      express.json({
+        limit,
+        verify: (_req, _res, buf) => {
+          if (jsonDepthExceeds(buf, MAX_JSON_DEPTH)) throw new Error('JSON nested too deeply');
+        },
+      }),
+    ),
+  );
   app.use(wrap(express.urlencoded({ limit, extended: false })));
 }
