@@ -1,0 +1,195 @@
+/**
+ * npm run bench — runs every benchmark, one after the other (each in its own process, each
+ * starting its own throwaway PostgreSQL), collects the JSON line each prints, writes the raw
+ * results to bench/results.json and rewrites the results table of bench/README.md (between its
+ * markers): each measure, the floor it is compared to in the same run, the ratio, the goal.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+const BENCHES = ['pdf', 'redeem', 'statement'] as const;
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function run(name: string): Json {
+  process.stderr.write(`bench ${name}…\n`);
+  const started = Date.now();
+  const out = spawnSync(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', `bench/${name}.bench.ts`],
+    { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 },
+  );
+  const line = out.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
+  if (out.status !== 0 || !line) throw new Error(`bench ${name} failed (${out.status})`);
+  process.stderr.write(`bench ${name}: ${Math.round((Date.now() - started) / 1000)} s\n`);
+  return JSON.parse(line) as Json;
+}
+
+interface Row {
+  measure: string;
+  result: string;
+  floor: string;
+  ratio: string;
+  goal: string;
+  met: boolean | null;
+}
+
+const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+const mib = (v: number) => `${Math.round(v)} MiB`;
+
+function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
+  const { pdf, redeem, statement } = r;
+  const run10k = pdf.printRun10k;
+  return [
+    {
+      measure: 'PDF: ms per booklet',
+      result: `${pdf.msPerBooklet} ms`,
+      floor: `${pdf.floorMsPerBooklet} ms (bare pdfkit + qrcode)`,
+      ratio: `${pdf.ratio}×`,
+      goal: '≤ 1.5×',
+      met: pdf.ratio <= 1.5,
+    },
+    {
+      measure: 'PDF: bytes per booklet',
+      result: `${(pdf.bytesPerBooklet / 1000).toFixed(1)} KB`,
+      floor: '',
+      ratio: '',
+      goal: '≤ 15 KB',
+      met: pdf.bytesPerBooklet <= 15_000,
+    },
+    {
+      measure: 'Print run 10,000: issue (one transaction)',
+      result: ms(run10k.issueMs),
+      floor: '',
+      ratio: '',
+      goal: '',
+      met: null,
+    },
+    {
+      measure: 'Print run 10,000: time to first PDF byte',
+      result: ms(run10k.ttfbMs),
+      floor: '',
+      ratio: '',
+      goal: '< 1 s',
+      met: run10k.ttfbMs < 1000,
+    },
+    {
+      measure: `Print run 10,000: whole PDF (${(run10k.bytes / 1e6).toFixed(1)} MB)`,
+      result: ms(run10k.streamMs),
+      floor: '',
+      ratio: '',
+      goal: '',
+      met: null,
+    },
+    {
+      measure: 'Print run 10,000: peak RSS while streaming',
+      result: mib(run10k.peakRssStreamMiB),
+      floor: `${mib(run10k.peakRssBeforeIssueMiB)} idle`,
+      ratio: '',
+      goal: '< 300 MB (286 MiB)',
+      met: run10k.peakRssStreamMiB * 1.048576 < 300,
+    },
+    {
+      measure: 'Redemption, 1 instance: throughput',
+      result: `${redeem.http1.perSecond}/s`,
+      floor: `${redeem.floor.perSecond}/s (same SQL straight from pg)`,
+      ratio: `${redeem.ratio}`,
+      goal: '≥ 0.5',
+      met: redeem.ratio >= 0.5,
+    },
+    {
+      measure: 'Redemption, 1 instance: p99 latency',
+      result: `${redeem.http1.p99} ms`,
+      floor: `${redeem.floor.p99} ms`,
+      ratio: '',
+      goal: '< 50 ms',
+      met: redeem.http1.p99 < 50,
+    },
+    {
+      measure: 'Redemption, 2 instances: throughput',
+      result: `${redeem.http2.perSecond}/s (p99 ${redeem.http2.p99} ms)`,
+      floor: `${redeem.http1.perSecond}/s (1 instance)`,
+      ratio: `×${redeem.scaling1to2}`,
+      goal: '',
+      met: null,
+    },
+    {
+      measure: `Statement: claim of ${statement.redemptions.toLocaleString('en')} redemptions`,
+      result: ms(statement.claim.ms),
+      floor: '',
+      ratio: '',
+      goal: '',
+      met: null,
+    },
+    {
+      measure: `Statement: issue (${statement.lines.toLocaleString('en')} lines)`,
+      result: ms(statement.issue.ms),
+      floor: '',
+      ratio: '',
+      goal: '< 5 s',
+      met: statement.issue.ms < 5000,
+    },
+    {
+      measure: `Statement: PDF (${(statement.pdf.bytes / 1e6).toFixed(1)} MB), peak RSS`,
+      result: `${ms(statement.pdf.ms)}, ${mib(statement.pdf.peakRssMiB)}`,
+      floor: '',
+      ratio: '',
+      goal: '< 300 MB',
+      met: statement.pdf.peakRssMiB * 1.048576 < 300,
+    },
+    {
+      measure: `Statement: CSV (${(statement.csv.bytes / 1e6).toFixed(1)} MB), peak RSS`,
+      result: `${ms(statement.csv.ms)}, ${mib(statement.csv.peakRssMiB)}`,
+      floor: '',
+      ratio: '',
+      goal: '< 300 MB',
+      met: statement.csv.peakRssMiB * 1.048576 < 300,
+    },
+  ];
+}
+
+function table(list: Row[]): string {
+  const head =
+    '| measure | result | floor (same run) | ratio | goal | met |\n| --- | --- | --- | --- | --- | --- |';
+  const body = list.map(
+    (r) =>
+      `| ${r.measure} | ${r.result} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === null ? '' : r.met ? 'yes' : '**no**'} |`,
+  );
+  return [head, ...body].join('\n');
+}
+
+function main(): void {
+  const only = process.argv.slice(2);
+  const previous = JSON.parse(
+    readFileSync(join(ROOT, 'bench/results.json'), 'utf8').toString() || '{}',
+  ) as Json;
+  const results = { ...previous.results } as Record<(typeof BENCHES)[number], Json>;
+  for (const name of BENCHES) if (!only.length || only.includes(name)) results[name] = run(name);
+  const date = new Date().toISOString().slice(0, 10);
+  const machine = `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+  writeFileSync(
+    join(ROOT, 'bench/results.json'),
+    `${JSON.stringify({ date, machine, results }, null, 2)}\n`,
+  );
+  const readme = readFileSync(join(ROOT, 'bench/README.md'), 'utf8');
+  const generated = `${START}\n\nLast \`npm run bench\`: ${date}, ${machine}. Raw figures: \`bench/results.json\`.\n\n${table(rows(results))}\n\n${END}`;
+  const from = readme.indexOf(START);
+  const to = readme.indexOf(END);
+  writeFileSync(
+    join(ROOT, 'bench/README.md'),
+    from >= 0 && to > from
+      ? readme.slice(0, from) + generated + readme.slice(to + END.length)
+      : `${readme}\n${generated}\n`,
+  );
+  process.stdout.write(`${table(rows(results))}\n`);
+}
+
+main();
