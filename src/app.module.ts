@@ -17,6 +17,7 @@ import { RedemptionsModule } from './redemptions/redemptions.module';
 import { SecurityModule } from './security/security.module';
 import { StatementsModule } from './statements/statements.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
 
 function prettyAvailable(): boolean {
   try {
@@ -67,6 +68,7 @@ export class AppModule {
         SecurityModule,
         RedemptionsModule,
         StatementsModule,
+        WebModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -11,6 +11,8 @@ import { useBodyParsers } from './common/http/body-parsers';
 import { assignRequestId } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
+import { useCsrf } from './web/csrf';
+import { useViews } from './web/views';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -47,7 +49,8 @@ export function configureApp(app: NestExpressApplication): void {
       contentSecurityPolicy: {
         directives: {
           'img-src': ["'self'", 'data:'],
-          'script-src': ["'self'"],
+          // 'wasm-unsafe-eval': the scan page compiles the QR decoder (WebAssembly), nothing else.
+          'script-src': ["'self'", "'wasm-unsafe-eval'"],
           'upgrade-insecure-requests': https ? [] : null,
         },
       },
@@ -55,6 +58,8 @@ export function configureApp(app: NestExpressApplication): void {
   );
   useBodyParsers(app, config.get('BODY_LIMIT'));
   app.use(cookieParser());
+  useCsrf(app);
+  useViews(app);
   app.useGlobalPipes(createValidationPipe());
   // Registered as APP_FILTER too; this instance also catches errors raised before the module graph (404s).
   app.useGlobalFilters(new ProblemDetailsFilter());

@@ -106,7 +106,12 @@ describe('Redemption', () => {
     const res = await redeem(staffA, { codes: [a, b, c] }).expect(409);
     expect(res.body.code).toBe('CHEQUE_ALREADY_REDEEMED');
     expect(res.body.cheques).toEqual([
-      { code: b, refusal: 'CHEQUE_ALREADY_REDEEMED', redeemedOn: expect.any(String) },
+      {
+        code: b,
+        refusal: 'CHEQUE_ALREADY_REDEEMED',
+        redeemedOn: expect.any(String),
+        detail: expect.stringMatching(/^Ce chèque a déjà été encaissé le \d\d\/\d\d\/\d{4}\.$/),
+      },
     ]);
     expect(await statuses([a, c])).toEqual(['ISSUED', 'ISSUED']);
     expect((await t.dataSource.query('SELECT count(*)::int AS n FROM redemption'))[0].n).toBe(

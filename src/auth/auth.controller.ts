@@ -6,7 +6,8 @@ import { ApiProblems } from '../common/http/api-problems';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { CurrentUser, Public, Roles, SESSION_COOKIE } from './decorators';
+import { CurrentUser, Public, Roles } from './decorators';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { RetryAfterThrottlerGuard } from './login-throttler.guard';
 import { Actor, ROLES } from './role';
@@ -37,13 +38,7 @@ export class AuthController {
   ): Promise<LoginResponseDto> {
     const { token, user } = await this.auth.login(dto.email, dto.password, req.ip);
     const ttl = this.auth.tokenTtlSeconds;
-    res.cookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: this.config.get('PUBLIC_BASE_URL').startsWith('https://'),
-      path: '/',
-      maxAge: ttl * 1000,
-    });
+    setSessionCookie(res, token, ttl, this.config.get('PUBLIC_BASE_URL').startsWith('https://'));
     return { accessToken: token, tokenType: 'Bearer', expiresIn: ttl, user: UserDto.from(user) };
   }
 
@@ -57,7 +52,7 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
     await this.auth.logout(actor);
-    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    clearSessionCookie(res);
   }
 
   @Get('me')

@@ -54,5 +54,6 @@ import { loginEmailTracker } from './login-throttler.guard';
   ],
   controllers: [AuthController],
   providers: [AuthService, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [AuthService],
 })
 export class AuthModule {}

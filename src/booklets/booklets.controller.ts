@@ -12,7 +12,7 @@ import type { Actor } from '../auth/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
 import { UuidParam } from '../common/http/uuid-param';
-import { Page, PageOf } from '../common/pagination';
+import { Page, PageOf, PageQueryDto } from '../common/pagination';
 import { BookletsService } from './booklets.service';
 import {
   BookletDto,
@@ -45,6 +45,14 @@ export class BookletsController {
   @ApiProblems(400, 404, 409, 422)
   createBatch(@CurrentUser() actor: Actor, @Body() dto: CreateBatchDto): Promise<PrintBatchDto> {
     return this.booklets.createBatch(actor, dto);
+  }
+
+  @Get('batches')
+  @ApiOperation({ summary: 'Print runs, newest first' })
+  @ApiOkResponse({ type: PageOf(PrintBatchDto) })
+  @ApiProblems(400)
+  listBatches(@Query() query: PageQueryDto): Promise<Page<PrintBatchDto>> {
+    return this.booklets.listBatches(query);
   }
 
   @Get('batches/:id/pdf')

@@ -12,7 +12,7 @@ import { AppConfig } from '../config/app-config';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { parisToday, parisYear } from '../common/dates';
 import { ConflictError, NotFoundError } from '../common/errors/domain-error';
-import { Page } from '../common/pagination';
+import { Page, PageQueryDto } from '../common/pagination';
 import { Programme } from '../programmes/programme.entity';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { queryRows } from '../database/sql';
@@ -241,6 +241,59 @@ export class BookletsService {
       page: q.page,
       pageSize: q.pageSize,
     };
+  }
+
+  /** Print runs, newest first, with their first and last booklet numbers. */
+  async listBatches(q: PageQueryDto): Promise<Page<PrintBatchDto>> {
+    const rows = await this.batchRows('', [q.pageSize, q.offset]);
+    return {
+      items: rows.map((r) => r.dto),
+      total: rows[0]?.total ?? 0,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
+  }
+
+  async getBatch(id: string): Promise<PrintBatchDto> {
+    const [row] = await this.batchRows('WHERE p.id = $3', [1, 0, id]);
+    if (!row) throw new NotFoundError("Lot d'impression", id);
+    return row.dto;
+  }
+
+  private async batchRows(
+    where: string,
+    params: unknown[],
+  ): Promise<{ dto: PrintBatchDto; total: number }[]> {
+    const rows = await queryRows<{
+      id: string;
+      programme_id: string;
+      booklet_count: number;
+      distribution_site: string;
+      created_at: Date;
+      first_number: string;
+      last_number: string;
+      total: number;
+    }>(
+      this.dataSource.manager,
+      `SELECT p.id, p.programme_id, p.booklet_count, p.distribution_site, p.created_at,
+              (SELECT min(b.number) FROM booklet b WHERE b.batch_id = p.id) AS first_number,
+              (SELECT max(b.number) FROM booklet b WHERE b.batch_id = p.id) AS last_number,
+              count(*) OVER ()::int AS total
+         FROM print_batch p ${where} ORDER BY p.created_at DESC, p.id LIMIT $1 OFFSET $2`,
+      params,
+    );
+    return rows.map((r) => ({
+      total: r.total,
+      dto: {
+        id: r.id,
+        programmeId: r.programme_id,
+        bookletCount: r.booklet_count,
+        distributionSite: r.distribution_site,
+        firstNumber: r.first_number,
+        lastNumber: r.last_number,
+        createdAt: r.created_at.toISOString(),
+      },
+    }));
   }
 
   /** Streams one booklet's PDF into `out`. Refused for a cancelled booklet. */

@@ -35,22 +35,27 @@ export interface ChequeRefusal {
   redeemedOn?: string;
 }
 
+/** The sentence staff read for one refused cheque, e.g. "Ce chèque a déjà été encaissé le 12/03/2026." */
+export function refusalSentence(r: ChequeRefusal): string {
+  if (r.refusal === 'CHEQUE_ALREADY_REDEEMED' && r.redeemedOn)
+    return `Ce chèque a déjà été encaissé le ${r.redeemedOn}.`;
+  return REFUSALS[r.refusal].detail;
+}
+
 /** A refusal of one or several cheques; the top-level code is the first cheque's. */
 export class ChequeRefusedError extends DomainError {
   constructor(readonly refusals: ChequeRefusal[]) {
     const first = refusals[0];
-    const spec = REFUSALS[first.refusal];
     super(
       first.refusal,
-      spec.status,
-      refusals.length === 1 && first.redeemedOn
-        ? `${spec.detail.slice(0, -1)} (séance du ${first.redeemedOn}).`
-        : spec.detail,
+      REFUSALS[first.refusal].status,
+      refusals.length === 1 ? refusalSentence(first) : REFUSALS[first.refusal].detail,
       {
         ...(first.redeemedOn ? { redeemedOn: first.redeemedOn } : {}),
         cheques: refusals.map((r) => ({
           code: r.code,
           refusal: r.refusal,
+          detail: refusalSentence(r),
           ...(r.redeemedOn ? { redeemedOn: r.redeemedOn } : {}),
         })),
       },

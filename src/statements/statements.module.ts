@@ -7,5 +7,6 @@ import { StatementsService } from './statements.service';
 @Module({
   controllers: [ClaimsController, StatementsController],
   providers: [StatementsService, PaymentFiles, StatementRenderer],
+  exports: [StatementsService],
 })
 export class StatementsModule {}

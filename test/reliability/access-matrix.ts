@@ -68,6 +68,7 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/booklets/{id}/pdf': { roles: STAFF, target: 'booklet' },
   'POST /api/booklets/{id}/cancel': { roles: STAFF, target: 'booklet' },
   'POST /api/booklets/batches': { roles: STAFF },
+  'GET /api/booklets/batches': { roles: STAFF },
   'GET /api/booklets/batches/{id}/pdf': { roles: STAFF, target: 'batch' },
   'GET /api/booklets/batches/{id}/manifest.csv': { roles: STAFF, target: 'batch' },
 

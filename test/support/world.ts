@@ -26,8 +26,8 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const BENCH_ADMIN = { email: 'bench@bench.local', password: 'bench-password-long' };
-const BENCH_STAFF = { email: 'staff@bench.local', password: 'bench-password-long' };
+export const BENCH_ADMIN = { email: 'bench@bench.local', password: 'bench-password-long' };
+export const BENCH_STAFF = { email: 'staff@bench.local', password: 'bench-password-long' };
 
 /** The service's settings for a benchmark on `databaseUrl`. */
 export function benchEnv(

@@ -10,6 +10,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { wantsPage } from '../http/page-request';
 import { assignRequestId } from '../http/request-id';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto, problemType } from './problem-details';
@@ -69,6 +70,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (res.headersSent) {
       res.end();
+      return;
+    }
+    if (wantsPage(req)) {
+      // Pages: a sign-in for the anonymous, a page in French for everything else.
+      if (problem.status === 401) {
+        res.redirect(303, `/connexion?suite=${encodeURIComponent(req.originalUrl)}`);
+        return;
+      }
+      res.status(problem.status).render('error', {
+        title: problem.status === 404 ? 'Page introuvable' : 'Erreur',
+        status: problem.status,
+        detail: problem.detail,
+        code: problem.code,
+        requestId,
+      });
       return;
     }
     const body: ProblemDetailsDto = {

@@ -1,0 +1,295 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Render,
+  Res,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import {
+  AccreditationReasonDto,
+  CreateAssociationDto,
+  GrantAccreditationDto,
+  OptionalReasonDto,
+} from '../associations/dto/association.dto';
+import { AssociationsService } from '../associations/associations.service';
+import { AuditQueryDto } from '../audit/dto/audit-event.dto';
+import { AuditService } from '../audit/audit.service';
+import { CurrentUser, Roles } from '../auth/decorators';
+import type { Actor, Role } from '../auth/role';
+import { ForbiddenError } from '../common/errors/domain-error';
+import { parisToday } from '../common/dates';
+import {
+  ClaimQueryDto,
+  MarkPaidDto,
+  ReasonDto,
+  StatementQueryDto,
+} from '../statements/dto/statement.dto';
+import { StatementsService } from '../statements/statements.service';
+import { CreateUserDto } from '../users/dto/create-user.dto';
+import { UserQueryDto } from '../users/dto/user-query.dto';
+import { UsersService } from '../users/users.service';
+import { formErrors, formFields, readForm } from './forms';
+import { LABELS, options } from './labels';
+import { pageModel } from './page-model';
+
+const DONE: Record<string, string> = {
+  structure: 'La structure est enregistrée.',
+  habilitation: "L'habilitation est enregistrée.",
+  suspendue: "L'habilitation est suspendue : la structure ne peut plus encaisser.",
+  retablie: "L'habilitation est rétablie.",
+  utilisateur: 'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr.',
+  emis: "L'état de remboursement est émis.",
+  rejetee: 'La demande est rejetée : ses encaissements sont à nouveau libres.',
+  approuve: "L'état est approuvé.",
+  paye: "L'état est enregistré comme payé.",
+};
+
+type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
+
+/** The administrators' side (agents share the reimbursement page, with their own rights). */
+@ApiExcludeController()
+@Controller('admin')
+export class AdminPagesController {
+  constructor(
+    private readonly associations: AssociationsService,
+    private readonly statements: StatementsService,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private flash(done?: string) {
+    return done && DONE[done] ? { kind: 'ok', text: DONE[done] } : undefined;
+  }
+
+  /** Runs a form action; on refusal shows the French reason on the error page of the section. */
+  private async act(
+    res: Response,
+    actor: Actor,
+    back: string,
+    run: () => Promise<unknown>,
+    done: string,
+  ): Promise<void> {
+    try {
+      await run();
+      res.redirect(303, `${back}?fait=${done}`);
+    } catch (err) {
+      const errors = formErrors(err);
+      res.status(400).render('error', {
+        ...pageModel(actor, 'Action refusée', back, {}),
+        detail: errors.map((e) => (e.field ? `${e.field} : ${e.message}` : e.message)).join(' '),
+        back,
+      });
+    }
+  }
+
+  @Get('structures')
+  @Roles('ADMIN')
+  @Render('admin/associations')
+  async associationsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    const list = await this.associations.list(actor);
+    return pageModel(actor, 'Structures de médiation', '/admin/structures', {
+      flash: this.flash(done),
+      today: parisToday(),
+      associations: list.map((a) => ({
+        ...a,
+        current: a.accreditations[a.accreditations.length - 1],
+      })),
+    });
+  }
+
+  @Post('structures')
+  @Roles('ADMIN')
+  createAssociation(
+    @CurrentUser() actor: Actor,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    const fields = formFields(body);
+    const activities = (typeof fields.activities === 'string' ? fields.activities : '')
+      .split(/[\n;]/)
+      .map((a) => a.trim())
+      .filter(Boolean);
+    return this.act(
+      res,
+      actor,
+      '/admin/structures',
+      async () =>
+        this.associations.create(
+          actor,
+          await readForm(CreateAssociationDto, { ...fields, activities }),
+        ),
+      'structure',
+    );
+  }
+
+  private readonly associationActions: Record<string, [Action, string]> = {
+    habiliter: [
+      async (actor, id, f) =>
+        this.associations.grant(actor, id, await readForm(GrantAccreditationDto, f)),
+      'habilitation',
+    ],
+    suspendre: [
+      async (actor, id, f) =>
+        this.associations.suspend(actor, id, (await readForm(AccreditationReasonDto, f)).reason),
+      'suspendue',
+    ],
+    retablir: [
+      async (actor, id, f) =>
+        this.associations.reinstate(actor, id, (await readForm(OptionalReasonDto, f)).reason),
+      'retablie',
+    ],
+  };
+
+  @Post('structures/:id/:action')
+  @Roles('ADMIN')
+  associationAction(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('action') action: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    const found = this.associationActions[action];
+    if (!found)
+      return res
+        .status(404)
+        .render('error', { title: 'Page introuvable', status: 404, detail: 'Action inconnue.' });
+    return this.act(
+      res,
+      actor,
+      '/admin/structures',
+      () => found[0](actor, id, formFields(body)),
+      found[1],
+    );
+  }
+
+  @Get('utilisateurs')
+  @Roles('ADMIN')
+  @Render('admin/users')
+  async usersPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    const [users, associations] = await Promise.all([
+      this.users.list(await readForm(UserQueryDto, { pageSize: 200 })),
+      this.associations.list(actor),
+    ]);
+    const names = new Map(associations.map((a) => [a.id, a.name]));
+    return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
+      flash: this.flash(done),
+      roles: options(LABELS.role),
+      associations,
+      users: users.items.map((u) => ({
+        ...u,
+        roleLabel: LABELS.role[u.role],
+        associationName: u.associationId ? names.get(u.associationId) : '',
+      })),
+    });
+  }
+
+  @Post('utilisateurs')
+  @Roles('ADMIN')
+  createUser(
+    @CurrentUser() actor: Actor,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    return this.act(
+      res,
+      actor,
+      '/admin/utilisateurs',
+      async () => this.users.create(actor, await readForm(CreateUserDto, formFields(body))),
+      'utilisateur',
+    );
+  }
+
+  @Get('etats')
+  @Roles('ADMIN', 'AGENT')
+  @Render('admin/statements')
+  async statementsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    const [claims, statements, associations] = await Promise.all([
+      this.statements.listClaims(
+        actor,
+        await readForm(ClaimQueryDto, { status: 'SUBMITTED', pageSize: 200 }),
+      ),
+      this.statements.listStatements(actor, await readForm(StatementQueryDto, { pageSize: 100 })),
+      this.associations.list(actor),
+    ]);
+    const names = new Map(associations.map((a) => [a.id, a.name]));
+    return pageModel(actor, 'Remboursements', '/admin/etats', {
+      flash: this.flash(done),
+      isAdmin: actor.role === 'ADMIN',
+      today: parisToday(),
+      claims: claims.items.map((c) => ({ ...c, associationName: names.get(c.associationId) })),
+      statements: statements.items.map((s) => ({
+        ...s,
+        statusLabel: LABELS.statementStatus[s.status],
+        approvable: actor.role === 'ADMIN' && s.status === 'ISSUED',
+        payable: actor.role === 'ADMIN' && s.status === 'APPROVED',
+      })),
+    });
+  }
+
+  /** Each action with the roles the API grants it (approval and payment: administrators). */
+  private readonly statementActions: Record<string, [Action, string, Role[]]> = {
+    emettre: [(actor, id) => this.statements.issue(actor, id), 'emis', ['ADMIN', 'AGENT']],
+    rejeter: [
+      async (actor, id, f) =>
+        this.statements.reject(actor, id, (await readForm(ReasonDto, f)).reason),
+      'rejetee',
+      ['ADMIN', 'AGENT'],
+    ],
+    approuver: [(actor, id) => this.statements.approve(actor, id), 'approuve', ['ADMIN']],
+    payer: [
+      async (actor, id, f) => this.statements.markPaid(actor, id, await readForm(MarkPaidDto, f)),
+      'paye',
+      ['ADMIN'],
+    ],
+  };
+
+  @Post('etats/:id/:action')
+  @Roles('ADMIN', 'AGENT')
+  statementAction(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('action') action: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    const found = this.statementActions[action];
+    if (!found)
+      return res
+        .status(404)
+        .render('error', { title: 'Page introuvable', status: 404, detail: 'Action inconnue.' });
+    if (!found[2].includes(actor.role)) throw new ForbiddenError();
+    return this.act(
+      res,
+      actor,
+      '/admin/etats',
+      () => found[0](actor, id, formFields(body)),
+      found[1],
+    );
+  }
+
+  @Get('journal')
+  @Roles('ADMIN')
+  @Render('admin/audit')
+  async auditPage(@CurrentUser() actor: Actor, @Query() query: Record<string, unknown>) {
+    const fields = formFields(query);
+    const events = await this.audit.list(
+      await readForm(AuditQueryDto, { pageSize: 100, ...fields }),
+    );
+    return pageModel(actor, "Journal d'audit", '/admin/journal', {
+      q: fields,
+      events: events.items.map((e) => ({
+        ...e,
+        beforeText: e.before ? JSON.stringify(e.before) : '',
+        afterText: e.after ? JSON.stringify(e.after) : '',
+      })),
+      total: events.total,
+    });
+  }
+}

@@ -1,0 +1,170 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Render,
+  Res,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AssociationsService } from '../associations/associations.service';
+import { CurrentUser, Roles } from '../auth/decorators';
+import type { Actor } from '../auth/role';
+import { ownAssociationId } from '../auth/scope';
+import { parisToday, shiftDay } from '../common/dates';
+import { AppConfig } from '../config/app-config';
+import { ProgrammesService } from '../programmes/programmes.service';
+import { CancelRedemptionDto, RedemptionQueryDto } from '../redemptions/dto/redemption.dto';
+import { RedemptionsService } from '../redemptions/redemptions.service';
+import { ClaimQueryDto, CreateClaimDto, StatementQueryDto } from '../statements/dto/statement.dto';
+import { StatementsService } from '../statements/statements.service';
+import { formErrors, formFields, readForm } from './forms';
+import { LABELS } from './labels';
+import { pageModel } from './page-model';
+
+const DONE: Record<string, string> = {
+  annule: "L'encaissement est annulé : ses chèques peuvent être encaissés à nouveau.",
+  demande: 'La demande de remboursement est créée : vérifiez-la puis transmettez-la.',
+  transmise: 'La demande est transmise au département.',
+};
+
+/** The association's side: scan and redeem, its redemptions, claims and statements. */
+@ApiExcludeController()
+@Controller('structure')
+@Roles('ASSOCIATION')
+export class AssociationPagesController {
+  constructor(
+    private readonly redemptions: RedemptionsService,
+    private readonly statements: StatementsService,
+    private readonly associations: AssociationsService,
+    private readonly programmes: ProgrammesService,
+    private readonly config: AppConfig,
+  ) {}
+
+  private flash(done?: string) {
+    return done && DONE[done] ? { kind: 'ok', text: DONE[done] } : undefined;
+  }
+
+  @Get('encaisser')
+  @Render('association/scan')
+  async scan(@CurrentUser() actor: Actor) {
+    const association = await this.associations.get(actor, ownAssociationId(actor));
+    const programmeActivities = (await this.programmes.list()).flatMap((p) => p.activities);
+    const activities = [...new Set([...association.activities, ...programmeActivities])];
+    const today = parisToday();
+    return pageModel(actor, 'Encaisser des chèques', '/structure/encaisser', {
+      association,
+      activities,
+      today,
+      earliest: shiftDay(today, -this.config.get('REDEMPTION_BACKDATE_DAYS')),
+    });
+  }
+
+  @Get('encaissements')
+  @Render('association/redemptions')
+  async list(
+    @CurrentUser() actor: Actor,
+    @Query('fait') done?: string,
+    @Query('page') page?: string,
+  ) {
+    const result = await this.redemptions.list(
+      actor,
+      await readForm(RedemptionQueryDto, { page: page ?? 1, pageSize: 50 }),
+    );
+    const cancelUntil = shiftDay(parisToday(), -this.config.get('REDEMPTION_CANCEL_DAYS'));
+    return pageModel(actor, 'Mes encaissements', '/structure/encaissements', {
+      flash: this.flash(done),
+      result,
+      rows: result.items.map((r) => ({
+        ...r,
+        statusLabel: LABELS.redemptionStatus[r.status],
+        cancellable: r.status === 'ACTIVE' && r.createdAt.slice(0, 10) >= cancelUntil,
+      })),
+    });
+  }
+
+  @Post('encaissements/:id/annuler')
+  async cancel(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    try {
+      await this.redemptions.cancel(
+        actor,
+        id,
+        await readForm(CancelRedemptionDto, formFields(body)),
+      );
+      res.redirect(303, '/structure/encaissements?fait=annule');
+    } catch (err) {
+      res.status(400).render('error', {
+        ...pageModel(actor, 'Annulation impossible', '/structure/encaissements', {}),
+        detail: formErrors(err)
+          .map((e) => e.message)
+          .join(' '),
+      });
+    }
+  }
+
+  @Get('demandes')
+  @Render('association/claims')
+  async claims(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    const claims = await this.statements.listClaims(actor, await readForm(ClaimQueryDto, {}));
+    return pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
+      flash: this.flash(done),
+      today: parisToday(),
+      claims: claims.items.map((c) => ({
+        ...c,
+        statusLabel: LABELS.claimStatus[c.status],
+        submittable: c.status === 'DRAFT',
+      })),
+    });
+  }
+
+  @Post('demandes')
+  async createClaim(
+    @CurrentUser() actor: Actor,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    try {
+      const dto = await readForm(CreateClaimDto, formFields(body));
+      await this.statements.createClaim(actor, dto.upTo);
+      res.redirect(303, '/structure/demandes?fait=demande');
+    } catch (err) {
+      const claims = await this.statements.listClaims(actor, await readForm(ClaimQueryDto, {}));
+      res.status(400).render(
+        'association/claims',
+        pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
+          errors: formErrors(err),
+          today: parisToday(),
+          claims: claims.items.map((c) => ({ ...c, statusLabel: LABELS.claimStatus[c.status] })),
+        }),
+      );
+    }
+  }
+
+  @Post('demandes/:id/transmettre')
+  async submit(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Res() res: Response,
+  ) {
+    await this.statements.submit(actor, id);
+    res.redirect(303, '/structure/demandes?fait=transmise');
+  }
+
+  @Get('etats')
+  @Render('association/statements')
+  async statementsPage(@CurrentUser() actor: Actor) {
+    const list = await this.statements.listStatements(actor, await readForm(StatementQueryDto, {}));
+    return pageModel(actor, 'États de remboursement', '/structure/etats', {
+      statements: list.items.map((s) => ({ ...s, statusLabel: LABELS.statementStatus[s.status] })),
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/** French labels of the codes the API uses, for the pages (the API itself stays in codes). */
+export const LABELS = {
+  ageBand: {
+    UNDER_18: 'Moins de 18 ans',
+    '18_24': '18 à 24 ans',
+    '25_39': '25 à 39 ans',
+    '40_54': '40 à 54 ans',
+    '55_64': '55 à 64 ans',
+    '65_74': '65 à 74 ans',
+    '75_PLUS': '75 ans et plus',
+  },
+  needCategory: {
+    DEVICE_BASICS: 'Prise en main des outils',
+    ONLINE_PROCEDURES: 'Démarches en ligne',
+    EMPLOYMENT: 'Emploi, formation',
+    SOCIAL_CONNECTION: 'Lien social, communication',
+    OTHER: 'Autre',
+  },
+  cancelReason: { LOST: 'Perdu', STOLEN: 'Volé', DAMAGED: 'Abîmé', OTHER: 'Autre motif' },
+  bookletStatus: { ACTIVE: 'Actif', CANCELLED: 'Annulé' },
+  chequeStatus: {
+    ISSUED: 'À utiliser',
+    REDEEMED: 'Encaissé',
+    CANCELLED: 'Annulé',
+    EXPIRED: 'Expiré',
+  },
+  redemptionStatus: { ACTIVE: 'Encaissé', CANCELLED: 'Annulé', REVERSED: 'Régularisé' },
+  claimStatus: {
+    DRAFT: 'Brouillon',
+    SUBMITTED: 'Transmise',
+    ISSUED: 'État émis',
+    REJECTED: 'Rejetée',
+  },
+  statementStatus: { ISSUED: 'Émis', APPROVED: 'Approuvé', PAID: 'Payé' },
+  role: { ADMIN: 'Administrateur', AGENT: 'Agent du département', ASSOCIATION: 'Structure' },
+} as const;
+
+/** [{ value, label }] for a select, with the current value marked. */
+export function options<T extends Record<string, string>>(labels: T, selected?: string) {
+  return Object.entries(labels).map(([value, label]) => ({
+    value,
+    label,
+    selected: value === selected,
+  }));
+}
+
+/** Field names as the forms show them. */
+export const FIELD_LABELS: Record<string, string> = {
+  programmeId: 'Dispositif',
+  count: 'Nombre de carnets',
+  distributionSite: 'Lieu de distribution',
+  'beneficiary.postalCode': 'Code postal',
+  'beneficiary.reference': 'Référence',
+  'beneficiary.ageBand': "Tranche d'âge",
+  'beneficiary.needCategory': 'Besoin',
+  'beneficiary.firstName': 'Prénom',
+  'beneficiary.lastName': 'Nom',
+  reason: 'Motif',
+  comment: 'Commentaire',
+  email: 'Adresse e-mail',
+  password: 'Mot de passe',
+  role: 'Rôle',
+  associationId: 'Structure',
+  name: 'Nom',
+  siret: 'SIRET',
+  address: 'Adresse',
+  postalCode: 'Code postal',
+  city: 'Commune',
+  iban: 'IBAN',
+  bic: 'BIC',
+  validFrom: 'Début',
+  validUntil: 'Fin',
+  upTo: "Jusqu'au",
+  paidOn: 'Date de paiement',
+  paymentReference: 'Référence du paiement',
+  activity: 'Atelier',
+  sessionDate: 'Date de la séance',
+};

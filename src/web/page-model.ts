@@ -1,0 +1,47 @@
+import type { Actor, Role } from '../auth/role';
+
+interface NavItem {
+  href: string;
+  label: string;
+}
+
+const NAV: Record<Role, NavItem[]> = {
+  ADMIN: [
+    { href: '/agent', label: 'Tableau de bord' },
+    { href: '/agent/carnets', label: 'Carnets' },
+    { href: '/agent/lots', label: "Lots d'impression" },
+    { href: '/admin/structures', label: 'Structures' },
+    { href: '/admin/etats', label: 'Remboursements' },
+    { href: '/admin/utilisateurs', label: 'Utilisateurs' },
+    { href: '/admin/journal', label: 'Journal' },
+  ],
+  AGENT: [
+    { href: '/agent', label: 'Tableau de bord' },
+    { href: '/agent/carnets', label: 'Carnets' },
+    { href: '/agent/lots', label: "Lots d'impression" },
+    { href: '/admin/etats', label: 'Remboursements' },
+  ],
+  ASSOCIATION: [
+    { href: '/structure/encaisser', label: 'Encaisser' },
+    { href: '/structure/encaissements', label: 'Encaissements' },
+    { href: '/structure/demandes', label: 'Demandes de remboursement' },
+    { href: '/structure/etats', label: 'États' },
+  ],
+};
+
+/** Where each role lands after signing in. */
+export const HOME: Record<Role, string> = {
+  ADMIN: '/agent',
+  AGENT: '/agent',
+  ASSOCIATION: '/structure/encaisser',
+};
+
+/** What every signed-in page's layout needs: the user, the menu of the role, the title. */
+export function pageModel<T extends object>(actor: Actor, title: string, current: string, data: T) {
+  return {
+    title,
+    user: { email: actor.email, role: actor.role },
+    nav: NAV[actor.role].map((n) => ({ ...n, current: n.href === current })),
+    ...data,
+  };
+}

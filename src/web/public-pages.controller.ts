@@ -1,0 +1,60 @@
+import { Controller, Get, Param, Query, Render, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AssociationsService } from '../associations/associations.service';
+import { Public } from '../auth/decorators';
+import { DomainError } from '../common/errors/domain-error';
+import { RedemptionsService } from '../redemptions/redemptions.service';
+
+const VERDICTS = {
+  VALID: { ok: true, text: 'Ce chèque est valable.' },
+  USED: { ok: false, text: 'Ce chèque a déjà été utilisé.' },
+  CANCELLED: { ok: false, text: 'Ce chèque a été annulé (carnet perdu, volé ou remplacé).' },
+  EXPIRED: { ok: false, text: "Ce chèque n'est plus valable : sa date limite est passée." },
+} as const;
+
+/** Pages anyone can open: the page a cheque's QR code leads to, and where to use cheques. */
+@ApiExcludeController()
+@Controller()
+export class PublicPagesController {
+  constructor(
+    private readonly redemptions: RedemptionsService,
+    private readonly associations: AssociationsService,
+  ) {}
+
+  @Get()
+  @Public()
+  home(@Res() res: Response): void {
+    res.redirect(302, '/connexion');
+  }
+
+  @Get('c/:code')
+  @Public()
+  @Render('public/cheque')
+  async cheque(@Param('code') code: string, @Req() req: Request) {
+    const title = 'Mon chèque Pass numérique';
+    try {
+      const cheque = await this.redemptions.publicCheck(code, req.ip);
+      return { title, cheque, verdict: VERDICTS[cheque.status] };
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 429) throw err;
+      return {
+        title,
+        verdict: { ok: false, text: 'Ce code ne correspond à aucun chèque Pass numérique.' },
+        detail: err.detail,
+      };
+    }
+  }
+
+  @Get('structures')
+  @Public()
+  @Render('public/structures')
+  async structures(@Query('q') q?: string) {
+    const query = typeof q === 'string' ? q.trim().slice(0, 100) : '';
+    return {
+      title: 'Où utiliser mes chèques',
+      q: query,
+      associations: await this.associations.directory(query || undefined),
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import hbs from 'hbs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { frenchDate } from '../common/dates';
+import { formatEuros } from '../common/money';
+import { projectRoot, templatesDir } from '../common/project-root';
+
+const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: 'Europe/Paris',
+  dateStyle: 'short',
+  timeStyle: 'short',
+});
+
+/** Formatting used by the pages: the same functions as the PDFs and CSVs. */
+export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
+  euros: (cents) => (typeof cents === 'number' ? formatEuros(cents) : ''),
+  date: (day) => (typeof day === 'string' && day ? frenchDate(day.slice(0, 10)) : ''),
+  datetime: (at) => (typeof at === 'string' && at ? PARIS_TIME.format(new Date(at)) : ''),
+  eq: (a, b) => a === b,
+  percent: (part, whole) =>
+    typeof part === 'number' && typeof whole === 'number' && whole > 0
+      ? Math.min(100, Math.round((part / whole) * 1000) / 10)
+      : 0,
+  json: (value) => JSON.stringify(value),
+};
+
+/**
+ * Server-rendered pages: Handlebars templates in templates/views (layout.hbs around every page,
+ * partials in templates/views/partials), and the assets the pages need, all served by the app
+ * itself (no CDN): our stylesheet and scripts, and the QR decoder (zxing-wasm) from node_modules.
+ */
+export function useViews(app: NestExpressApplication): void {
+  const views = join(templatesDir(), 'views');
+  const partials = join(views, 'partials');
+  for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs')))
+    hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(join(partials, file), 'utf8'));
+  for (const [name, fn] of Object.entries(VIEW_HELPERS))
+    hbs.registerHelper(name, (...args: unknown[]) => fn(...args.slice(0, -1)));
+  app.setBaseViewsDir(views);
+  app.setViewEngine('hbs');
+  const zxing = join(projectRoot(), 'node_modules', 'zxing-wasm', 'dist');
+  const cache = { maxAge: '1h', fallthrough: true };
+  app.useStaticAssets(join(templatesDir(), 'assets'), { prefix: '/assets/', ...cache });
+  app.useStaticAssets(join(zxing, 'iife', 'reader'), { prefix: '/assets/zxing/', ...cache });
+  app.useStaticAssets(join(zxing, 'reader'), { prefix: '/assets/zxing/', ...cache });
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { AssociationsModule } from '../associations/associations.module';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { BookletsModule } from '../booklets/booklets.module';
+import { ProgrammesModule } from '../programmes/programmes.module';
+import { RedemptionsModule } from '../redemptions/redemptions.module';
+import { StatementsModule } from '../statements/statements.module';
+import { UsersModule } from '../users/users.module';
+import { AdminPagesController } from './admin-pages.controller';
+import { AgentPagesController } from './agent-pages.controller';
+import { AssociationPagesController } from './association-pages.controller';
+import { PublicPagesController } from './public-pages.controller';
+import { SessionPagesController } from './session-pages.controller';
+
+/** The web interface in French: pages over the same services as the API. */
+@Module({
+  imports: [
+    AssociationsModule,
+    AuditModule,
+    AuthModule,
+    BookletsModule,
+    ProgrammesModule,
+    RedemptionsModule,
+    StatementsModule,
+    UsersModule,
+  ],
+  controllers: [
+    PublicPagesController,
+    SessionPagesController,
+    AgentPagesController,
+    AdminPagesController,
+    AssociationPagesController,
+  ],
+})
+export class WebModule {}

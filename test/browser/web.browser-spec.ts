@@ -1,0 +1,264 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { createTestDatabase } from '../support/database';
+import { inspectPdf } from '../support/pdf';
+import { ServiceProcess, startService } from '../support/service-process';
+import { api, BENCH_ADMIN, BENCH_STAFF, benchEnv, BenchWorld, benchWorld } from '../support/world';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+const BASE_URL = 'http://pass.test';
+const ADMIN2 = { email: 'admin2@test.local', password: 'second-admin-password' };
+const AGENT = { email: 'agent@test.local', password: 'agent-password-long' };
+const TODAY = new Date().toISOString().slice(0, 10);
+const frenchToday = TODAY.split('-').reverse().join('/');
+
+/**
+ * The web interface in a real browser (Debian's chromium, headless, driven by playwright-core):
+ * an agent issues a booklet and downloads its PDF; association staff scan a cheque through a fake
+ * camera fed with that PDF's QR code and redeem it; a typo and a second redemption are refused in
+ * French; the public page says the cheque is used; administrators issue and approve the statement.
+ * Screenshots of the main pages (desktop and 360 px) go to test/artifacts/.
+ */
+describe('Web interface in a browser', () => {
+  let service: ServiceProcess;
+  let world: BenchWorld;
+  let browser: Browser | undefined;
+  const work = mkdtempSync(join(tmpdir(), 'pn-browser-'));
+  const video = join(work, 'cheque.y4m');
+  let pdfPath = '';
+  let qrText = '';
+  let code = '';
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const db = await createTestDatabase('web');
+    service = await startService(
+      benchEnv(db, { PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'warn', LOOKUP_FAILURE_LIMIT: '1000' }),
+      { compiled: true },
+    );
+    world = await benchWorld(service.url, 0);
+    await api(service.url, '/api/users', world.admin, { ...ADMIN2, role: 'ADMIN' });
+    await api(service.url, '/api/users', world.admin, { ...AGENT, role: 'AGENT' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await service?.stop();
+  });
+
+  const launch = async () => {
+    await browser?.close();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+    return browser;
+  };
+
+  async function signIn(context: BrowserContext, who: { email: string; password: string }) {
+    const page = await context.newPage();
+    await page.goto(`${service.url}/connexion`);
+    await page.getByLabel('Adresse e-mail').fill(who.email);
+    await page.getByLabel('Mot de passe').fill(who.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForLoadState('networkidle');
+    return page;
+  }
+
+  async function shoot(page: Page, name: string) {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-desktop.png`), fullPage: true });
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-360.png`), fullPage: true });
+    if (size) await page.setViewportSize(size);
+  }
+
+  it('an agent issues a booklet and downloads its PDF at once', async () => {
+    const context = await (
+      await launch()
+    ).newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      acceptDownloads: true,
+      viewport: { width: 1280, height: 800 },
+    });
+    const page = await signIn(context, AGENT);
+    expect(page.url()).toBe(`${service.url}/agent`);
+    await expect(page.getByRole('heading', { name: 'Tableau de bord' }).isVisible()).resolves.toBe(
+      true,
+    );
+    await shoot(page, 'agent-dashboard');
+
+    await page.goto(`${service.url}/agent/carnets/nouveau`);
+    await shoot(page, 'agent-issue');
+    await page.getByLabel('Code postal du bénéficiaire').fill('31100');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: /Créer le carnet/ }).click();
+    const pdf = await download;
+    pdfPath = join(work, 'booklet.pdf');
+    await pdf.saveAs(pdfPath);
+    expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
+    await expect(page.getByText('Carnet créé.').isVisible()).resolves.toBe(true);
+    await shoot(page, 'agent-booklet');
+
+    // The fake camera's video: the first cheque's QR, cut out of the downloaded PDF.
+    const inspection = await inspectPdf(readFileSync(pdfPath));
+    const page1 = inspection.codes.findIndex((c) => c.length > 0);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(__dirname, '..', 'tools', 'qr-video.mjs'),
+      pdfPath,
+      String(page1),
+      video,
+    ]);
+    qrText = (JSON.parse(stdout) as { text: string }).text;
+    expect(qrText.startsWith(`${BASE_URL}/c/`)).toBe(true);
+    code = qrText.slice(`${BASE_URL}/c/`.length);
+    await context.close();
+  });
+
+  it('association staff scan the cheque with the camera and redeem it; a typo and a second try are refused in French', async () => {
+    const context = await (
+      await launch()
+    ).newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 360, height: 740 },
+      permissions: ['camera'],
+    });
+    const page = await signIn(context, BENCH_STAFF);
+    expect(page.url()).toBe(`${service.url}/structure/encaisser`);
+    await page.getByRole('button', { name: 'Activer la caméra' }).click();
+    await page.locator('#basket li').first().waitFor({ timeout: 30_000 });
+    await expect(page.locator('#basket li').count()).resolves.toBe(1);
+    await expect(page.locator('#basket-total').textContent()).resolves.toMatch(/10,00\s€/);
+    await page.screenshot({ path: join(ARTIFACTS, 'association-scan-360.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Encaisser' }).click();
+    await expect(
+      page.locator('#redeem-result').filter({ hasText: '1 chèque(s) encaissé(s)' }).waitFor(),
+    ).resolves.toBeUndefined();
+
+    // A wrong check character is flagged while typing.
+    const wrongCheck = code.slice(0, 13) + (code[13] === '0' ? '1' : '0');
+    await page.getByLabel(/Code du chèque/).fill(wrongCheck);
+    await page.locator('#code-message').filter({ hasText: 'faute de frappe' }).waitFor();
+    await expect(page.getByLabel(/Code du chèque/).getAttribute('aria-invalid')).resolves.toBe(
+      'true',
+    );
+
+    // The same cheque again: refused with the date it was redeemed.
+    await page.getByLabel(/Code du chèque/).fill(code);
+    await page.getByRole('button', { name: 'Ajouter' }).click();
+    await page
+      .locator('#code-message')
+      .filter({ hasText: `Ce chèque a déjà été encaissé le ${frenchToday}.` })
+      .waitFor();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({
+      path: join(ARTIFACTS, 'association-scan-desktop.png'),
+      fullPage: true,
+    });
+
+    await page.goto(`${service.url}/structure/encaissements`);
+    await expect(page.getByRole('cell', { name: 'Smartphone' }).first().isVisible()).resolves.toBe(
+      true,
+    );
+    await shoot(page, 'association-redemptions');
+
+    // The claim for the reimbursement, made and sent from the association's page.
+    await page.goto(`${service.url}/structure/demandes`);
+    await page.getByRole('button', { name: 'Préparer une demande' }).click();
+    await page.getByRole('button', { name: 'Transmettre' }).click();
+    await page.getByText('La demande est transmise au département.').waitFor();
+    await shoot(page, 'association-claims');
+    await context.close();
+  });
+
+  it('the public page of the cheque says it is used', async () => {
+    const context = await (
+      await launch()
+    ).newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 360, height: 740 },
+    });
+    const page = await context.newPage();
+    await page.goto(qrText.replace(BASE_URL, service.url));
+    await page.getByText('Ce chèque a déjà été utilisé.').waitFor();
+    await shoot(page, 'public-cheque');
+    await page.goto(`${service.url}/structures?q=31000`);
+    await page.getByRole('heading', { name: 'Bench' }).waitFor();
+    await shoot(page, 'public-structures');
+    await context.close();
+  });
+
+  it('administrators issue the statement with that cheque, and another approves it (four eyes)', async () => {
+    const context = await (
+      await launch()
+    ).newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 1280, height: 800 },
+    });
+    const page = await signIn(context, BENCH_ADMIN);
+    await page.goto(`${service.url}/admin/etats`);
+    await shoot(page, 'admin-statements-before');
+    await page.getByRole('button', { name: "Émettre l'état" }).click();
+    await page.getByText("L'état de remboursement est émis.").waitFor();
+    const number = `ER-${TODAY.slice(0, 4)}-00001`;
+    await page.getByRole('cell', { name: number }).waitFor();
+    // The issuer cannot approve their own statement.
+    await page.getByRole('button', { name: 'Approuver' }).click();
+    await page.getByText(/approuvé par une autre personne/).waitFor();
+    await context.close();
+
+    const other = await (
+      await launch()
+    ).newContext({
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+      viewport: { width: 1280, height: 800 },
+    });
+    const page2 = await signIn(other, ADMIN2);
+    await page2.goto(`${service.url}/admin/etats`);
+    await page2.getByRole('button', { name: 'Approuver' }).click();
+    await page2.getByText("L'état est approuvé.").waitFor();
+    await expect(page2.getByRole('cell', { name: 'Approuvé' }).isVisible()).resolves.toBe(true);
+    await shoot(page2, 'admin-statements');
+
+    const statements = await api<{
+      items: { number: string; status: string; totalCents: number; id: string }[];
+    }>(service.url, '/api/statements', world.admin);
+    expect(statements.items).toEqual([
+      expect.objectContaining({ number, status: 'APPROVED', totalCents: 1000 }),
+    ]);
+    const detail = await api<{ lines: { bookletNumber: string; chequePosition: number }[] }>(
+      service.url,
+      `/api/statements/${statements.items[0].id}`,
+      world.admin,
+    );
+    expect(detail.lines).toHaveLength(1);
+
+    for (const [path, name] of [
+      ['/admin/structures', 'admin-associations'],
+      ['/admin/utilisateurs', 'admin-users'],
+      ['/admin/journal', 'admin-audit'],
+      ['/agent/lots', 'agent-batches'],
+      ['/agent/carnets', 'agent-booklets'],
+    ]) {
+      await page2.goto(`${service.url}${path}`);
+      await shoot(page2, name);
+    }
+    await other.close();
+  });
+});

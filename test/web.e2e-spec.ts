@@ -1,0 +1,150 @@
+import request from 'supertest';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TestApp } from './support/app';
+import { createAssociation } from './support/factories';
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** The pages' doors: sign-in with the session cookie, CSRF on every change, roles on every page. */
+describe('Web pages: session, CSRF and roles', () => {
+  let t: TestApp;
+  let staff: { email: string; password: string };
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { LOGIN_RATE_LIMIT_PER_IP: '1000', LOGIN_RATE_LIMIT_PER_EMAIL: '1000' },
+    });
+    const association = await createAssociation(t);
+    staff = { email: 'staff-web@test.local', password: 'staff-web-password' };
+    await request(t.http)
+      .post('/api/users')
+      .set('Authorization', `Bearer ${await t.adminToken()}`)
+      .send({ ...staff, role: 'ASSOCIATION', associationId: association.id })
+      .expect(201);
+  });
+  afterAll(() => t.close());
+
+  /** A browser: a cookie jar, signed in through the login form. */
+  async function signIn(who: { email: string; password: string }) {
+    const agent = request.agent(t.http);
+    const form = await agent.get('/connexion').set('Accept', 'text/html').expect(200);
+    const res = await agent
+      .post('/connexion')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), ...who });
+    return { agent, res };
+  }
+
+  it('sends the anonymous to the sign-in page, and back where they were going after it', async () => {
+    const res = await request(t.http).get('/agent/carnets').set('Accept', 'text/html').expect(303);
+    expect(res.headers.location).toBe('/connexion?suite=%2Fagent%2Fcarnets');
+    const agent = request.agent(t.http);
+    const form = await agent.get('/connexion?suite=/agent/carnets').expect(200);
+    const login = await agent
+      .post('/connexion')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+        suite: '/agent/carnets',
+      })
+      .expect(303);
+    expect(login.headers.location).toBe('/agent/carnets');
+    expect(String(login.headers['set-cookie'])).toMatch(/pn_session=.*HttpOnly.*SameSite=Lax/i);
+  });
+
+  it('never redirects elsewhere after sign-in', async () => {
+    const agent = request.agent(t.http);
+    const form = await agent.get('/connexion').set('Accept', 'text/html').expect(200);
+    const res = await agent
+      .post('/connexion')
+      .type('form')
+      .send({
+        _csrf: csrfOf(form.text),
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+        suite: '//evil.example/x',
+      })
+      .expect(303);
+    expect(res.headers.location).toBe('/agent');
+  });
+
+  it('says in French when the password is wrong', async () => {
+    const { res } = await signIn({ email: ADMIN_EMAIL, password: 'not-the-password' });
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('Adresse e-mail ou mot de passe incorrect.');
+  });
+
+  it('refuses a form or a cookie-authenticated API call without the CSRF token, and accepts it with', async () => {
+    const noToken = await request(t.http)
+      .post('/connexion')
+      .type('form')
+      .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    expect(noToken.status).toBe(403);
+    expect(noToken.text).toContain('Le formulaire a expiré');
+
+    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const api = await agent.post('/api/programmes').send({});
+    expect([api.status, api.body.code]).toEqual([403, 'CSRF_TOKEN_INVALID']);
+    const page = await agent.get('/agent/lots').expect(200);
+    const withToken = await agent
+      .post('/api/programmes')
+      .set('X-CSRF-Token', csrfOf(page.text))
+      .send({});
+    expect([withToken.status, withToken.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    // A token made for another session is refused.
+    const other = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const foreign = await other.agent
+      .post('/api/programmes')
+      .set('X-CSRF-Token', csrfOf(page.text))
+      .send({});
+    expect(foreign.status).toBe(403);
+    // Bearer API clients carry no ambient cookie authority: no token needed.
+    await request(t.http)
+      .post('/api/programmes')
+      .set('Authorization', `Bearer ${await t.adminToken()}`)
+      .send({})
+      .expect(400);
+  });
+
+  it('shows each role its own pages only', async () => {
+    const association = (await signIn(staff)).agent;
+    await association.get('/structure/encaisser').expect(200);
+    for (const path of [
+      '/agent',
+      '/agent/carnets',
+      '/admin/structures',
+      '/admin/etats',
+      '/admin/journal',
+    ]) {
+      const res = await association.get(path).set('Accept', 'text/html');
+      expect([path, res.status]).toEqual([path, 403]);
+      expect(res.text).toContain('Accès refusé.');
+    }
+    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    await admin.get('/admin/structures').expect(200);
+    await admin.get('/structure/encaisser').expect(403);
+  });
+
+  it('signs out: the session ends and the pages ask to sign in again', async () => {
+    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const page = await agent.get('/agent').expect(200);
+    await agent
+      .post('/deconnexion')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(303);
+    await agent.get('/agent').set('Accept', 'text/html').expect(303);
+  });
+
+  it('serves the QR decoder and its WebAssembly from the app itself', async () => {
+    await request(t.http)
+      .get('/assets/zxing/index.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
+    await request(t.http)
+      .get('/assets/zxing/zxing_reader.wasm')
+      .expect(200)
+      .expect('Content-Type', /wasm/);
+    await request(t.http).get('/assets/app.css').expect(200);
+  });
+});
