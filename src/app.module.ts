@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AssociationsModule } from './associations/associations.module';
 import { AuditModule } from './audit/audit.module';
@@ -17,6 +18,8 @@ import { RedemptionsModule } from './redemptions/redemptions.module';
 import { SecurityModule } from './security/security.module';
 import { StatementsModule } from './statements/statements.module';
 import { UsersModule } from './users/users.module';
+import { OpenDataModule } from './open-data/open-data.module';
+import { StatsModule } from './stats/stats.module';
 import { WebModule } from './web/web.module';
 
 function prettyAvailable(): boolean {
@@ -58,6 +61,7 @@ export class AppModule {
           }),
         }),
         DatabaseModule,
+        ScheduleModule.forRoot(),
         AuditModule,
         UsersModule,
         AuthModule,
@@ -68,6 +72,8 @@ export class AppModule {
         SecurityModule,
         RedemptionsModule,
         StatementsModule,
+        StatsModule,
+        OpenDataModule,
         WebModule,
       ],
       providers: [

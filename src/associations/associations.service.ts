@@ -149,6 +149,11 @@ export class AssociationsService {
 
   /** The public directory: associations accredited today, optionally by city or postal code. */
   async directory(q?: string): Promise<PublicAssociationDto[]> {
+    return (await this.accreditedToday(q)).map((a) => PublicAssociationDto.from(a));
+  }
+
+  /** Associations accredited (and not suspended) today, by postal code then name. */
+  async accreditedToday(q?: string): Promise<Association[]> {
     const today = parisToday();
     const query = this.dataSource.manager
       .createQueryBuilder(Association, 'a')
@@ -168,7 +173,7 @@ export class AssociationsService {
         ),
       );
     }
-    return (await query.getMany()).map((a) => PublicAssociationDto.from(a));
+    return query.getMany();
   }
 
   private async transition(

@@ -4,15 +4,20 @@
  */
 export const CSV_BOM = '\ufeff';
 
-function field(value: string | number | null | undefined): string {
+function field(value: string | number | null | undefined, separator: string): string {
   const s = value === null || value === undefined ? '' : String(value);
   // Neutralise spreadsheet formulas (CSV injection) and quote what needs quoting.
   const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d+([.,]\d+)?$/.test(s) ? `'${s}` : s;
-  return /[";\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const needsQuotes = /["\r\n]/.test(safe) || safe.includes(separator);
+  return needsQuotes ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function csvLine(values: (string | number | null | undefined)[]): string {
-  return values.map(field).join(';') + '\r\n';
+/** One CSV line; `;` for French spreadsheets, `,` where a published standard asks for it. */
+export function csvLine(
+  values: (string | number | null | undefined)[],
+  separator: ';' | ',' = ';',
+): string {
+  return values.map((v) => field(v, separator)).join(separator) + '\r\n';
 }
 
 /** 123456 cents → "1234,56" (decimal comma, no thousands separator). */

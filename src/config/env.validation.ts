@@ -111,6 +111,18 @@ export class EnvironmentVariables {
   @IntSetting(1)
   LOOKUP_FAILURE_WINDOW_SECONDS = 600;
 
+  /**
+   * Years after a programme's claim deadline during which its beneficiaries' personal data is
+   * kept (accounting justification of the aid); then it is erased by the retention job.
+   */
+  @IntSetting(1, 30)
+  PERSONAL_DATA_RETENTION_YEARS = 3;
+
+  /** Whether this instance runs the daily retention job (03:00, Europe/Paris). */
+  @Transform(toBool)
+  @IsBoolean()
+  RETENTION_JOB_ENABLED = true;
+
   /** Public cheque checks (the QR's page) allowed per IP per window. */
   @IntSetting(1)
   PUBLIC_CHECK_LIMIT = 60;

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { AssociationsService } from '../associations/associations.service';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Actor } from '../auth/role';
 import { BookletsService } from '../booklets/booklets.service';
@@ -23,9 +24,20 @@ import {
 import { PageQueryDto } from '../common/pagination';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { StatementsService } from '../statements/statements.service';
+import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
+import { StatsService } from '../stats/stats.service';
 import { formErrors, formFields, readForm } from './forms';
 import { LABELS, options } from './labels';
 import { pageModel } from './page-model';
+
+const EXPORT_LABELS: Record<Indicator, string> = {
+  overview: "Vue d'ensemble",
+  delays: "Délais d'utilisation",
+  workshops: 'Ateliers',
+  associations: 'Par structure',
+  communes: 'Par commune',
+  monthly: 'Par mois',
+};
 
 /** The département's side for agents and administrators: programmes, booklets, print runs. */
 @ApiExcludeController()
@@ -36,6 +48,8 @@ export class AgentPagesController {
     private readonly programmes: ProgrammesService,
     private readonly booklets: BookletsService,
     private readonly statements: StatementsService,
+    private readonly stats: StatsService,
+    private readonly associations: AssociationsService,
   ) {}
 
   @Get()
@@ -66,6 +80,48 @@ export class AgentPagesController {
       ageBands: options(LABELS.ageBand),
       needs: options(LABELS.needCategory),
       ...extra,
+    });
+  }
+
+  @Get('statistiques')
+  @Render('agent/stats')
+  async statsPage(@CurrentUser() actor: Actor, @Query() query: Record<string, unknown>) {
+    const programmes = await this.programmes.list();
+    const fields = formFields(query);
+    if (!fields.programmeId && programmes[0]) fields.programmeId = programmes[0].id;
+    const model = {
+      programmes: programmes.map((p) => ({ ...p, selected: p.id === fields.programmeId })),
+      associations: (await this.associations.list(actor)).map((a) => ({
+        ...a,
+        selected: a.id === fields.associationId,
+      })),
+      ageBands: options(LABELS.ageBand, fields.ageBand as string),
+      needs: options(LABELS.needCategory, fields.needCategory as string),
+      q: fields,
+    };
+    if (!fields.programmeId) return pageModel(actor, 'Indicateurs', '/agent/statistiques', model);
+    const filters = await readForm(StatsQueryDto, fields);
+    const tables = Object.fromEntries(
+      await Promise.all(
+        INDICATORS.map(async (i) => [i, await this.stats.table(i, filters)] as const),
+      ),
+    );
+    const search = new URLSearchParams(
+      Object.entries(fields).map(([k, v]): [string, string] => [k, String(v as string)]),
+    ).toString();
+    return pageModel(actor, 'Indicateurs', '/agent/statistiques', {
+      ...model,
+      tables,
+      overview: tables.overview.rows[0],
+      exports: INDICATORS.map((i) => ({
+        label: EXPORT_LABELS[i],
+        href: `/api/stats/${i}/export.csv?${search}`,
+      })),
+      chartData: JSON.stringify({
+        monthly: tables.monthly.rows,
+        communes: tables.communes.rows,
+        associations: tables.associations.rows,
+      }),
     });
   }
 

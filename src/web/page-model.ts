@@ -8,6 +8,7 @@ interface NavItem {
 const NAV: Record<Role, NavItem[]> = {
   ADMIN: [
     { href: '/agent', label: 'Tableau de bord' },
+    { href: '/agent/statistiques', label: 'Indicateurs' },
     { href: '/agent/carnets', label: 'Carnets' },
     { href: '/agent/lots', label: "Lots d'impression" },
     { href: '/admin/structures', label: 'Structures' },
@@ -17,6 +18,7 @@ const NAV: Record<Role, NavItem[]> = {
   ],
   AGENT: [
     { href: '/agent', label: 'Tableau de bord' },
+    { href: '/agent/statistiques', label: 'Indicateurs' },
     { href: '/agent/carnets', label: 'Carnets' },
     { href: '/agent/lots', label: "Lots d'impression" },
     { href: '/admin/etats', label: 'Remboursements' },

@@ -12,6 +12,15 @@ const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
   timeStyle: 'short',
 });
 
+const FRENCH_NUMBER = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 2 });
+const FRENCH_MONTH = new Intl.DateTimeFormat('fr-FR', {
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
+/** "2026-03" → "mars 2026". */
+const frenchMonth = (month: string) => FRENCH_MONTH.format(new Date(`${month}-01T00:00:00Z`));
+
 /** Formatting used by the pages: the same functions as the PDFs and CSVs. */
 export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   euros: (cents) => (typeof cents === 'number' ? formatEuros(cents) : ''),
@@ -23,6 +32,16 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
       ? Math.min(100, Math.round((part / whole) * 1000) / 10)
       : 0,
   json: (value) => JSON.stringify(value),
+  /** One cell of an indicator: "< 5" as is, amounts in euros, rates with a decimal comma. */
+  stat: (row, key, kind) => {
+    const value = (row as Record<string, unknown> | undefined)?.[key as string];
+    if (value === null || value === undefined) return '—';
+    if (typeof value === 'string') return kind === 'month' ? frenchMonth(value) : value;
+    if (typeof value !== 'number') return '';
+    if (kind === 'cents') return formatEuros(value);
+    if (kind === 'percent') return `${FRENCH_NUMBER.format(value)} %`;
+    return FRENCH_NUMBER.format(value);
+  },
 };
 
 /**
@@ -44,4 +63,8 @@ export function useViews(app: NestExpressApplication): void {
   app.useStaticAssets(join(templatesDir(), 'assets'), { prefix: '/assets/', ...cache });
   app.useStaticAssets(join(zxing, 'iife', 'reader'), { prefix: '/assets/zxing/', ...cache });
   app.useStaticAssets(join(zxing, 'reader'), { prefix: '/assets/zxing/', ...cache });
+  app.useStaticAssets(join(projectRoot(), 'node_modules', 'chart.js', 'dist'), {
+    prefix: '/assets/chartjs/',
+    ...cache,
+  });
 }

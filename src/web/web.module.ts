@@ -6,6 +6,7 @@ import { BookletsModule } from '../booklets/booklets.module';
 import { ProgrammesModule } from '../programmes/programmes.module';
 import { RedemptionsModule } from '../redemptions/redemptions.module';
 import { StatementsModule } from '../statements/statements.module';
+import { StatsModule } from '../stats/stats.module';
 import { UsersModule } from '../users/users.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AgentPagesController } from './agent-pages.controller';
@@ -23,6 +24,7 @@ import { SessionPagesController } from './session-pages.controller';
     ProgrammesModule,
     RedemptionsModule,
     StatementsModule,
+    StatsModule,
     UsersModule,
   ],
   controllers: [

@@ -57,6 +57,7 @@ describe('Web interface in a browser', () => {
       args: [
         '--no-sandbox',
         '--disable-gpu',
+        '--lang=fr-FR',
         '--disable-dev-shm-usage',
         '--use-fake-ui-for-media-stream',
         '--use-fake-device-for-media-stream',
@@ -66,7 +67,12 @@ describe('Web interface in a browser', () => {
     return browser;
   };
 
+  /** Script errors on any page fail the test. */
+  const scriptErrors: string[] = [];
+  afterEach(() => expect(scriptErrors.splice(0)).toEqual([]));
+
   async function signIn(context: BrowserContext, who: { email: string; password: string }) {
+    context.on('weberror', (e) => scriptErrors.push(String(e.error())));
     const page = await context.newPage();
     await page.goto(`${service.url}/connexion`);
     await page.getByLabel('Adresse e-mail').fill(who.email);
@@ -192,6 +198,7 @@ describe('Web interface in a browser', () => {
       timezoneId: 'Europe/Paris',
       viewport: { width: 360, height: 740 },
     });
+    context.on('weberror', (e) => scriptErrors.push(String(e.error())));
     const page = await context.newPage();
     await page.goto(qrText.replace(BASE_URL, service.url));
     await page.getByText('Ce chèque a déjà été utilisé.').waitFor();
@@ -250,6 +257,7 @@ describe('Web interface in a browser', () => {
     expect(detail.lines).toHaveLength(1);
 
     for (const [path, name] of [
+      ['/agent/statistiques', 'agent-stats'],
       ['/admin/structures', 'admin-associations'],
       ['/admin/utilisateurs', 'admin-users'],
       ['/admin/journal', 'admin-audit'],
@@ -259,6 +267,9 @@ describe('Web interface in a browser', () => {
       await page2.goto(`${service.url}${path}`);
       await shoot(page2, name);
     }
+    await page2.goto(`${service.url}/agent/statistiques`);
+    await expect(page2.locator('#chart-monthly').isVisible()).resolves.toBe(true);
+    await expect(page2.getByText('Carnets remis').first().isVisible()).resolves.toBe(true);
     await other.close();
   });
 });

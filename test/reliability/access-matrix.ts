@@ -16,7 +16,9 @@ export type Target =
   | 'redemption'
   | 'claim'
   | 'statement'
-  | 'code';
+  | 'code'
+  | 'indicator'
+  | 'beneficiary';
 
 export interface Access {
   roles: AccessRole[];
@@ -61,6 +63,12 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'POST /api/associations/{id}/reinstate': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/revoke': { roles: ['ADMIN'], target: 'association' },
   'GET /api/public/associations': { roles: ['PUBLIC'] },
+  'GET /api/public/open-data/lieux.json': { roles: ['PUBLIC'] },
+  'GET /api/public/open-data/lieux.csv': { roles: ['PUBLIC'] },
+  'GET /api/public/open-data/usage.csv': { roles: ['PUBLIC'] },
+
+  'GET /api/beneficiaries/{reference}/export': { roles: ['ADMIN'], target: 'beneficiary' },
+  'POST /api/beneficiaries/{reference}/erase': { roles: ['ADMIN'], target: 'beneficiary' },
 
   'POST /api/booklets': { roles: STAFF },
   'GET /api/booklets': { roles: STAFF },
@@ -95,6 +103,9 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   },
   'POST /api/claims/{id}/issue': { roles: STAFF, target: 'claim' },
   'POST /api/claims/{id}/reject': { roles: STAFF, target: 'claim' },
+
+  'GET /api/stats/{indicator}': { roles: STAFF, target: 'indicator' },
+  'GET /api/stats/{indicator}/export.csv': { roles: STAFF, target: 'indicator' },
 
   'POST /api/statements/run': { roles: ['ADMIN'] },
   'GET /api/statements': { roles: EVERYONE_SIGNED_IN, scoped: true },

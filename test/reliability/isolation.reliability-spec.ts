@@ -110,6 +110,7 @@ describe('Isolation matrix', () => {
       tokens[c] = await login(credentials[c]);
 
     const booklet = await issueBooklet(t, programme.id);
+    const named = await issueBooklet(t, programme.id, { postalCode: '31100' });
     const codes = booklet.cheques.map((c) => c.code);
     await activity(tokens.associationA!, tokens.agent!, codes.slice(0, 3));
     const ofB = await activity(tokens.associationB!, tokens.agent!, codes.slice(3, 6));
@@ -128,6 +129,8 @@ describe('Isolation matrix', () => {
       claim: ofB.claim2,
       statement: ofB.statement.id,
       code: codes[3],
+      indicator: 'overview',
+      beneficiary: named.beneficiary!.reference,
     });
     markersOfB.push(
       b.id,
