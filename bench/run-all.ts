@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-const BENCHES = ['pdf', 'redeem', 'statement'] as const;
+const BENCHES = ['pdf', 'redeem', 'statement', 'stats'] as const;
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
@@ -46,7 +46,7 @@ const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.
 const mib = (v: number) => `${Math.round(v)} MiB`;
 
 function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
-  const { pdf, redeem, statement } = r;
+  const { pdf, redeem, statement, stats } = r;
   const run10k = pdf.printRun10k;
   return [
     {
@@ -153,6 +153,22 @@ function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
       goal: '< 300 MB',
       met: statement.csv.peakRssMiB * 1.048576 < 300,
     },
+    ...(stats
+      ? Object.keys(stats.msUnfiltered as Record<string, number>).map((indicator) => {
+          const all = stats.msUnfiltered[indicator] as number;
+          const filtered = stats.msCommuneAndAge[indicator] as number;
+          const byAssociation = stats.msAssociationAndActivity[indicator] as number;
+          const worst = Math.max(all, filtered, byAssociation);
+          return {
+            measure: `Indicator ${indicator} (1M cheques, 300k redemptions): no filter / commune + age / association + activity`,
+            result: `${all} / ${filtered} / ${byAssociation} ms`,
+            floor: '',
+            ratio: '',
+            goal: '< 500 ms',
+            met: worst < 500,
+          };
+        })
+      : []),
   ];
 }
 

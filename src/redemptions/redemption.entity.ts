@@ -9,6 +9,7 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import { Association } from '../associations/association.entity';
+import { Booklet } from '../booklets/booklet.entity';
 import { Cheque } from '../booklets/cheque.entity';
 import { bigintCents } from '../common/money';
 import { Claim } from '../statements/claim.entity';
@@ -120,6 +121,7 @@ export class Redemption {
 @Entity('redemption_line')
 @Index('uq_redemption_line_active_cheque', ['chequeId'], { unique: true, where: 'active' })
 @Index('ix_redemption_line_redemption', ['redemptionId'])
+@Index('ix_redemption_line_booklet', ['bookletId'])
 @Check('ck_redemption_line_amount', 'amount_cents > 0')
 export class RedemptionLine {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_redemption_line' })
@@ -138,6 +140,18 @@ export class RedemptionLine {
   @ManyToOne(() => Cheque, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'cheque_id', foreignKeyConstraintName: 'fk_redemption_line_cheque' })
   cheque?: Cheque;
+
+  /**
+   * The cheque's booklet, always set by a database trigger from cheque_id (never by the
+   * application), so that the indicators can follow lines to booklets without reading the
+   * million cheques.
+   */
+  @Column({ type: 'uuid' })
+  bookletId!: string;
+
+  @ManyToOne(() => Booklet, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'booklet_id', foreignKeyConstraintName: 'fk_redemption_line_booklet' })
+  booklet?: Booklet;
 
   @Column({ type: 'bigint', transformer: bigintCents })
   amountCents!: number;
