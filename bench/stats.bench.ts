@@ -7,7 +7,7 @@
  * Prints a JSON result line.
  */
 import { Client } from 'pg';
-import { INDICATORS, StatsQueryDto } from '../src/stats/dto/stats.dto';
+import { INDICATORS } from '../src/stats/dto/stats.dto';
 import { statsQuery } from '../src/stats/stats.service';
 import { api, benchDatabase, benchEnv, benchWorld, median, startCompiledService } from './support';
 
