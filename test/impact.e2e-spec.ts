@@ -2,7 +2,10 @@ import {
   fromSchemaLieuDeMediationNumerique,
   SchemaLieuMediationNumerique,
 } from '@gouvfr-anct/lieux-de-mediation-numerique';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { PersonalDataService } from '../src/beneficiaries/personal-data.service';
 import { parisToday, shiftDay } from '../src/common/dates';
@@ -542,6 +545,20 @@ describe('Impact indicators, open data and personal data', () => {
         erased: 0,
         today: shiftDay(end, 2),
       });
+    });
+
+    it('npm run retention:run runs the same job from the command line', async () => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'src/beneficiaries/retention.cli.ts'],
+        {
+          cwd: join(__dirname, '..'),
+          env: { ...process.env, DATABASE_URL: t.databaseUrl, LOG_LEVEL: 'silent' },
+        },
+      );
+      expect(stdout).toMatch(
+        /Retention \(3 years after each programme's claim deadline\): 0 beneficiaries erased on \d{4}-\d{2}-\d{2}\./,
+      );
     });
   });
 
