@@ -64,6 +64,19 @@ describe('Impact indicators, open data and personal data', () => {
       columns: { key: string; label: string }[];
     };
 
+  /** Cancels the (only) booklet of a beneficiary, without replacement. */
+  async function cancelBookletOf(reference: string) {
+    const booklets = await request(t.http)
+      .get(`/api/booklets?beneficiaryReference=${reference}`)
+      .set('Authorization', `Bearer ${agent}`)
+      .expect(200);
+    await request(t.http)
+      .post(`/api/booklets/${booklets.body.items[0].id}/cancel`)
+      .set('Authorization', `Bearer ${agent}`)
+      .send({ reason: 'OTHER', replace: false })
+      .expect(200);
+  }
+
   beforeAll(async () => {
     t = await createTestApp({
       env: { LOOKUP_FAILURE_LIMIT: '1000', RETENTION_JOB_ENABLED: 'false' },
@@ -456,15 +469,7 @@ describe('Impact indicators, open data and personal data', () => {
         .expect(409);
       expect(active.body.code).toBe('BENEFICIARY_HAS_ACTIVE_BOOKLET');
       expect(active.body.detail).toMatch(/annulez-le d'abord/);
-      const booklets = await request(t.http)
-        .get(`/api/booklets?beneficiaryReference=${references[0]}`)
-        .set('Authorization', `Bearer ${agent}`)
-        .expect(200);
-      await request(t.http)
-        .post(`/api/booklets/${booklets.body.items[0].id}/cancel`)
-        .set('Authorization', `Bearer ${agent}`)
-        .send({ reason: 'OTHER', replace: false })
-        .expect(200);
+      await cancelBookletOf(references[0]);
       const kept = await request(t.http)
         .post(`/api/beneficiaries/${references[0]}/erase`)
         .set('Authorization', `Bearer ${admin}`)
@@ -479,15 +484,7 @@ describe('Impact indicators, open data and personal data', () => {
     it('erases on request when nothing must be kept: names and reference gone, figures intact', async () => {
       // Beneficiary 7 (31100) redeemed nothing; cancel the booklet, then erase.
       const ref = references[7];
-      const booklets = await request(t.http)
-        .get(`/api/booklets?beneficiaryReference=${ref}`)
-        .set('Authorization', `Bearer ${agent}`)
-        .expect(200);
-      await request(t.http)
-        .post(`/api/booklets/${booklets.body.items[0].id}/cancel`)
-        .set('Authorization', `Bearer ${agent}`)
-        .send({ reason: 'OTHER', replace: false })
-        .expect(200);
+      await cancelBookletOf(ref);
       const before = await stats('overview');
       const erased = await request(t.http)
         .post(`/api/beneficiaries/${ref}/erase`)

@@ -301,23 +301,24 @@
           var p = document.createElement('p');
           p.textContent = r.detail || 'Encaissement refusé.';
           out.appendChild(p);
-          if (r.cheques && r.cheques.length) {
+          // Each refused cheque with its sentence, or each wrong field.
+          var items = (r.cheques || [])
+            .map(function (c) {
+              return c.code + ' : ' + c.detail;
+            })
+            .concat(
+              (r.errors || []).map(function (er) {
+                return er.field + ' : ' + er.message;
+              }),
+            );
+          if (items.length) {
             var ul = document.createElement('ul');
-            r.cheques.forEach(function (c) {
+            items.forEach(function (text) {
               var li = document.createElement('li');
-              li.textContent = c.code + ' : ' + c.detail;
+              li.textContent = text;
               ul.appendChild(li);
             });
             out.appendChild(ul);
-          }
-          if (r.errors) {
-            var ul2 = document.createElement('ul');
-            r.errors.forEach(function (er) {
-              var li = document.createElement('li');
-              li.textContent = er.field + ' : ' + er.message;
-              ul2.appendChild(li);
-            });
-            out.appendChild(ul2);
           }
           $('redeem-button').disabled = basket.length === 0;
         });

@@ -71,8 +71,16 @@ describe('Web interface in a browser', () => {
   const scriptErrors: string[] = [];
   afterEach(() => expect(scriptErrors.splice(0)).toEqual([]));
 
-  async function signIn(context: BrowserContext, who: { email: string; password: string }) {
+  /** A fresh browser in French, Paris time; script errors are collected. */
+  async function newContext(options: Parameters<Browser['newContext']>[0]) {
+    const context = await (
+      await launch()
+    ).newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', ...options });
     context.on('weberror', (e) => scriptErrors.push(String(e.error())));
+    return context;
+  }
+
+  async function signIn(context: BrowserContext, who: { email: string; password: string }) {
     const page = await context.newPage();
     await page.goto(`${service.url}/connexion`);
     await page.getByLabel('Adresse e-mail').fill(who.email);
@@ -91,11 +99,7 @@ describe('Web interface in a browser', () => {
   }
 
   it('an agent issues a booklet and downloads its PDF at once', async () => {
-    const context = await (
-      await launch()
-    ).newContext({
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
+    const context = await newContext({
       acceptDownloads: true,
       viewport: { width: 1280, height: 800 },
     });
@@ -134,11 +138,7 @@ describe('Web interface in a browser', () => {
   });
 
   it('association staff scan the cheque with the camera and redeem it; a typo and a second try are refused in French', async () => {
-    const context = await (
-      await launch()
-    ).newContext({
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
+    const context = await newContext({
       viewport: { width: 360, height: 740 },
       permissions: ['camera'],
     });
@@ -191,14 +191,7 @@ describe('Web interface in a browser', () => {
   });
 
   it('the public page of the cheque says it is used', async () => {
-    const context = await (
-      await launch()
-    ).newContext({
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
-      viewport: { width: 360, height: 740 },
-    });
-    context.on('weberror', (e) => scriptErrors.push(String(e.error())));
+    const context = await newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
     await page.goto(qrText.replace(BASE_URL, service.url));
     await page.getByText('Ce chèque a déjà été utilisé.').waitFor();
@@ -210,13 +203,7 @@ describe('Web interface in a browser', () => {
   });
 
   it('administrators issue the statement with that cheque, and another approves it (four eyes)', async () => {
-    const context = await (
-      await launch()
-    ).newContext({
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
-      viewport: { width: 1280, height: 800 },
-    });
+    const context = await newContext({ viewport: { width: 1280, height: 800 } });
     const page = await signIn(context, BENCH_ADMIN);
     await page.goto(`${service.url}/admin/etats`);
     await shoot(page, 'admin-statements-before');
@@ -229,13 +216,7 @@ describe('Web interface in a browser', () => {
     await page.getByText(/approuvé par une autre personne/).waitFor();
     await context.close();
 
-    const other = await (
-      await launch()
-    ).newContext({
-      locale: 'fr-FR',
-      timezoneId: 'Europe/Paris',
-      viewport: { width: 1280, height: 800 },
-    });
+    const other = await newContext({ viewport: { width: 1280, height: 800 } });
     const page2 = await signIn(other, ADMIN2);
     await page2.goto(`${service.url}/admin/etats`);
     await page2.getByRole('button', { name: 'Approuver' }).click();

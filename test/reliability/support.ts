@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, superuserQuery } from '../support/database';
 import { ServiceProcess, startService } from '../support/service-process';
 import { benchEnv } from '../support/world';
 
@@ -28,19 +27,7 @@ export async function freshDatabase(): Promise<string> {
 }
 
 /** Runs one query on its own connection. */
-export async function sql<T = Record<string, unknown>>(
-  url: string,
-  text: string,
-  params: unknown[] = [],
-): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+export const sql = superuserQuery;
 
 export interface Answer {
   status: number;
