@@ -27,8 +27,7 @@ const ERASE_SQL = `UPDATE beneficiary
   RETURNING id, reference, erased_at`;
 
 /** The day after which a beneficiary's data may go: the latest claim deadline of their programmes + N years. */
-const RETAINED_UNTIL_SQL = `SELECT (max(p.claim_deadline) + make_interval(years => $2))::date::text AS until,
-         (array_agg(p.name ORDER BY p.claim_deadline DESC))[1] AS programme
+const RETAINED_UNTIL_SQL = `SELECT (max(p.claim_deadline) + make_interval(years => $2))::date::text AS until
     FROM booklet b JOIN programme p ON p.id = b.programme_id WHERE b.beneficiary_id = $1`;
 
 @Injectable()

@@ -527,7 +527,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     const keys = [`lookup:user:${caller.actor.id}`, `lookup:ip:${caller.ip ?? 'unknown'}`];
     const limit = this.config.get('LOOKUP_FAILURE_LIMIT');
     const window = this.config.get('LOOKUP_FAILURE_WINDOW_SECONDS');
-    const triedForAudit = tried.map((t) => t.slice(0, 200));
+    const triedForAudit = () => tried.map((t) => t.slice(0, 200));
     try {
       await this.limiter.assertBelow(keys, limit, window);
       return await fn();
@@ -538,7 +538,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
           action: 'redemption.refused',
           entityType: 'cheque',
           after: {
-            tried: triedForAudit,
+            tried: triedForAudit(),
             refusals: err.refusals.map((r) => r.refusal),
             ip: caller.ip ?? null,
           },
@@ -548,7 +548,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
           action: 'cheque.lookup_rate_limited',
           entityType: 'cheque',
           after: {
-            tried: triedForAudit,
+            tried: triedForAudit(),
             ip: caller.ip ?? null,
             retryAfterSeconds: err.retryAfterSeconds,
           },

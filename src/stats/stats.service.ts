@@ -95,13 +95,48 @@ function scopeOf(q: StatsQueryDto, p: Params): Scope {
   };
 }
 
+/** Columns several indicators show, defined once. */
+const COLUMNS = {
+  bookletsIssued: {
+    key: 'bookletsIssued',
+    label: 'Carnets remis',
+    kind: 'count',
+    population: 'issued',
+  },
+  chequesIssued: {
+    key: 'chequesIssued',
+    label: 'Chèques émis',
+    kind: 'count',
+    population: 'issued',
+  },
+  workshops: { key: 'workshops', label: 'Ateliers', kind: 'count', population: 'served' },
+  chequesRedeemed: {
+    key: 'chequesRedeemed',
+    label: 'Chèques encaissés',
+    kind: 'count',
+    population: 'served',
+  },
+  redeemedCents: {
+    key: 'redeemedCents',
+    label: 'Montant encaissé',
+    kind: 'cents',
+    population: 'served',
+  },
+  beneficiariesServed: {
+    key: 'beneficiariesServed',
+    label: 'Bénéficiaires servis',
+    kind: 'count',
+    population: 'served',
+  },
+} satisfies Record<string, Column>;
+
 const DEFINITIONS: Record<Indicator, Definition> = {
   overview: {
     columns: [
-      { key: 'bookletsIssued', label: 'Carnets remis', kind: 'count', population: 'issued' },
+      COLUMNS.bookletsIssued,
       { key: 'beneficiaries', label: 'Bénéficiaires', kind: 'count', population: 'issued' },
-      { key: 'chequesIssued', label: 'Chèques émis', kind: 'count', population: 'issued' },
-      { key: 'chequesRedeemed', label: 'Chèques encaissés', kind: 'count', population: 'served' },
+      COLUMNS.chequesIssued,
+      COLUMNS.chequesRedeemed,
       { key: 'chequesExpired', label: 'Chèques expirés', kind: 'count', population: 'issued' },
       { key: 'chequesCancelled', label: 'Chèques annulés', kind: 'count', population: 'issued' },
       {
@@ -111,16 +146,11 @@ const DEFINITIONS: Record<Indicator, Definition> = {
         population: 'issued',
       },
       { key: 'committedCents', label: 'Montant engagé', kind: 'cents', population: 'issued' },
-      { key: 'redeemedCents', label: 'Montant encaissé', kind: 'cents', population: 'served' },
+      COLUMNS.redeemedCents,
       { key: 'claimedCents', label: 'Montant demandé', kind: 'cents', population: 'served' },
       { key: 'paidCents', label: 'Montant payé', kind: 'cents', population: 'served' },
       { key: 'budgetRemainingCents', label: 'Budget restant du dispositif', kind: 'cents' },
-      {
-        key: 'beneficiariesServed',
-        label: 'Bénéficiaires ayant suivi un atelier',
-        kind: 'count',
-        population: 'served',
-      },
+      { ...COLUMNS.beneficiariesServed, label: 'Bénéficiaires ayant suivi un atelier' },
       { key: 'activeAssociations', label: 'Structures actives', kind: 'count' },
     ],
     sql: (s) => `WITH ${s.booklets},
@@ -224,7 +254,7 @@ const DEFINITIONS: Record<Indicator, Definition> = {
   },
   workshops: {
     columns: [
-      { key: 'workshops', label: 'Ateliers', kind: 'count', population: 'served' },
+      COLUMNS.workshops,
       {
         key: 'chequesPerWorkshop',
         label: 'Chèques par atelier',
@@ -266,10 +296,10 @@ const DEFINITIONS: Record<Indicator, Definition> = {
   associations: {
     columns: [
       { key: 'association', label: 'Structure', kind: 'text' },
-      { key: 'workshops', label: 'Ateliers', kind: 'count', population: 'served' },
-      { key: 'chequesRedeemed', label: 'Chèques encaissés', kind: 'count', population: 'served' },
-      { key: 'redeemedCents', label: 'Montant encaissé', kind: 'cents', population: 'served' },
-      { key: 'beneficiariesServed', label: 'Bénéficiaires', kind: 'count', population: 'served' },
+      COLUMNS.workshops,
+      COLUMNS.chequesRedeemed,
+      COLUMNS.redeemedCents,
+      COLUMNS.beneficiariesServed,
     ],
     sql: (s) => `WITH ${s.booklets}
       -- Workshops counted on the redemptions themselves (no distinct count over the lines).
@@ -288,10 +318,10 @@ const DEFINITIONS: Record<Indicator, Definition> = {
   communes: {
     columns: [
       { key: 'postalCode', label: 'Code postal des bénéficiaires', kind: 'text' },
-      { key: 'beneficiariesServed', label: 'Bénéficiaires', kind: 'count', population: 'served' },
-      { key: 'workshops', label: 'Ateliers', kind: 'count', population: 'served' },
-      { key: 'chequesRedeemed', label: 'Chèques encaissés', kind: 'count', population: 'served' },
-      { key: 'redeemedCents', label: 'Montant encaissé', kind: 'cents', population: 'served' },
+      COLUMNS.beneficiariesServed,
+      COLUMNS.workshops,
+      COLUMNS.chequesRedeemed,
+      COLUMNS.redeemedCents,
     ],
     sql: (s) => `WITH ${s.booklets}
       SELECT coalesce(x.postal_code, 'inconnu') AS "postalCode", count(*)::int AS "beneficiariesServed",
@@ -305,17 +335,12 @@ const DEFINITIONS: Record<Indicator, Definition> = {
   monthly: {
     columns: [
       { key: 'month', label: 'Mois', kind: 'month' },
-      { key: 'bookletsIssued', label: 'Carnets remis', kind: 'count', population: 'issued' },
-      { key: 'chequesIssued', label: 'Chèques émis', kind: 'count', population: 'issued' },
-      { key: 'workshops', label: 'Ateliers', kind: 'count', population: 'served' },
-      { key: 'chequesRedeemed', label: 'Chèques encaissés', kind: 'count', population: 'served' },
-      { key: 'redeemedCents', label: 'Montant encaissé', kind: 'cents', population: 'served' },
-      {
-        key: 'beneficiariesServed',
-        label: 'Bénéficiaires servis',
-        kind: 'count',
-        population: 'served',
-      },
+      COLUMNS.bookletsIssued,
+      COLUMNS.chequesIssued,
+      COLUMNS.workshops,
+      COLUMNS.chequesRedeemed,
+      COLUMNS.redeemedCents,
+      COLUMNS.beneficiariesServed,
     ],
     sql: (s) => `WITH ${s.booklets},
       issued AS (SELECT month, sum(booklets)::int AS booklets, sum(cheques)::int AS cheques, count(*)::int AS persons
