@@ -15,8 +15,7 @@ describe('Database location (the real service, started as a process)', () => {
 
   it('without DATABASE_URL: embedded PostgreSQL under DATA_DIR, first admin printed once, data reused on restart, stopped on SIGTERM', async () => {
     const first = await startService(env);
-    const password = /password: (\S+)/.exec(first.output())?.[1];
-    expect(password).toBeTruthy();
+    const [, password] = await first.waitForOutput(/password: (\S+)/);
     const login = await request(first.url)
       .post('/api/auth/login')
       .send({ email: 'admin@localhost', password })

@@ -10,9 +10,10 @@ import { queryRows } from '../database/sql';
 import { BeneficiaryDto } from './dto/beneficiary.dto';
 import { ErasureResultDto, PersonalDataExportDto, RetentionRunDto } from './dto/personal-data.dto';
 import { Beneficiary } from './beneficiary.entity';
+import { ADVISORY_LOCKS } from '../database/advisory-locks';
 
 /** Only one instance runs the retention job at a time. */
-const RETENTION_LOCK = 7310042003;
+const RETENTION_LOCK = ADVISORY_LOCKS.retention;
 
 /**
  * What erasure does: the names and the dossier reference (which points to a social-services file)

@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
+import { ADVISORY_LOCKS } from './advisory-locks';
 
 /** Arbitrary constant: the advisory lock that lets one instance at a time run migrations. */
-const MIGRATION_LOCK = 7_310_042_001;
+const MIGRATION_LOCK = ADVISORY_LOCKS.migrations;
 
 /**
  * Applies pending migrations, each in its own transaction, while holding a session advisory lock

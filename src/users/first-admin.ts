@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { UsersService } from './users.service';
+import { ADVISORY_LOCKS } from '../database/advisory-locks';
 
-const FIRST_ADMIN_LOCK = 7_310_042_003;
+const FIRST_ADMIN_LOCK = ADVISORY_LOCKS.firstAdmin;
 
 /**
  * When no user exists, creates the first administrator: from ADMIN_EMAIL/ADMIN_PASSWORD, or,

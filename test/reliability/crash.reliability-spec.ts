@@ -2,9 +2,10 @@ import { Client } from 'pg';
 import { ServiceProcess } from '../support/service-process';
 import { api, BenchWorld, benchWorld } from '../support/world';
 import { chequeCodes, freshDatabase, redeem, sql, startCompiled, suiteEnv, TODAY } from './support';
+import { ADVISORY_LOCKS } from '../../src/database/advisory-locks';
 
 /** The audit chain's lock (see the Foundation migration): every business transaction takes it last. */
-const AUDIT_LOCK = 7310042002;
+const AUDIT_LOCK = ADVISORY_LOCKS.auditChain;
 
 /**
  * The service is killed (SIGKILL: no shutdown hook, no cleanup) in the middle of a print run and

@@ -13,6 +13,11 @@ export interface ServiceProcess {
   url: string;
   child: ChildProcess;
   output(): string;
+  /**
+   * Waits until the output matches (what the process printed before answering /health may still
+   * be in the pipe when /health answers) and returns the match.
+   */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Sends the signal and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
   /** Peak resident memory of the process since start or the last reset (VmHWM), in MiB. */
@@ -89,6 +94,15 @@ export async function startService(
     url,
     child,
     output: () => out,
+    waitForOutput: async (pattern: RegExp, waitMs = 10_000) => {
+      const until = Date.now() + waitMs;
+      for (;;) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        if (Date.now() > until) throw new Error(`output never matched ${pattern}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -1,0 +1,14 @@
+/**
+ * Every PostgreSQL advisory lock the application takes, in one place so that no two uses share a
+ * key by accident.
+ */
+export const ADVISORY_LOCKS = {
+  /** Applying migrations: one instance at a time. */
+  migrations: 7_310_042_001,
+  /** The audit chain (taken by the audit_event trigger, see the Foundation migration). */
+  auditChain: 7_310_042_002,
+  /** Creating the first administrator. */
+  firstAdmin: 7_310_042_003,
+  /** The personal-data retention job. */
+  retention: 7_310_042_004,
+} as const;
