@@ -123,6 +123,24 @@ describe('Web pages: session, CSRF and roles', () => {
     await agent.get('/agent').set('Accept', 'text/html').expect(303);
   });
 
+  it('lets an administrator deactivate an account from the users page: its sessions end at once', async () => {
+    const user = await t.userToken('AGENT');
+    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const page = await agent.get('/admin/utilisateurs').expect(200);
+    const res = await agent
+      .post(`/admin/utilisateurs/${user.id}/desactiver`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(303);
+    expect(res.headers.location).toBe('/admin/utilisateurs?fait=desactive');
+    await request(t.http)
+      .get('/api/auth/me')
+      .set('Authorization', `Bearer ${user.token}`)
+      .expect(401);
+    const again = await agent.get('/admin/utilisateurs?fait=desactive').expect(200);
+    expect(again.text).toContain('Le compte est désactivé');
+  });
+
   it('serves the QR decoder and its WebAssembly from the app itself', async () => {
     await request(t.http)
       .get('/assets/zxing/index.js')

@@ -32,6 +32,7 @@ import {
 } from '../statements/dto/statement.dto';
 import { StatementsService } from '../statements/statements.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
+import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { UsersService } from '../users/users.service';
 import { formErrors, formFields, readForm } from './forms';
@@ -44,6 +45,8 @@ const DONE: Record<string, string> = {
   suspendue: "L'habilitation est suspendue : la structure ne peut plus encaisser.",
   retablie: "L'habilitation est rétablie.",
   utilisateur: 'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr.',
+  active: 'Le compte est réactivé.',
+  desactive: 'Le compte est désactivé : ses sessions sont fermées.',
   emis: "L'état de remboursement est émis.",
   rejetee: 'La demande est rejetée : ses encaissements sont à nouveau libres.',
   approuve: "L'état est approuvé.",
@@ -184,6 +187,7 @@ export class AdminPagesController {
       associations,
       users: users.items.map((u) => ({
         ...u,
+        isSelf: u.id === actor.id,
         roleLabel: LABELS.role[u.role],
         associationName: u.associationId ? names.get(u.associationId) : '',
       })),
@@ -203,6 +207,28 @@ export class AdminPagesController {
       '/admin/utilisateurs',
       async () => this.users.create(actor, await readForm(CreateUserDto, formFields(body))),
       'utilisateur',
+    );
+  }
+
+  @Post('utilisateurs/:id/:state')
+  @Roles('ADMIN')
+  setUserActive(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('state') state: string,
+    @Res() res: Response,
+  ) {
+    const active = state === 'activer' ? true : state === 'desactiver' ? false : undefined;
+    if (active === undefined)
+      return res
+        .status(404)
+        .render('error', { title: 'Page introuvable', status: 404, detail: 'Action inconnue.' });
+    return this.act(
+      res,
+      actor,
+      '/admin/utilisateurs',
+      async () => this.users.update(actor, id, await readForm(UpdateUserDto, { active })),
+      active ? 'active' : 'desactive',
     );
   }
 
