@@ -112,17 +112,6 @@ describe('Web pages: session, CSRF and roles', () => {
     await admin.get('/structure/encaisser').expect(403);
   });
 
-  it('signs out: the session ends and the pages ask to sign in again', async () => {
-    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-    const page = await agent.get('/agent').expect(200);
-    await agent
-      .post('/deconnexion')
-      .type('form')
-      .send({ _csrf: csrfOf(page.text) })
-      .expect(303);
-    await agent.get('/agent').set('Accept', 'text/html').expect(303);
-  });
-
   it('lets an administrator deactivate an account from the users page: its sessions end at once', async () => {
     const user = await t.userToken('AGENT');
     const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
@@ -139,6 +128,17 @@ describe('Web pages: session, CSRF and roles', () => {
       .expect(401);
     const again = await agent.get('/admin/utilisateurs?fait=desactive').expect(200);
     expect(again.text).toContain('Le compte est désactivé');
+  });
+
+  it('signs out: the session ends and the pages ask to sign in again', async () => {
+    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const page = await agent.get('/agent').expect(200);
+    await agent
+      .post('/deconnexion')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(303);
+    await agent.get('/agent').set('Accept', 'text/html').expect(303);
   });
 
   it('serves the QR decoder and its WebAssembly from the app itself', async () => {
