@@ -635,6 +635,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     if (q.from) add('r.session_date >= ?', q.from);
     if (q.to) add('r.session_date <= ?', q.to);
     if (q.status) add('r.status = ?', q.status);
+    if (q.claimId) add('r.claim_id = ?', q.claimId);
     return { where: clauses.length ? clauses.join(' AND ') : 'true', params };
   }
 

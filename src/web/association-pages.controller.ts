@@ -15,7 +15,7 @@ import { AssociationsService } from '../associations/associations.service';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Actor } from '../auth/role';
 import { ownAssociationId } from '../auth/scope';
-import { parisToday, shiftDay } from '../common/dates';
+import { frenchDate, parisToday, shiftDay } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { CancelRedemptionDto, RedemptionQueryDto } from '../redemptions/dto/redemption.dto';
@@ -147,6 +147,24 @@ export class AssociationPagesController {
         }),
       );
     }
+  }
+
+  @Get('demandes/:id')
+  @Render('association/claim')
+  async claim(@CurrentUser() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    const claim = await this.statements.getClaim(actor, id);
+    const redemptions = await this.redemptions.list(
+      actor,
+      await readForm(RedemptionQueryDto, { claimId: id, pageSize: 200 }),
+    );
+    return pageModel(actor, `Demande jusqu'au ${frenchDate(claim.upTo)}`, '/structure/demandes', {
+      claim: {
+        ...claim,
+        statusLabel: LABELS.claimStatus[claim.status],
+        submittable: claim.status === 'DRAFT',
+      },
+      redemptions,
+    });
   }
 
   @Post('demandes/:id/transmettre')

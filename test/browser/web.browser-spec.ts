@@ -184,7 +184,11 @@ describe('Web interface in a browser', () => {
     // The claim for the reimbursement, made and sent from the association's page.
     await page.goto(`${service.url}/structure/demandes`);
     await page.getByRole('button', { name: 'Préparer une demande' }).click();
-    await page.getByRole('button', { name: 'Transmettre' }).click();
+    // Review the claim: the redeemed cheque is on it; then send it.
+    await page.getByRole('link', { name: frenchToday }).click();
+    await page.getByText(code.match(/.{1,4}/g)!.join('-')).waitFor();
+    await shoot(page, 'association-claim');
+    await page.getByRole('button', { name: 'Transmettre au département' }).click();
     await page.getByText('La demande est transmise au département.').waitFor();
     await shoot(page, 'association-claims');
     await context.close();

@@ -90,6 +90,14 @@ export class RedemptionQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   associationId?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The redemptions gathered on one claim (to review it before submitting)',
+  })
+  @IsOptional()
+  @IsUUID()
+  claimId?: string;
 }
 
 export class RedeemedChequeDto {
