@@ -48,6 +48,8 @@ interface Scope {
   redemptions: string;
   /** The same, for active redemptions only. */
   active: string;
+  /** Redemption `r` has at least one active line on a booklet of the scope. */
+  inScope: string;
   /** FROM clause joining active redemption lines to `bk` (aliases r, l, bk; no cheque read). */
   served: string;
   /**
@@ -88,6 +90,8 @@ function scopeOf(q: StatsQueryDto, p: Params): Scope {
        WHERE ${bookletWhere.join(' AND ')})`,
     redemptions: redemptionWhere.join(' AND '),
     active,
+    inScope: `EXISTS (SELECT 1 FROM redemption_line l JOIN bk ON bk.id = l.booklet_id
+                       WHERE l.redemption_id = r.id AND l.active)`,
     served,
     ...(redemptionWhere.length > 1
       ? { lines: served, linesWhere: active }
@@ -173,8 +177,7 @@ const DEFINITIONS: Record<Indicator, Definition> = {
                            FROM ${s.served} WHERE ${s.active} GROUP BY bk.person) x),
       associations AS (SELECT count(*)::int AS n FROM (
                          SELECT r.association_id FROM redemption r
-                          WHERE ${s.active} AND EXISTS (SELECT 1 FROM redemption_line l JOIN bk ON bk.id = l.booklet_id
-                                                         WHERE l.redemption_id = r.id AND l.active)
+                          WHERE ${s.active} AND ${s.inScope}
                           GROUP BY r.association_id) x),
       paid AS (SELECT coalesce(sum(sl.amount_cents), 0)::bigint AS cents
                  FROM statement st JOIN statement_line sl ON sl.statement_id = st.id
@@ -282,8 +285,7 @@ const DEFINITIONS: Record<Indicator, Definition> = {
     ],
     sql: (s) => `WITH ${s.booklets},
       w AS (SELECT r.cheque_count, r.total_cents, r.workshop_price_cents FROM redemption r
-             WHERE ${s.active} AND EXISTS (SELECT 1 FROM redemption_line l JOIN bk ON bk.id = l.booklet_id
-                                            WHERE l.redemption_id = r.id AND l.active)),
+             WHERE ${s.active} AND ${s.inScope}),
       persons AS (SELECT count(*)::int AS n FROM (SELECT bk.person FROM ${s.lines} WHERE ${s.linesWhere} GROUP BY bk.person) x)
       SELECT count(*)::int AS workshops, round(avg(cheque_count), 2) AS "chequesPerWorkshop",
              round(100.0 * count(*) FILTER (WHERE total_cents >= workshop_price_cents)
@@ -304,8 +306,7 @@ const DEFINITIONS: Record<Indicator, Definition> = {
     sql: (s) => `WITH ${s.booklets}
       -- Workshops counted on the redemptions themselves (no distinct count over the lines).
       , workshops AS (SELECT r.association_id, count(*)::int AS n FROM redemption r
-                       WHERE ${s.active} AND EXISTS (SELECT 1 FROM redemption_line l JOIN bk ON bk.id = l.booklet_id
-                                                      WHERE l.redemption_id = r.id AND l.active)
+                       WHERE ${s.active} AND ${s.inScope}
                        GROUP BY r.association_id)
       SELECT a.name AS association, w.n AS workshops, sum(x.n)::int AS "chequesRedeemed",
              sum(x.cents)::bigint AS "redeemedCents", count(*)::int AS "beneficiariesServed", count(*)::int AS _served
@@ -354,8 +355,7 @@ const DEFINITIONS: Record<Indicator, Definition> = {
       -- Workshops counted on the redemptions themselves (no distinct count over the lines).
       served_workshops AS (SELECT date_trunc('month', r.session_date)::date AS month, count(*)::int AS workshops
                    FROM redemption r
-                  WHERE ${s.active} AND EXISTS (SELECT 1 FROM redemption_line l JOIN bk ON bk.id = l.booklet_id
-                                                 WHERE l.redemption_id = r.id AND l.active)
+                  WHERE ${s.active} AND ${s.inScope}
                   GROUP BY 1),
       served AS (SELECT * FROM served_persons JOIN served_workshops USING (month))
       SELECT to_char(month, 'YYYY-MM') AS month, coalesce(issued.booklets, 0) AS "bookletsIssued", coalesce(issued.cheques, 0) AS "chequesIssued",
@@ -513,8 +513,8 @@ const OPEN_USAGE: { columns: Column[]; sql: string } = {
   sql: `SELECT to_char(r.session_date, 'YYYY-MM') AS mois, p.name AS dispositif, a.postal_code AS code_postal,
                a.city AS commune, r.activity AS activite, count(DISTINCT r.id)::int AS ateliers,
                count(*)::int AS cheques, sum(l.amount_cents)::bigint AS montant_euros,
-               count(DISTINCT coalesce(b.beneficiary_id, b.replaces_booklet_id, b.id))::int AS beneficiaires,
-               count(DISTINCT coalesce(b.beneficiary_id, b.replaces_booklet_id, b.id))::int AS _served
+               count(DISTINCT ${PERSON})::int AS beneficiaires,
+               count(DISTINCT ${PERSON})::int AS _served
           FROM redemption r
           JOIN redemption_line l ON l.redemption_id = r.id AND l.active
           JOIN booklet b ON b.id = l.booklet_id
