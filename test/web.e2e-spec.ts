@@ -122,6 +122,13 @@ describe('Web pages: session, CSRF and roles', () => {
       .send({ _csrf: csrfOf(page.text) })
       .expect(303);
     expect(res.headers.location).toBe('/admin/utilisateurs?fait=desactive');
+    const unknown = await agent
+      .post(`/admin/utilisateurs/${user.id}/supprimer`)
+      .set('Accept', 'text/html')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(404);
+    expect(unknown.text).toContain('Action inconnue.');
     await request(t.http)
       .get('/api/auth/me')
       .set('Authorization', `Bearer ${user.token}`)

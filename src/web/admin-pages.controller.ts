@@ -22,7 +22,7 @@ import { AuditQueryDto } from '../audit/dto/audit-event.dto';
 import { AuditService } from '../audit/audit.service';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Actor, Role } from '../auth/role';
-import { ForbiddenError } from '../common/errors/domain-error';
+import { DomainError, ForbiddenError } from '../common/errors/domain-error';
 import { parisToday } from '../common/dates';
 import {
   ClaimQueryDto,
@@ -54,6 +54,9 @@ const DONE: Record<string, string> = {
 };
 
 type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
+
+/** A page action that does not exist: 404, shown by the global filter as a French page. */
+const unknownAction = () => new DomainError('NOT_FOUND', 404, 'Action inconnue.');
 
 /** The administrators' side (agents share the reimbursement page, with their own rights). */
 @ApiExcludeController()
@@ -159,10 +162,7 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const found = this.associationActions[action];
-    if (!found)
-      return res
-        .status(404)
-        .render('error', { title: 'Page introuvable', status: 404, detail: 'Action inconnue.' });
+    if (!found) throw unknownAction();
     return this.act(
       res,
       actor,
@@ -219,10 +219,7 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const active = state === 'activer' ? true : state === 'desactiver' ? false : undefined;
-    if (active === undefined)
-      return res
-        .status(404)
-        .render('error', { title: 'Page introuvable', status: 404, detail: 'Action inconnue.' });
+    if (active === undefined) throw unknownAction();
     return this.act(
       res,
       actor,
@@ -286,10 +283,7 @@ export class AdminPagesController {
     @Res() res: Response,
   ) {
     const found = this.statementActions[action];
-    if (!found)
-      return res
-        .status(404)
-        .render('error', { title: 'Page introuvable', status: 404, detail: 'Action inconnue.' });
+    if (!found) throw unknownAction();
     if (!found[2].includes(actor.role)) throw new ForbiddenError();
     return this.act(
       res,
