@@ -1,7 +1,15 @@
 import { Client } from 'pg';
 import { ServiceProcess } from '../support/service-process';
 import { api, BenchWorld, benchWorld } from '../support/world';
-import { chequeCodes, freshDatabase, redeem, sql, startCompiled, suiteEnv, TODAY } from './support';
+import {
+  chequeCodes,
+  freshDatabase,
+  redeem,
+  sql,
+  startCompiled,
+  suiteEnv,
+  submittedClaim,
+} from './support';
 import { ADVISORY_LOCKS } from '../../src/database/advisory-locks';
 
 /** The audit chain's lock (see the Foundation migration): every business transaction takes it last. */
@@ -137,10 +145,7 @@ describe('Crash mid-write', () => {
     const codes = await chequeCodes(db, world.programmeId);
     for (const code of codes.slice(0, 30))
       expect((await redeem(service.url, world.staff, [code])).status).toBe(201);
-    const claim = await api<{ id: string }>(service.url, '/api/claims', world.staff, {
-      upTo: TODAY,
-    });
-    await api(service.url, `/api/claims/${claim.id}/submit`, world.staff, {});
+    const claim = await submittedClaim(service.url, world.staff);
 
     await killWhileBlocked(() =>
       api(service.url, `/api/claims/${claim.id}/issue`, world.admin, {}),
@@ -168,10 +173,7 @@ describe('Crash mid-write', () => {
     });
     for (const code of codes.slice(30, 35))
       expect((await redeem(service.url, world.staff, [code])).status).toBe(201);
-    const second = await api<{ id: string }>(service.url, '/api/claims', world.staff, {
-      upTo: TODAY,
-    });
-    await api(service.url, `/api/claims/${second.id}/submit`, world.staff, {});
+    const second = await submittedClaim(service.url, world.staff);
     await killWhileBlocked(() =>
       api(service.url, `/api/claims/${second.id}/issue`, world.admin, {}),
     );

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createTestDatabase, superuserQuery } from '../support/database';
 import { ServiceProcess, startService } from '../support/service-process';
-import { benchEnv } from '../support/world';
+import { api, benchEnv } from '../support/world';
 
 export const TODAY = new Date().toISOString().slice(0, 10);
 
@@ -126,4 +126,11 @@ export async function startClusterProcess(dir: string, port: number): Promise<Cl
       await exited;
     },
   };
+}
+
+/** Through the API: the association's claim of everything redeemed up to today, submitted. */
+export async function submittedClaim(url: string, staffToken: string): Promise<{ id: string }> {
+  const claim = await api<{ id: string }>(url, '/api/claims', staffToken, { upTo: TODAY });
+  await api(url, `/api/claims/${claim.id}/submit`, staffToken, {});
+  return claim;
 }

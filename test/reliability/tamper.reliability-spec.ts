@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ServiceProcess } from '../support/service-process';
 import { api, BenchWorld, benchWorld } from '../support/world';
-import { chequeCodes, freshDatabase, redeem, sql, startCompiled, suiteEnv, TODAY } from './support';
+import {
+  chequeCodes,
+  freshDatabase,
+  redeem,
+  sql,
+  startCompiled,
+  suiteEnv,
+  submittedClaim,
+} from './support';
 
 /** `npm run audit:verify`, compiled, against the database. */
 function auditVerify(databaseUrl: string): { status: number | null; output: string } {
@@ -31,10 +39,7 @@ describe('Tampering with statements and the audit log', () => {
     const codes = await chequeCodes(db, world.programmeId);
     for (const code of codes.slice(0, 4))
       expect((await redeem(service.url, world.staff, [code])).status).toBe(201);
-    const claim = await api<{ id: string }>(service.url, '/api/claims', world.staff, {
-      upTo: TODAY,
-    });
-    await api(service.url, `/api/claims/${claim.id}/submit`, world.staff, {});
+    const claim = await submittedClaim(service.url, world.staff);
     statement = await api(service.url, `/api/claims/${claim.id}/issue`, world.admin, {});
     // A redemption not on any statement yet: a candidate for a forged extra line.
     expect((await redeem(service.url, world.staff, [codes[4]])).status).toBe(201);
