@@ -1,4 +1,4 @@
-import { RunningDatabase } from '../src/database/embedded-postgres';
+import { RunningDatabase } from '../src/database/embedded/embedded-postgres';
 import { ServiceProcess, startService } from '../test/support/service-process';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres';
 

@@ -13,6 +13,7 @@ import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProgrammesModule } from './programmes/programmes.module';
 import { RedemptionsModule } from './redemptions/redemptions.module';
 import { SecurityModule } from './security/security.module';
@@ -61,6 +62,7 @@ export class AppModule {
           }),
         }),
         DatabaseModule,
+        MetricsModule,
         ScheduleModule.forRoot(),
         AuditModule,
         UsersModule,

@@ -4,6 +4,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { SESSION_COOKIE } from './auth/decorators';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -11,8 +12,34 @@ import { useBodyParsers } from './common/http/body-parsers';
 import { assignRequestId } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
+import { MetricsService } from './metrics/metrics.service';
 import { useCsrf } from './web/csrf';
 import { useViews } from './web/views';
+
+/**
+ * Express's `trust proxy` from TRUST_PROXY: the proxies whose X-Forwarded-For is believed. None by
+ * default, so that nobody can choose the address every per-IP limit counts by sending the header.
+ */
+export function trustProxy(setting: string | undefined): false | string[] {
+  return setting ? setting.split(',').map((s) => s.trim()) : false;
+}
+
+/**
+ * Listens, and on SIGTERM/SIGINT lets Nest's shutdown (enableShutdownHooks) stop accepting, wait
+ * for the requests in flight — at most SHUTDOWN_GRACE_SECONDS, then the remaining connections are
+ * cut — and only then close the database.
+ */
+export async function listenWithGracefulStop(app: INestApplication, port: number): Promise<void> {
+  await app.listen(port);
+  const server = app.getHttpServer() as Server;
+  const graceMs = app.get(AppConfig).get('SHUTDOWN_GRACE_SECONDS') * 1000;
+  const onSignal = () => {
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), graceMs).unref();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -37,11 +64,12 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxy(config.get('TRUST_PROXY')));
   app.use((req: Request, res: Response, next: NextFunction) => {
     assignRequestId(req, res);
     next();
   });
+  app.use(app.get(MetricsService).httpMiddleware);
   const https = config.get('PUBLIC_BASE_URL').startsWith('https://');
   app.use(
     helmet({

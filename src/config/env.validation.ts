@@ -12,11 +12,25 @@ import {
   Max,
   Min,
   MinLength,
+  Validate,
   validateSync,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { isIP } from 'node:net';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { errnoCode, StartupError } from '../common/startup-error';
 import { normalizeIban } from '../common/validators';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -35,6 +49,29 @@ const IntSetting = (min: number, max = Number.MAX_SAFE_INTEGER): PropertyDecorat
   applyDecorators(Transform(toInt), IsInt(), Min(min), Max(max));
 const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   value === '' ? undefined : value;
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: named ranges, addresses or CIDR ranges, as Express's `trust proxy` takes them. */
+@ValidatorConstraint({ name: 'trustProxyList' })
+class TrustProxyList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    return value.split(',').every((raw) => {
+      const item = raw.trim();
+      if (PROXY_NAMES.has(item)) return true;
+      const [address, bits, ...rest] = item.split('/');
+      const family = isIP(address);
+      if (family === 0 || rest.length > 0) return false;
+      if (bits === undefined) return true;
+      const n = Number(bits);
+      return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
+    });
+  }
+  defaultMessage(): string {
+    return 'TRUST_PROXY must list addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated';
+  }
+}
 
 /** Every setting the service reads, with its default. Validated once at boot. */
 export class EnvironmentVariables {
@@ -145,6 +182,39 @@ export class EnvironmentVariables {
   @Matches(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, { message: 'PAYER_BIC must be a BIC' })
   PAYER_BIC?: string;
 
+  /** At start, how long to wait for a DATABASE_URL server that refuses connections (still starting). */
+  @IntSetting(0, 600)
+  DATABASE_CONNECT_WAIT_SECONDS = 10;
+
+  /**
+   * As root, where the embedded server's programs and (when its user cannot reach DATA_DIR) its
+   * cluster are kept, owned so that the `postgres` user reaches them.
+   */
+  @IsString()
+  @Matches(/^\//, { message: 'EMBEDDED_SYSTEM_DIR must be an absolute path' })
+  EMBEDDED_SYSTEM_DIR = '/var/lib/pass-numerique';
+
+  /**
+   * Which proxies may tell the client's address in X-Forwarded-For: comma-separated addresses or
+   * CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`). Unset: none, the socket's address counts.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Validate(TrustProxyList)
+  TRUST_PROXY?: string;
+
+  /** Bearer token that GET /metrics requires; unset: /metrics answers 404. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters long' })
+  METRICS_TOKEN?: string;
+
+  /** On SIGTERM, how long requests in flight may take to finish before the service stops anyway. */
+  @IntSetting(1, 600)
+  SHUTDOWN_GRACE_SECONDS = 20;
+
   /** Maximum accepted JSON body. */
   @IsString()
   @Matches(/^\d+(b|kb|mb)$/i, { message: 'BODY_LIMIT must look like 100kb or 1mb' })
@@ -165,9 +235,8 @@ export interface AppEnv extends EnvironmentVariables {
 export function validateEnv(raw: Record<string, unknown>): AppEnv {
   const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: false, skipMissingProperties: false });
-  const messages = errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
-  );
+  // One message per variable: the first rule it breaks.
+  const messages = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {})[0]}`);
   if (env.PAYER_IBAN !== undefined) {
     const iban = normalizeIban(env.PAYER_IBAN);
     if (iban) env.PAYER_IBAN = iban;
@@ -178,7 +247,10 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
     if (!env.DATABASE_URL) messages.push('DATABASE_URL: required when NODE_ENV=production');
   }
   if (messages.length > 0) {
-    throw new Error(`Invalid configuration:\n  - ${messages.join('\n  - ')}`);
+    throw new StartupError(
+      `invalid setting${messages.length > 1 ? 's' : ''}: ${messages.join('; ')}`,
+      'correct the environment variable (see README, Configuration)',
+    );
   }
   const dataDir = resolve(env.DATA_DIR);
   return Object.assign(env, {
@@ -188,6 +260,22 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
   });
 }
 
+/**
+ * Creates DATA_DIR when missing (0700: it keeps secrets) and checks that this process can write
+ * in it; otherwise a StartupError names the folder and the fix.
+ */
+export function prepareDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    accessSync(dataDir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new StartupError(
+      `DATA_DIR ${dataDir} cannot be written by user ${userInfo().username} (${errnoCode(err) ?? String(err)})`,
+      "set DATA_DIR to a folder this user can write, or fix that folder's owner",
+    );
+  }
+}
+
 /** A random secret created on first use and kept (mode 0600) so sessions survive restarts. */
 export function persistentSecret(dataDir: string, name: string): string {
   const file = join(dataDir, name);
@@ -195,7 +283,7 @@ export function persistentSecret(dataDir: string, name: string): string {
     const value = readFileSync(file, 'utf8').trim();
     if (value.length >= 32) return value;
   }
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir);
   const value = randomBytes(48).toString('base64url');
   writeFileSync(file, value + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -3,7 +3,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '../config/env.validation';
 import { dataSourceOptions } from './data-source-options';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres } from './embedded/embedded-postgres';
+import { checkConnection } from './preflight';
 import { runMigrations } from './migrate';
 
 /**
@@ -14,9 +15,11 @@ import { runMigrations } from './migrate';
  */
 export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
   const env = validateEnv(process.env);
+  if (env.DATABASE_URL)
+    await checkConnection(env.DATABASE_URL, env.DATABASE_CONNECT_WAIT_SECONDS * 1000);
   const embedded = env.DATABASE_URL
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: env.DATA_DIR });
+    : await startEmbeddedPostgres({ dataDir: env.DATA_DIR, systemDir: env.EMBEDDED_SYSTEM_DIR });
   const ds = new DataSource(dataSourceOptions(env.DATABASE_URL ?? embedded!.url));
   await ds.initialize();
   try {

@@ -10,6 +10,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/role';
 import { formatChequeCode } from '../booklets/codes/cheque-code';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { frenchDate, parisToday, shiftDay } from '../common/dates';
 import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
@@ -75,6 +76,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     private readonly associations: AssociationsService,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
@@ -166,7 +168,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
       )
       .digest('hex');
 
-    return this.guardLookup(caller, dto.codes, async () => {
+    const result = await this.guardLookup(caller, dto.codes, async () => {
       if (duplicates.length) {
         throw new ChequeRefusedError(
           duplicates.map((c) => ({
@@ -304,6 +306,8 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         throw err;
       }
     });
+    if (!result.replayed) this.metrics.redemption(result.body.cheques.length);
+    return result;
   }
 
   /** Cancels a redemption within the allowed delay; its cheques become redeemable again. */
@@ -533,6 +537,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
       return await fn();
     } catch (err) {
       if (err instanceof ChequeRefusedError) {
+        this.metrics.refused(err.refusals.map((r) => r.refusal));
         if (err.isFailedLookup) await this.limiter.hit(keys, window);
         await this.audit.recordAlone(caller.actor, {
           action: 'redemption.refused',
@@ -544,6 +549,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
           },
         });
       } else if (err instanceof RateLimitedError) {
+        this.metrics.refused(['RATE_LIMITED']);
         await this.audit.recordAlone(caller.actor, {
           action: 'cheque.lookup_rate_limited',
           entityType: 'cheque',

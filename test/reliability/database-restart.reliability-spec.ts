@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/database/embedded-postgres';
+import { freePort } from '../../src/database/embedded/embedded-postgres';
 import { ServiceProcess } from '../support/service-process';
 import { benchWorld } from '../support/world';
 import {

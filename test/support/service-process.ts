@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../../src/database/embedded-postgres';
+import { clusterDirOf, freePort } from '../../src/database/embedded/embedded-postgres';
 
 export interface Exit {
   code: number | null;
@@ -115,9 +115,35 @@ export async function startService(
   };
 }
 
+/**
+ * Starts the service (from the TypeScript sources) when it is expected not to start: resolves with
+ * its exit code and everything it printed.
+ */
+export async function runUntilExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'development', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+    stderr += d.toString();
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, output, stderr };
+}
+
 /** The connection URL of the embedded cluster a service keeps under dataDir, read from its files. */
 export function embeddedClusterUrl(dataDir: string, database = 'pass_numerique'): string {
   const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
-  const port = readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[3];
+  const port = readFileSync(join(clusterDirOf(dataDir), 'postmaster.pid'), 'utf8').split('\n')[3];
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }

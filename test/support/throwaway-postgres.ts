@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningDatabase, startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import {
+  RunningDatabase,
+  startEmbeddedPostgres,
+} from '../../src/database/embedded/embedded-postgres';
 
 /**
  * A PostgreSQL cluster for tests and benchmarks: a temporary directory, a free port, durability

@@ -5,7 +5,7 @@
  * sessions are cut) on SIGTERM. The data stays in <dir>, so a second start on the same port is a
  * restart.
  */
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/database/embedded/embedded-postgres';
 import { THROWAWAY_FLAGS } from '../support/throwaway-postgres';
 
 async function main(): Promise<void> {

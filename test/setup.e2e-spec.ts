@@ -1,0 +1,196 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { clusterDirOf, freePort } from '../src/database/embedded/embedded-postgres';
+import { adminUrl, createTestDatabase, superuserQuery } from './support/database';
+import { runUntilExit, startService } from './support/service-process';
+
+jest.setTimeout(180_000);
+
+/** The one line a failed start ends with, and no stack trace anywhere in what it printed. */
+function expectOneClearLine(
+  run: { code: number | null; output: string; stderr: string },
+  fragment: RegExp,
+): void {
+  expect(run.code).toBe(1);
+  // The logs go to stdout; what a person reads last on the terminal is this line on stderr.
+  const lines = run.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[lines.length - 1]).toMatch(/^Pass numérique cannot start: .+ — .+/);
+  expect(lines[lines.length - 1]).toMatch(fragment);
+  expect(run.output).not.toMatch(/\n\s+at \S.*[(:]\d+/);
+}
+
+describe('Set-up: any folder, any user', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pn-setup-'));
+  chmodSync(root, 0o755);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('DATA_DIR inside a 0700 folder: the service starts, says where the database lives, keeps its data, and changes nothing above DATA_DIR', async () => {
+    // As a home folder is: 0700, owned by the user running the service.
+    const home = join(root, 'home');
+    mkdirSync(home, { mode: 0o700 });
+    chmodSync(home, 0o700);
+    const dataDir = join(home, 'app', '.data');
+    // Where root keeps what the postgres user must reach (the default is /var/lib/pass-numerique).
+    const systemDir = join(root, 'system');
+    mkdirSync(systemDir, { mode: 0o755 });
+    const env = {
+      DATABASE_URL: '',
+      DATA_DIR: dataDir,
+      EMBEDDED_SYSTEM_DIR: systemDir,
+      ADMIN_EMAIL: 'admin@setup.test',
+      ADMIN_PASSWORD: 'a-long-admin-password',
+      LOG_LEVEL: 'info',
+    };
+    const first = await startService(env);
+    const asRoot = userInfo().uid === 0;
+    try {
+      const [, where] = await first.waitForOutput(
+        /Embedded PostgreSQL running, its files in ([^"]+)"/,
+      );
+      const cluster = clusterDirOf(dataDir);
+      expect(where.startsWith(cluster)).toBe(true);
+      if (asRoot) {
+        // The postgres user cannot enter the 0700 folder: the cluster lives in the system folder.
+        expect(cluster.startsWith(join(systemDir, 'clusters'))).toBe(true);
+        expect(where).toContain('the postgres user cannot reach DATA_DIR');
+        expect(statSync(cluster).uid).not.toBe(0);
+      } else {
+        expect(cluster).toBe(join(dataDir, 'postgres'));
+      }
+      const token = (
+        await request(first.url)
+          .post('/api/auth/login')
+          .send({ email: 'admin@setup.test', password: 'a-long-admin-password' })
+          .expect(200)
+      ).body.accessToken as string;
+      await request(first.url)
+        .post('/api/users')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ email: 'kept@setup.test', password: 'long-enough-password', role: 'AGENT' })
+        .expect(201);
+    } finally {
+      await first.stop('SIGTERM');
+    }
+    expect(existsSync(join(clusterDirOf(dataDir), 'postmaster.pid'))).toBe(false);
+
+    const second = await startService(env);
+    try {
+      const token = (
+        await request(second.url)
+          .post('/api/auth/login')
+          .send({ email: 'admin@setup.test', password: 'a-long-admin-password' })
+          .expect(200)
+      ).body.accessToken as string;
+      const users = await request(second.url)
+        .get('/api/users')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      expect(users.body.items.map((u: { email: string }) => u.email)).toContain('kept@setup.test');
+    } finally {
+      await second.stop('SIGTERM');
+    }
+    // Never loosened: the home folder is still 0700 and holds only the app folder.
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(readdirSync(home)).toEqual(['app']);
+    // Outside DATA_DIR, only the system folder was used, and only as root.
+    expect(readdirSync(systemDir).length > 0).toBe(asRoot);
+  });
+
+  describe('a start that cannot succeed ends with one line naming the cause and the fix, exit 1', () => {
+    const base = { ADMIN_EMAIL: '', ADMIN_PASSWORD: '', DATABASE_CONNECT_WAIT_SECONDS: '1' };
+    let databaseUrl: string;
+    beforeAll(async () => {
+      databaseUrl = await createTestDatabase('setup');
+    });
+
+    it('the port is in use', async () => {
+      const busy = createServer();
+      const port = await freePort();
+      await new Promise<void>((r) => busy.listen(port, r));
+      try {
+        const run = await runUntilExit({ ...base, DATABASE_URL: databaseUrl, PORT: String(port) });
+        expectOneClearLine(run, new RegExp(`port ${port} is already in use .*PORT=`));
+      } finally {
+        busy.close();
+      }
+    });
+
+    it('DATA_DIR cannot be written', async () => {
+      const file = join(root, 'a-file');
+      writeFileSync(file, '');
+      const run = await runUntilExit({ ...base, DATABASE_URL: '', DATA_DIR: join(file, 'data') });
+      expectOneClearLine(run, /DATA_DIR .*a-file\/data cannot be written .*set DATA_DIR/);
+    });
+
+    it('DATABASE_URL: nothing answers', async () => {
+      const port = await freePort();
+      const run = await runUntilExit({
+        ...base,
+        DATABASE_URL: `postgres://someone:secret@127.0.0.1:${port}/pass_numerique`,
+      });
+      expectOneClearLine(run, new RegExp(`no PostgreSQL answers at 127.0.0.1:${port}`));
+      expect(run.output).not.toContain('secret');
+    });
+
+    it('DATABASE_URL: wrong password', async () => {
+      const url = new URL(databaseUrl);
+      url.password = 'not-the-password';
+      const run = await runUntilExit({ ...base, DATABASE_URL: url.toString() });
+      expectOneClearLine(run, /refused user "postgres" .*correct the user and password/);
+      expect(run.output).not.toContain('not-the-password');
+    });
+
+    it('an invalid setting', async () => {
+      const run = await runUntilExit({ ...base, DATABASE_URL: databaseUrl, PORT: 'eighty' });
+      expectOneClearLine(run, /invalid setting: PORT: .*correct the environment variable/);
+    });
+
+    it('a database migrated by a newer version of the service', async () => {
+      const url = await createTestDatabase('newer');
+      await superuserQuery(
+        url,
+        `CREATE TABLE typeorm_migration (id serial PRIMARY KEY, timestamp bigint NOT NULL, name varchar NOT NULL);
+         INSERT INTO typeorm_migration (timestamp, name) VALUES (2999999999999, 'FromTheFuture2999999999999')`,
+      );
+      const run = await runUntilExit({ ...base, DATABASE_URL: url });
+      expectOneClearLine(
+        run,
+        /migrated by a newer version .*FromTheFuture2999999999999.*npm run restore/,
+      );
+      // nothing was applied on top of it
+      const tables = await superuserQuery<{ n: string }>(
+        url,
+        `SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'`,
+      );
+      expect(tables[0].n).toBe('1');
+    });
+
+    it('an embedded database made by another PostgreSQL major version', async () => {
+      const dataDir = join(root, 'old-data');
+      mkdirSync(join(dataDir, 'postgres'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(dataDir, 'postgres', 'PG_VERSION'), '18\n');
+      const run = await runUntilExit({ ...base, DATABASE_URL: '', DATA_DIR: dataDir });
+      expectOneClearLine(
+        run,
+        /made by PostgreSQL 18; this version of the service runs PostgreSQL 15/,
+      );
+    });
+  });
+
+  it('the test cluster itself is reachable (guards the URLs above)', async () => {
+    expect((await superuserQuery(adminUrl(), 'SELECT 1 AS one'))[0]).toEqual({ one: 1 });
+  });
+});
