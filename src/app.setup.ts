@@ -36,6 +36,14 @@ export async function listenWithGracefulStop(app: INestApplication, port: number
   const onSignal = () => {
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), graceMs).unref();
+    // A request stuck in the database would hold the pool open: past the grace and 10 s more,
+    // leave; PostgreSQL rolls back whatever that request had not committed.
+    setTimeout(() => {
+      process.stderr.write(
+        'Pass numérique: requests still running after the grace period, stopping now\n',
+      );
+      process.exit(1);
+    }, graceMs + 10_000).unref();
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
