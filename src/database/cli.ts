@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
-import { validateEnv } from '../config/env.validation';
+import { StartupError } from '../common/startup-error';
+import { AppEnv, validateEnv } from '../config/env.validation';
 import { dataSourceOptions } from './data-source-options';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { checkConnection } from './preflight';
@@ -13,21 +14,49 @@ import { runMigrations } from './migrate';
  *   migration:revert                   undo the last one
  *   migration:generate migrations/Name write the statements that bring the schema to the entities
  */
-export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with the URL of the service's database: DATABASE_URL, or the embedded cluster under
+ * DATA_DIR (started for the command, or the one a running service already has).
+ */
+export async function withDatabaseUrl<T>(fn: (url: string, env: AppEnv) => Promise<T>): Promise<T> {
   const env = validateEnv(process.env);
-  if (env.DATABASE_URL)
+  if (env.DATABASE_URL) {
     await checkConnection(env.DATABASE_URL, env.DATABASE_CONNECT_WAIT_SECONDS * 1000);
-  const embedded = env.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: env.DATA_DIR, systemDir: env.EMBEDDED_SYSTEM_DIR });
-  const ds = new DataSource(dataSourceOptions(env.DATABASE_URL ?? embedded!.url));
-  await ds.initialize();
-  try {
-    return await fn(ds);
-  } finally {
-    await ds.destroy();
-    await embedded?.stop();
+    return fn(env.DATABASE_URL, env);
   }
+  const embedded = await startEmbeddedPostgres({
+    dataDir: env.DATA_DIR,
+    systemDir: env.EMBEDDED_SYSTEM_DIR,
+  });
+  try {
+    return await fn(embedded.url, env);
+  } finally {
+    await embedded.stop();
+  }
+}
+
+export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+  return withDatabaseUrl(async (url) => {
+    const ds = new DataSource(dataSourceOptions(url));
+    await ds.initialize();
+    try {
+      return await fn(ds);
+    } finally {
+      await ds.destroy();
+    }
+  });
+}
+
+/** How a command ends on an error: one line, and exit code 2 (1 means "checked, and found bad"). */
+export function failCommand(err: unknown): never {
+  const line =
+    err instanceof StartupError
+      ? `${err.reason} — ${err.fix}`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+  console.error(line);
+  process.exit(2);
 }
 
 function migrationSource(className: string, up: string[], down: string[]): string {
@@ -89,9 +118,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+if (require.main === module) main().catch(failCommand);

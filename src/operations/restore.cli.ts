@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import { verifyIntegrity } from '../audit/audit-verify';
+import { StartupError } from '../common/startup-error';
+import { failCommand, withDatabaseUrl } from '../database/cli';
+import { dataSourceOptions } from '../database/data-source-options';
+import { restore } from './backup';
+
+/**
+ * `npm run restore -- FILE`: restores a backup into the service's database, which must be empty
+ * (a new DATA_DIR, or a new database in DATABASE_URL), then verifies the audit chain and every
+ * statement's sealed hash. Exit 0 restored and intact, 1 restored but not intact, 2 not restored.
+ */
+async function main(): Promise<void> {
+  const file = process.argv[2];
+  if (!file) throw new StartupError('no backup file given', 'npm run restore -- FILE');
+  const result = await withDatabaseUrl(async (url) => {
+    await restore(url, resolve(file));
+    const ds = new DataSource(dataSourceOptions(url));
+    await ds.initialize();
+    try {
+      return await verifyIntegrity(ds);
+    } finally {
+      await ds.destroy();
+    }
+  });
+  console.log(`Restored ${resolve(file)}.`);
+  console.log(
+    result.ok
+      ? `Audit chain intact (${result.checked} events); statements intact (${result.statementsChecked}).`
+      : `NOT INTACT: audit chain ${result.firstBadId ? `broken at event ${result.firstBadId}` : 'intact'}; altered statements: ${result.brokenStatements.join(', ') || 'none'}.`,
+  );
+  if (!result.ok) process.exitCode = 1;
+}
+
+main().catch(failCommand);
