@@ -149,7 +149,7 @@ describe('Set-up: any folder, any user', () => {
       const url = new URL(databaseUrl);
       url.password = 'not-the-password';
       const run = await runUntilExit({ ...base, DATABASE_URL: url.toString() });
-      expectOneClearLine(run, /refused user "postgres" .*correct the user and password/);
+      expectOneClearLine(run, /refused user "[^"]+" .*correct the user and password/);
       expect(run.output).not.toContain('not-the-password');
     });
 
