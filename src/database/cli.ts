@@ -35,16 +35,19 @@ export async function withDatabaseUrl<T>(fn: (url: string, env: AppEnv) => Promi
   }
 }
 
+/** Runs `fn` with a data source on `url`, closed afterwards. */
+export async function onDataSource<T>(url: string, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  try {
+    return await fn(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
 export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
-  return withDatabaseUrl(async (url) => {
-    const ds = new DataSource(dataSourceOptions(url));
-    await ds.initialize();
-    try {
-      return await fn(ds);
-    } finally {
-      await ds.destroy();
-    }
-  });
+  return withDatabaseUrl((url) => onDataSource(url, fn));
 }
 
 /** How a command ends on an error: one line, and exit code 2 (1 means "checked, and found bad"). */

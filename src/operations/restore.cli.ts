@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
-import { DataSource } from 'typeorm';
 import { verifyIntegrity } from '../audit/audit-verify';
 import { StartupError } from '../common/startup-error';
-import { failCommand, withDatabaseUrl } from '../database/cli';
-import { dataSourceOptions } from '../database/data-source-options';
+import { failCommand, onDataSource, withDatabaseUrl } from '../database/cli';
 import { restore } from './backup';
 
 /**
@@ -16,13 +14,7 @@ async function main(): Promise<void> {
   if (!file) throw new StartupError('no backup file given', 'npm run restore -- FILE');
   const result = await withDatabaseUrl(async (url) => {
     await restore(url, resolve(file));
-    const ds = new DataSource(dataSourceOptions(url));
-    await ds.initialize();
-    try {
-      return await verifyIntegrity(ds);
-    } finally {
-      await ds.destroy();
-    }
+    return onDataSource(url, verifyIntegrity);
   });
   console.log(`Restored ${resolve(file)}.`);
   console.log(

@@ -9,6 +9,7 @@ import {
   startCompiled,
   suiteEnv,
   submittedClaim,
+  waitingOnAdvisoryLock,
 } from './support';
 import { ADVISORY_LOCKS } from '../../src/database/advisory-locks';
 
@@ -53,12 +54,7 @@ describe('Crash mid-write', () => {
     const pending = send().catch(() => undefined);
     try {
       for (let i = 0; ; i++) {
-        const [{ n }] = await sql<{ n: number }>(
-          db,
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE application_name = 'pass-numerique' AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-        );
-        if (n > 0) break;
+        if ((await waitingOnAdvisoryLock(db)) > 0) break;
         if (i > 600) throw new Error('the service never reached the audit lock');
         await new Promise((r) => setTimeout(r, 50));
       }

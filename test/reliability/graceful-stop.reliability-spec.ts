@@ -11,19 +11,10 @@ import {
   sql,
   startCompiled,
   suiteEnv,
+  waitingOnAdvisoryLock,
 } from './support';
 
 const AUDIT_LOCK = ADVISORY_LOCKS.auditChain;
-
-/** Sessions of the service waiting for the audit chain's lock: requests held mid-transaction. */
-async function waitingOnAuditLock(db: string): Promise<number> {
-  const [{ n }] = await sql<{ n: number }>(
-    db,
-    `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE application_name = 'pass-numerique' AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
-  );
-  return n;
-}
 
 async function until(what: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -70,7 +61,7 @@ describe('Graceful stop', () => {
       .slice(0, 20)
       .map((code, i) => redeem(service.url, world.staff, [code], { key: keys[i] }));
     // All 20 have inserted their redemption and wait, inside their transaction, for the lock.
-    await until(async () => (await waitingOnAuditLock(db)) === 20);
+    await until(async () => (await waitingOnAdvisoryLock(db)) === 20);
 
     const exited = service.stop('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
@@ -112,7 +103,7 @@ describe('Graceful stop', () => {
       (a) => `answered ${a.status}`,
       (e: Error) => `cut: ${e.message}`,
     );
-    await until(async () => (await waitingOnAuditLock(db)) === 1);
+    await until(async () => (await waitingOnAdvisoryLock(db)) === 1);
     const started = Date.now();
     const exit = await service.stop('SIGTERM');
     const tookMs = Date.now() - started;
@@ -124,7 +115,7 @@ describe('Graceful stop', () => {
     expect(tookMs).toBeLessThan(15_000);
     await holder.query('SELECT pg_advisory_unlock($1)', [AUDIT_LOCK]);
     // The process is gone: PostgreSQL rolled its transaction back.
-    await until(async () => (await waitingOnAuditLock(db)) === 0);
+    await until(async () => (await waitingOnAdvisoryLock(db)) === 0);
     const [{ n }] = await sql<{ n: number }>(
       db,
       `SELECT count(*)::int AS n FROM redemption_line l JOIN cheque c ON c.id = l.cheque_id WHERE c.code = $1`,

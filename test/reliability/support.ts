@@ -69,6 +69,16 @@ export async function redeem(
   };
 }
 
+/** Sessions of the service waiting for an advisory lock (the audit chain's, held by a test). */
+export async function waitingOnAdvisoryLock(db: string): Promise<number> {
+  const [{ n }] = await sql<{ n: number }>(
+    db,
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE application_name = 'pass-numerique' AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+  );
+  return n;
+}
+
 /** Runs `tasks` with at most `width` in flight. */
 export async function pool<T>(width: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
   const results: T[] = new Array(tasks.length);
