@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
@@ -22,6 +22,24 @@ import { useViews } from './web/views';
  */
 export function trustProxy(setting: string | undefined): false | string[] {
   return setting ? setting.split(',').map((s) => s.trim()) : false;
+}
+
+/**
+ * Without TRUST_PROXY, a reverse proxy in front makes every client look like the proxy (the
+ * per-IP limits then count them all together): say so once in the log when the header arrives.
+ */
+function warnOnceAboutUntrustedProxy() {
+  const logger = new NestLogger('TrustProxy');
+  let warned = false;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      logger.warn(
+        `X-Forwarded-For received from ${req.socket.remoteAddress} and ignored (TRUST_PROXY is unset): if it is your reverse proxy, set TRUST_PROXY=${req.socket.remoteAddress}`,
+      );
+    }
+    next();
+  };
 }
 
 /**
@@ -73,6 +91,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy(config.get('TRUST_PROXY')));
+  if (!config.get('TRUST_PROXY')) app.use(warnOnceAboutUntrustedProxy());
   app.use((req: Request, res: Response, next: NextFunction) => {
     assignRequestId(req, res);
     next();

@@ -48,7 +48,10 @@ async function bootstrap(): Promise<void> {
     const problem = startupProblem(err, process.env.PORT ?? '3000');
     const verbose = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '');
     // Close what was opened (the embedded database among it), then say why, last.
-    await app?.close().catch(() => undefined);
+    await Promise.race([
+      app?.close().catch(() => undefined),
+      new Promise((r) => setTimeout(r, 15_000).unref()),
+    ]);
     process.stderr.write(
       problem
         ? `\nPass numérique cannot start: ${problem.reason} — ${problem.fix}\n`

@@ -89,6 +89,8 @@ describe('Backup and restore', () => {
       made.out,
     )!;
     expect(statSync(file).size).toBeGreaterThan(1000);
+    // personal data and bank details inside: readable by its owner only
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(existsSync(`${file}.partial`)).toBe(false);
 
     // Lost everything: restore into a new, empty DATA_DIR.

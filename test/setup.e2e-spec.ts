@@ -1,11 +1,13 @@
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -188,6 +190,99 @@ describe('Set-up: any folder, any user', () => {
         /made by PostgreSQL 18; this version of the service runs PostgreSQL 15/,
       );
     });
+  });
+
+  describe('what another user could change never steers what the launcher creates or deletes', () => {
+    const base = { ADMIN_EMAIL: '', ADMIN_PASSWORD: '', DATABASE_URL: '' };
+    const asRoot = userInfo().uid === 0;
+
+    it('a folder where the database should go that is not a cluster: refused, and left as it was', async () => {
+      const dataDir = join(root, 'occupied');
+      mkdirSync(join(dataDir, 'postgres'), { recursive: true });
+      writeFileSync(join(dataDir, 'postgres', 'precious.txt'), 'keep me');
+      const run = await runUntilExit({
+        ...base,
+        DATA_DIR: dataDir,
+        EMBEDDED_SYSTEM_DIR: join(root, 'system'),
+      });
+      expectOneClearLine(
+        run,
+        /postgres is not empty and holds no PostgreSQL database — move it away/,
+      );
+      expect(readdirSync(join(dataDir, 'postgres'))).toEqual(['precious.txt']);
+    });
+
+    (asRoot ? it : it.skip)(
+      'as root: a DATA_DIR inside a folder another user owns is refused',
+      async () => {
+        const theirs = join(root, 'theirs');
+        mkdirSync(theirs, { mode: 0o755 });
+        chownSync(theirs, 65534, 65534);
+        const run = await runUntilExit({
+          ...base,
+          DATA_DIR: join(theirs, 'data'),
+          EMBEDDED_SYSTEM_DIR: join(root, 'system'),
+        });
+        expectOneClearLine(
+          run,
+          /DATA_DIR .* is not safe for root: .*theirs can be changed by another user/,
+        );
+      },
+    );
+
+    (asRoot ? it : it.skip)(
+      'as root: a postgres-location file naming another folder is refused, and that folder untouched',
+      async () => {
+        const dataDir = join(root, 'forged');
+        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+        const victim = join(root, 'victim');
+        mkdirSync(victim, { mode: 0o755 });
+        writeFileSync(join(victim, 'file'), 'x');
+        writeFileSync(join(dataDir, 'postgres-location'), `${victim}\n`);
+        const run = await runUntilExit({
+          ...base,
+          DATA_DIR: dataDir,
+          EMBEDDED_SYSTEM_DIR: join(root, 'system'),
+        });
+        expectOneClearLine(
+          run,
+          /postgres-location names .*victim, but this DATA_DIR's database would be/,
+        );
+        expect(statSync(victim).uid).toBe(0);
+        expect(statSync(victim).mode & 0o777).toBe(0o755);
+        expect(readdirSync(victim)).toEqual(['file']);
+      },
+    );
+
+    (asRoot ? it : it.skip)(
+      'as root: a symbolic link where the cluster goes is refused, its target untouched',
+      async () => {
+        const dataDir = join(root, 'linked');
+        mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+        const target = join(root, 'target');
+        mkdirSync(target, { mode: 0o755 });
+        symlinkSync(target, join(dataDir, 'postgres'));
+        const run = await runUntilExit({
+          ...base,
+          DATA_DIR: dataDir,
+          EMBEDDED_SYSTEM_DIR: join(root, 'system'),
+        });
+        expectOneClearLine(run, /postgres is a symbolic link/);
+        expect(statSync(target).uid).toBe(0);
+        expect(statSync(target).mode & 0o777).toBe(0o755);
+      },
+    );
+
+    (asRoot ? it.skip : it)(
+      'not root: a DATA_DIR whose database is kept for root is refused (not a new empty database)',
+      async () => {
+        const dataDir = join(root, 'roots');
+        mkdirSync(dataDir, { recursive: true });
+        writeFileSync(join(dataDir, 'postgres-location'), '/var/lib/pass-numerique/clusters/x-0\n');
+        const run = await runUntilExit({ ...base, DATA_DIR: dataDir });
+        expectOneClearLine(run, /kept for root in .* — start the service as root/);
+      },
+    );
   });
 
   it('the test cluster itself is reachable (guards the URLs above)', async () => {

@@ -27,6 +27,26 @@ describe('validateEnv', () => {
     );
   });
 
+  it('TRUST_PROXY: the proxies, as proxy-addr reads them; never a range that trusts everyone', () => {
+    for (const ok of ['loopback', '127.0.0.1', '10.0.0.0/8, ::1', 'uniquelocal,192.0.2.10']) {
+      expect(validateEnv({ DATA_DIR: dataDir(), TRUST_PROXY: ok }).TRUST_PROXY).toBe(ok);
+    }
+    for (const bad of [
+      '0.0.0.0/0',
+      '::/0',
+      '::ffff:0.0.0.0/96',
+      'fe80::1%eth0',
+      'foo',
+      '10.0.0.0/33',
+      '',
+    ]) {
+      if (bad === '')
+        expect(validateEnv({ DATA_DIR: dataDir(), TRUST_PROXY: bad }).TRUST_PROXY).toBeUndefined();
+      else
+        expect(() => validateEnv({ DATA_DIR: dataDir(), TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('requires JWT_SECRET and DATABASE_URL in production', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
       /JWT_SECRET: required when NODE_ENV=production[\s\S]*DATABASE_URL: required/,

@@ -28,6 +28,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { isIP } from 'node:net';
+import proxyaddr from 'proxy-addr';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errnoCode, StartupError } from '../common/startup-error';
@@ -52,24 +53,27 @@ const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-/** TRUST_PROXY: named ranges, addresses or CIDR ranges, as Express's `trust proxy` takes them. */
+/**
+ * TRUST_PROXY: named ranges, addresses or CIDR ranges, checked by proxy-addr itself (what Express
+ * will use), and refused when they would trust everyone: a /0, an IPv4-mapped IPv6 range (it
+ * covers IPv4 clients), or a zone id that matches nothing.
+ */
 @ValidatorConstraint({ name: 'trustProxyList' })
 class TrustProxyList implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     if (typeof value !== 'string') return false;
-    return value.split(',').every((raw) => {
-      const item = raw.trim();
-      if (PROXY_NAMES.has(item)) return true;
-      const [address, bits, ...rest] = item.split('/');
-      const family = isIP(address);
-      if (family === 0 || rest.length > 0) return false;
-      if (bits === undefined) return true;
-      const n = Number(bits);
-      return /^\d+$/.test(bits) && n >= 0 && n <= (family === 4 ? 32 : 128);
-    });
+    const items = value.split(',').map((s) => s.trim());
+    if (items.some((item) => !PROXY_NAMES.has(item) && !isIP(item.split('/')[0]))) return false;
+    if (items.some((item) => /\/0+$|^::ffff:|%/i.test(item))) return false;
+    try {
+      proxyaddr.compile(items);
+      return true;
+    } catch {
+      return false;
+    }
   }
   defaultMessage(): string {
-    return 'TRUST_PROXY must list addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated';
+    return 'TRUST_PROXY must list the proxies: addresses or CIDR ranges (not /0), or loopback, linklocal, uniquelocal, comma-separated';
   }
 }
 

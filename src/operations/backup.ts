@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { StartupError } from '../common/startup-error';
@@ -26,22 +26,30 @@ export function backupName(at = new Date()): string {
 
 /**
  * A consistent dump of the whole database (pg_dump, custom format: one snapshot, compressed,
- * restorable table by table) into `<dir>/pass-numerique-<UTC date and time>.dump`. Written beside
- * and renamed, so a file with that name is always complete.
+ * restorable table by table) into `<dir>/pass-numerique-<UTC date and time>.dump`, mode 0600.
+ * Written beside, synced, then linked under its name: a file with that name is always complete,
+ * and an existing one is never replaced.
  */
 export async function backup(url: string, dir: string): Promise<BackupFile> {
   const pgDump = findPgTool('pg_dump', await serverMajor(url));
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = resolve(join(dir, backupName()));
-  if (existsSync(file)) throw new Error(`${file} already exists`);
-  const partial = `${file}.partial`;
+  // The dump holds personal data and bank details: readable by the owner only, from the start.
+  const partial = `${file}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
+    await writeFile(partial, '', { mode: 0o600, flag: 'wx' });
     await runPgTool(pgDump, ['--format=custom', '--compress=6', `--file=${partial}`], url);
-    await rename(partial, file);
-  } catch (err) {
+    const handle = await open(partial, 'r');
+    await handle.sync();
+    await handle.close();
+    // link, not rename: never replaces a file of the same name
+    await link(partial, file);
+  } finally {
     await rm(partial, { force: true });
-    throw err;
   }
+  const folder = await open(dir, 'r');
+  await folder.sync();
+  await folder.close();
   return { file, bytes: (await stat(file)).size, sha256: await sha256Of(file) };
 }
 

@@ -56,18 +56,43 @@ export function findPgTool(name: 'pg_dump' | 'pg_restore', minMajor: number): st
   );
 }
 
-/** Runs a client program with the connection URL in the environment, never on its command line. */
-export async function runPgTool(program: string, args: string[], url: string): Promise<void> {
+/** URL options the service's driver reads, as libpq's environment variables for pg_dump/pg_restore. */
+const URL_OPTIONS: Record<string, (v: string) => Record<string, string>> = {
+  sslmode: (v) => ({ PGSSLMODE: v }),
+  ssl: (v): Record<string, string> => (/^(true|1)$/i.test(v) ? { PGSSLMODE: 'require' } : {}),
+  sslrootcert: (v) => ({ PGSSLROOTCERT: v }),
+  sslcert: (v) => ({ PGSSLCERT: v }),
+  sslkey: (v) => ({ PGSSLKEY: v }),
+  application_name: (): Record<string, string> => ({}),
+};
+
+/** The connection as libpq's environment (PGHOST…): never on a command line, where `ps` shows it. */
+export function libpqEnvironment(url: string): Record<string, string> {
   const u = new URL(url);
-  const env = {
-    ...process.env,
+  const env: Record<string, string> = {
     PGHOST: u.hostname,
     PGPORT: u.port || '5432',
     PGUSER: decodeURIComponent(u.username),
     PGPASSWORD: decodeURIComponent(u.password),
     PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
-    ...(u.searchParams.get('sslmode') ? { PGSSLMODE: u.searchParams.get('sslmode')! } : {}),
   };
+  for (const [key, value] of u.searchParams) {
+    const map = URL_OPTIONS[key];
+    if (!map) {
+      // an option dropped silently could weaken the connection (TLS) of the backup
+      throw new StartupError(
+        `DATABASE_URL option "${key}" is not understood by the backup commands`,
+        `use libpq's own variables for it (PG…), or remove it; understood: ${Object.keys(URL_OPTIONS).join(', ')}`,
+      );
+    }
+    Object.assign(env, map(value));
+  }
+  return env;
+}
+
+/** Runs a client program with the connection in its environment. */
+export async function runPgTool(program: string, args: string[], url: string): Promise<void> {
+  const env = { ...process.env, ...libpqEnvironment(url) };
   const child = spawn(program, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

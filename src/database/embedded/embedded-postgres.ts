@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { StartupError } from '../../common/startup-error';
 import { persistentSecret, prepareDataDir } from '../../config/env.validation';
 import { OsUser, canReach, ensureSystemUser } from './os-user';
+import { assertNoSymlink, assertOnlyRootCanChange } from './safe-paths';
 import { PostgresBinaries, binariesFor } from './postgres-binaries';
 
 /*
@@ -120,9 +121,31 @@ async function clusterDirFor(
   systemDir: string,
 ): Promise<{ dir: string; relocated: boolean }> {
   const inside = join(dataDir, 'postgres');
-  if (!user) return { dir: inside, relocated: false };
   const pointer = join(dataDir, LOCATION_FILE);
-  if (existsSync(pointer)) return { dir: clusterDirOf(dataDir), relocated: true };
+  if (!user) {
+    if (existsSync(pointer)) {
+      throw new StartupError(
+        `this DATA_DIR's database is kept for root in ${clusterDirOf(dataDir)} (named by ${pointer})`,
+        'start the service as root, or restore a backup into a new DATA_DIR (npm run restore)',
+      );
+    }
+    return { dir: inside, relocated: false };
+  }
+  // As root: what another user could change must not steer what root chowns or deletes.
+  assertOnlyRootCanChange(dataDir, 'DATA_DIR');
+  assertOnlyRootCanChange(systemDir, 'EMBEDDED_SYSTEM_DIR');
+  assertNoSymlink(inside);
+  const relocatedDir = join(systemDir, 'clusters', relocatedName(dataDir));
+  if (existsSync(pointer)) {
+    const named = clusterDirOf(dataDir);
+    if (named !== relocatedDir) {
+      throw new StartupError(
+        `${pointer} names ${named}, but this DATA_DIR's database would be ${relocatedDir} (the folder was moved, copied, or the file edited)`,
+        `move the database folder to ${relocatedDir}, or restore a backup into a new DATA_DIR (npm run restore)`,
+      );
+    }
+    return { dir: relocatedDir, relocated: true };
+  }
   if (canReach(user, dirname(dataDir))) {
     // DATA_DIR is ours: let the server's user traverse it (not list it; its files stay 0600)
     await chmod(dataDir, (statSync(dataDir).mode & 0o7777) | 0o011);
@@ -137,19 +160,23 @@ async function clusterDirFor(
     return { dir: inside, relocated: false };
   }
   if (canReach(user, dataDir)) return { dir: inside, relocated: false };
-  const real = realpathSync(dataDir);
-  const hash = createHash('sha256').update(real).digest('hex').slice(0, 16);
-  const name = basename(dirname(real)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'root';
-  const dir = join(systemDir, 'clusters', `${name}-${hash}`);
-  await prepareClusterDir(dir, user);
-  if (!canReach(user, dir)) {
+  assertNoSymlink(relocatedDir);
+  await prepareClusterDir(relocatedDir, user);
+  if (!canReach(user, relocatedDir)) {
     throw new StartupError(
       `the "${user.name}" user that runs PostgreSQL cannot reach ${systemDir}`,
       'set EMBEDDED_SYSTEM_DIR to a folder whose parents it can traverse (the default is /var/lib/pass-numerique)',
     );
   }
-  await writeFile(pointer, `${dir}\n`, { mode: 0o644 });
-  return { dir, relocated: true };
+  await writeFile(pointer, `${relocatedDir}\n`, { mode: 0o644 });
+  return { dir: relocatedDir, relocated: true };
+}
+
+/** `<parent folder name>-<hash of DATA_DIR's real path>`: one cluster per DATA_DIR. */
+function relocatedName(dataDir: string): string {
+  const real = realpathSync(dataDir);
+  const hash = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return `${basename(dirname(real)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'root'}-${hash}`;
 }
 
 /** Creates the folder the server owns (0700, as PostgreSQL requires) and the folders above it. */
@@ -183,7 +210,8 @@ function run(
 ): ChildProcess {
   const child = spawn(program, args, {
     cwd: options.cwd,
-    env: { ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' },
+    // Only what the programs need: the service's secrets (JWT_SECRET…) stay out of their environment.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_MESSAGES: 'C', LC_ALL: 'C', TZ: 'UTC' },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
@@ -286,13 +314,27 @@ function startedByRunningNode(pid: number): boolean {
   }
 }
 
-function runningCluster(clusterDir: string): { pid: number; port: number } | undefined {
+function runningCluster(
+  clusterDir: string,
+  user: OsUser | undefined,
+): { pid: number; port: number } | undefined {
   const pidFile = join(clusterDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const lines = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number(lines[0]);
   const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port) || !isAlive(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 1 || !Number.isInteger(port) || !isAlive(pid))
+    return undefined;
+  // Only a PostgreSQL server of this very cluster, run by the expected user, is adopted (and may
+  // later be signalled): a reused pid, or a file written to point elsewhere, is not.
+  if (lines[1] !== clusterDir) return undefined;
+  try {
+    const exe = basename(realpathSync(`/proc/${pid}/exe`));
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    if (exe !== 'postgres' || uid !== (user?.uid ?? userInfo().uid)) return undefined;
+  } catch {
+    return undefined;
+  }
   return { pid, port };
 }
 
@@ -309,9 +351,12 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   prepareDataDir(options.dataDir);
   const password = persistentSecret(options.dataDir, 'postgres-password');
   const user = userInfo().uid === 0 ? ensureSystemUser() : undefined;
+  const hadPointer = existsSync(join(options.dataDir, LOCATION_FILE));
   const { dir, relocated } = await clusterDirFor(options.dataDir, user, systemDir);
+  /** The relocated folder was made by this start (not a database that went missing). */
+  const createdNow = relocated && !hadPointer;
 
-  const adopted = runningCluster(dir);
+  const adopted = runningCluster(dir, user);
   if (adopted) {
     // Started by another service process still running on this DATA_DIR: use it, leave it to
     // that process. Left behind by a process that was killed: take it over, stop it when done.
@@ -347,8 +392,24 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
       );
     }
   } else {
+    if (existsSync(dir) && readdirSync(dir).length > 0) {
+      throw new StartupError(
+        `${dir} is not empty and holds no PostgreSQL database`,
+        'move it away (nothing was changed in it), then start again',
+      );
+    }
+    if (relocated && existsSync(join(options.dataDir, LOCATION_FILE)) && !createdNow) {
+      throw new StartupError(
+        `the database named by ${join(options.dataDir, LOCATION_FILE)} is missing (${dir})`,
+        'restore a backup into a new DATA_DIR (npm run restore), or remove that file to start with an empty database',
+      );
+    }
     await prepareClusterDir(dir, user);
-    await initdb(bin, dir, password, user, log);
+    await initdb(bin, dir, password, user, log).catch(async (err: unknown) => {
+      // nothing was made: the next start begins afresh, not "missing"
+      if (createdNow) await rm(join(options.dataDir, LOCATION_FILE), { force: true });
+      throw err;
+    });
   }
   const port = options.port ?? (await freePort());
   const child = await startServer(bin, dir, port, options.postgresFlags ?? [], user, log);
