@@ -150,9 +150,12 @@ export class BookletsService {
             where: { id: found.programmeId },
             lock: { mode: 'pessimistic_write' },
           });
+      // FOR NO KEY UPDATE, not FOR UPDATE: a redemption in flight holds its cheques and then
+      // needs the FOR KEY SHARE that its line's foreign key to the booklet takes; FOR UPDATE here
+      // would wait on its cheques while it waits on this booklet (deadlock 40P01).
       const booklet = await em.findOneOrFail(Booklet, {
         where: { id },
-        lock: { mode: 'pessimistic_write' },
+        lock: { mode: 'for_no_key_update' },
       });
       if (booklet.status === 'CANCELLED')
         throw new ConflictError('Ce carnet est déjà annulé.', 'BOOKLET_ALREADY_CANCELLED');

@@ -141,6 +141,20 @@ export class ProgrammesService {
   }
 
   /** Gives back the value of cheques cancelled unused. */
+  /**
+   * Locks the programmes (ascending id: the one order) for a change to their committed budget.
+   * Lock order everywhere: programme, then booklet, then cheques.
+   */
+  async lockForBudget(em: EntityManager, ids: string[]): Promise<Programme[]> {
+    if (ids.length === 0) return [];
+    return em
+      .createQueryBuilder(Programme, 'p')
+      .where('p.id IN (:...ids)', { ids: [...new Set(ids)].sort() })
+      .orderBy('p.id')
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
   async release(em: EntityManager, programme: Programme, cents: number): Promise<void> {
     programme.committedCents -= cents;
     await em.update(Programme, { id: programme.id }, { committedCents: programme.committedCents });

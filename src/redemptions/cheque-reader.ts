@@ -29,7 +29,12 @@ export function readChequeInput(
     ) {
       return { code: raw, refusal: 'CODE_MALFORMED' };
     }
-    candidate = decodeURIComponent(match[1]);
+    try {
+      candidate = decodeURIComponent(match[1]);
+    } catch {
+      // bad percent-encoding (…/c/%zz) is a malformed code, not a server error
+      return { code: raw, refusal: 'CODE_MALFORMED' };
+    }
   }
   const parsed = parseChequeCode(candidate);
   if (parsed.ok) return { code: parsed.code };

@@ -11,6 +11,7 @@ import type { Actor } from '../auth/role';
 import { formatChequeCode } from '../booklets/codes/cheque-code';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { ProgrammesService } from '../programmes/programmes.service';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { frenchDate, parisToday, shiftDay } from '../common/dates';
 import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
@@ -38,6 +39,7 @@ interface ChequeFacts {
   face_value_cents: number;
   position: number;
   booklet_number: string;
+  booklet_status: string;
   valid_from: string;
   expires_on: string;
   activities: string[];
@@ -46,7 +48,7 @@ interface ChequeFacts {
 
 const FACTS_SQL = `
   SELECT c.id, c.code, c.status, c.face_value_cents::int AS face_value_cents, c.position,
-         b.number AS booklet_number, p.valid_from::text AS valid_from, p.expires_on::text AS expires_on, p.activities,
+         b.number AS booklet_number, b.status AS booklet_status, p.valid_from::text AS valid_from, p.expires_on::text AS expires_on, p.activities,
          (SELECT r.session_date::text FROM redemption_line l JOIN redemption r ON r.id = l.redemption_id
            WHERE l.cheque_id = c.id AND l.active) AS redeemed_on
     FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
@@ -77,6 +79,7 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly programmes: ProgrammesService,
   ) {}
 
   onModuleInit(): void {
@@ -310,7 +313,10 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
     return result;
   }
 
-  /** Cancels a redemption within the allowed delay; its cheques become redeemable again. */
+  /**
+   * Cancels a redemption within the allowed delay; its cheques become redeemable again, except
+   * those of a booklet cancelled meanwhile, which are cancelled and released from the budget.
+   */
   async cancel(actor: Actor, id: string, dto: CancelRedemptionDto): Promise<RedemptionDto> {
     return this.dataSource.transaction(async (em) => {
       const redemption = await em.findOne(Redemption, {
@@ -336,20 +342,55 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
           'CANCELLATION_DELAY_PASSED',
         );
       }
+      // Lock order everywhere: programme, then booklet, then cheques. A cheque whose booklet was
+      // cancelled meanwhile (lost, stolen) is cancelled, never redeemable again, and its value
+      // leaves the committed budget; the others become redeemable again.
+      const scope = await queryRows<{ programme_id: string; booklet_id: string }>(
+        em,
+        `SELECT DISTINCT b.programme_id, b.id AS booklet_id
+           FROM redemption_line l JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
+          WHERE l.redemption_id = $1 AND l.active`,
+        [id],
+      );
+      const programmes = await this.programmes.lockForBudget(
+        em,
+        scope.map((s) => s.programme_id),
+      );
+      await em.query(`SELECT id FROM booklet WHERE id = ANY($1) ORDER BY id FOR SHARE`, [
+        scope.map((s) => s.booklet_id),
+      ]);
       const lines = await queryRows<{ cheque_id: string }>(
         em,
         `UPDATE redemption_line SET active = false WHERE redemption_id = $1 AND active RETURNING cheque_id`,
         [id],
       );
-      const restored = await queryRows<{ id: string }>(
+      const restored = await queryRows<{
+        id: string;
+        status: 'ISSUED' | 'CANCELLED';
+        programme_id: string;
+        face_value_cents: string;
+      }>(
         em,
-        `UPDATE cheque SET status = 'ISSUED' WHERE id = ANY($1) AND status = 'REDEEMED' RETURNING id`,
+        `UPDATE cheque c
+            SET status = CASE WHEN b.status = 'CANCELLED' THEN 'CANCELLED' ELSE 'ISSUED' END
+           FROM booklet b
+          WHERE b.id = c.booklet_id AND c.id = ANY($1) AND c.status = 'REDEEMED'
+          RETURNING c.id, c.status, b.programme_id, c.face_value_cents`,
         [lines.map((l) => l.cheque_id)],
       );
       if (restored.length !== lines.length)
         throw new Error(
           `redemption ${id}: ${lines.length} lines but ${restored.length} cheques restored`,
         );
+      const cancelledCheques = restored.filter((c) => c.status === 'CANCELLED');
+      let releasedCents = 0;
+      for (const programme of programmes) {
+        const cents = cancelledCheques
+          .filter((c) => c.programme_id === programme.id)
+          .reduce((sum, c) => sum + Number(c.face_value_cents), 0);
+        if (cents > 0) await this.programmes.release(em, programme, cents);
+        releasedCents += cents;
+      }
       Object.assign(redemption, {
         status: 'CANCELLED',
         cancelledAt: new Date(),
@@ -362,7 +403,13 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         entityType: 'redemption',
         entityId: id,
         before: { status: 'ACTIVE' },
-        after: { status: 'CANCELLED', reason: dto.reason, chequesRestored: restored.length },
+        after: {
+          status: 'CANCELLED',
+          reason: dto.reason,
+          chequesRedeemableAgain: restored.length - cancelledCheques.length,
+          chequesCancelledWithTheirBooklet: cancelledCheques.length,
+          releasedCents,
+        },
       });
       return (await this.load(em, [id]))[0];
     });
@@ -578,7 +625,9 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         refusal: 'CHEQUE_ALREADY_REDEEMED',
         ...(facts.redeemed_on ? { redeemedOn: frenchDate(facts.redeemed_on) } : {}),
       };
-    if (facts.status === 'CANCELLED') return { code: printed, refusal: 'CHEQUE_CANCELLED' };
+    // A cheque of a cancelled booklet is never redeemable, whatever its own row says.
+    if (facts.status === 'CANCELLED' || facts.booklet_status === 'CANCELLED')
+      return { code: printed, refusal: 'CHEQUE_CANCELLED' };
     if (today > facts.expires_on) return { code: printed, refusal: 'CHEQUE_EXPIRED' };
     if (sessionDate < facts.valid_from || today < facts.valid_from)
       return { code: printed, refusal: 'CHEQUE_NOT_YET_VALID' };
