@@ -51,12 +51,7 @@ export async function listenWithGracefulStop(app: INestApplication, port: number
   await app.listen(port);
   const server = app.getHttpServer() as Server;
   const graceMs = app.get(AppConfig).get('SHUTDOWN_GRACE_SECONDS') * 1000;
-  let stopping = false;
   const onSignal = () => {
-    // A second signal while stopping is ignored (this listener stays), rather than killing the
-    // process in the middle of its shutdown.
-    if (stopping) return;
-    stopping = true;
     server.closeIdleConnections();
     setTimeout(() => server.closeAllConnections(), graceMs).unref();
     // A request stuck in the database would hold the pool open: past the grace and 10 s more,
@@ -68,8 +63,9 @@ export async function listenWithGracefulStop(app: INestApplication, port: number
       process.exit(1);
     }, graceMs + 10_000).unref();
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  // once: Nest re-raises the signal after its shutdown, and that must end the process.
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {

@@ -145,6 +145,108 @@ describe('Money integrity: reproduced defects', () => {
     expect(n).toBe(0);
   });
 
+  /** Redeems `n` cheques of a new booklet of `programme` and gathers them into a draft claim. */
+  async function draftClaim(programme: string, n: number, tag: string): Promise<string> {
+    const booklet = await issueBooklet(t, programme);
+    await redeem(
+      booklet.cheques.slice(0, n).map((c) => c.code),
+      tag,
+    ).expect(201);
+    const claim = await request(t.http)
+      .post('/api/claims')
+      .set('Authorization', `Bearer ${staff}`)
+      .send({ upTo: parisToday() })
+      .expect(201);
+    return claim.body.id as string;
+  }
+  const submit = (id: string) =>
+    request(t.http).post(`/api/claims/${id}/submit`).set('Authorization', `Bearer ${staff}`);
+  const issue = (id: string) =>
+    request(t.http).post(`/api/claims/${id}/issue`).set('Authorization', `Bearer ${admin}`);
+  /** Time passes: the programme's claim deadline (and expiry) were yesterday. */
+  const deadlinePassed = (programme: string) =>
+    t.dataSource.query(
+      `UPDATE programme SET valid_from = current_date - 30, expires_on = current_date - 1, claim_deadline = current_date - 1 WHERE id = $1`,
+      [programme],
+    );
+
+  it('5. a statement is not paid before it was approved, and a payment reference is recorded once', async () => {
+    const claim = await draftClaim(programmeId, 2, 'd5-a');
+    await submit(claim).expect(200);
+    const statement = (await issue(claim).expect(201)).body as { id: string };
+    const approver = (await t.userToken('ADMIN')).token;
+    await request(t.http)
+      .post(`/api/statements/${statement.id}/approve`)
+      .set('Authorization', `Bearer ${approver}`)
+      .expect(200);
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const early = await request(t.http)
+      .post(`/api/statements/${statement.id}/paid`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ paidOn: parisToday(yesterday), paymentReference: 'MDT-2026-000001' })
+      .expect(422);
+    expect(early.body).toMatchObject({
+      code: 'PAID_BEFORE_APPROVAL',
+      errors: [{ field: 'paidOn' }],
+    });
+    await request(t.http)
+      .post(`/api/statements/${statement.id}/paid`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ paidOn: parisToday(), paymentReference: 'MDT-2026-000001' })
+      .expect(200);
+
+    const other = await draftClaim(programmeId, 1, 'd5-b');
+    await submit(other).expect(200);
+    const second = (await issue(other).expect(201)).body as { id: string; number: string };
+    await request(t.http)
+      .post(`/api/statements/${second.id}/approve`)
+      .set('Authorization', `Bearer ${approver}`)
+      .expect(200);
+    const twice = await request(t.http)
+      .post(`/api/statements/${second.id}/paid`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ paidOn: parisToday(), paymentReference: 'MDT-2026-000001' })
+      .expect(409);
+    expect(twice.body).toMatchObject({
+      code: 'PAYMENT_REFERENCE_ALREADY_USED',
+      errors: [{ field: 'paymentReference' }],
+    });
+    const [{ status }] = await t.dataSource.query(`SELECT status FROM statement WHERE id = $1`, [
+      second.id,
+    ]);
+    expect(status).toBe('APPROVED');
+    // and the database itself refuses a second statement with that reference
+    await expect(
+      t.dataSource.query(
+        `UPDATE statement SET status = 'PAID', paid_on = current_date, payment_reference = 'MDT-2026-000001', paid_by = approved_by WHERE id = $1`,
+        [second.id],
+      ),
+    ).rejects.toThrow(/uq_statement_payment_reference/);
+  });
+
+  it('8. the claim deadline binds the association: a draft cannot be submitted after it; a claim submitted in time is still issued after it', async () => {
+    const late = (await createProgramme(t, { name: 'Dispositif en fin de délai' })).id;
+    const draft = await draftClaim(late, 1, 'd8-draft');
+    await deadlinePassed(late);
+    const refused = await submit(draft).expect(422);
+    expect(refused.body.code).toBe('CLAIM_DEADLINE_PASSED');
+    const [{ status }] = await t.dataSource.query(`SELECT status FROM claim WHERE id = $1`, [
+      draft,
+    ]);
+    expect(status).toBe('DRAFT');
+
+    const inTime = (await createProgramme(t, { name: 'Dispositif soumis à temps' })).id;
+    const submitted = await draftClaim(inTime, 1, 'd8-in-time');
+    await submit(submitted).expect(200);
+    // time passes: it was submitted two days ago, the deadline was yesterday
+    await t.dataSource.query(
+      `UPDATE claim SET submitted_at = now() - interval '2 days' WHERE id = $1`,
+      [submitted],
+    );
+    await deadlinePassed(inTime);
+    await issue(submitted).expect(201);
+  });
+
   it('4. a QR URL with bad percent-encoding is a malformed code (400) on check, redeem and the public check — never a 500', async () => {
     const bad = encodeURIComponent('http://pass.test/c/%zz');
     const check = await request(t.http)

@@ -28,6 +28,11 @@ export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
 @Unique('uq_statement_year_seq', ['year', 'seq'])
 @Unique('uq_statement_claim', ['claimId'])
 @Index('ix_statement_association', ['associationId'])
+/** A payment order (mandat) pays one statement: its reference is never recorded twice. */
+@Index('uq_statement_payment_reference', ['paymentReference'], {
+  unique: true,
+  where: 'payment_reference IS NOT NULL',
+})
 @Check('ck_statement_status', `status IN ('ISSUED', 'APPROVED', 'PAID')`)
 @Check('ck_statement_four_eyes', 'approved_by IS NULL OR approved_by <> issued_by')
 @Check(

@@ -16,7 +16,7 @@ import {
 } from '../common/errors/domain-error';
 import { Page } from '../common/pagination';
 import { maskIban } from '../common/validators';
-import { queryRows } from '../database/sql';
+import { queryRows, violatedConstraint } from '../database/sql';
 import { Association } from '../associations/association.entity';
 import { Claim } from './claim.entity';
 import {
@@ -56,6 +56,15 @@ function invalidTransition(what: string, from: string, action: string): DomainEr
     `${what} est à l'état ${from} : « ${action} » est impossible.`,
     'INVALID_TRANSITION',
     { status: from },
+  );
+}
+
+function paymentReferenceUsed(reference: string, statementNumber: string | null): DomainError {
+  return new DomainError(
+    'PAYMENT_REFERENCE_ALREADY_USED',
+    409,
+    `La référence de paiement ${reference} est déjà enregistrée${statementNumber ? ` pour l'état ${statementNumber}` : ''}.`,
+    { errors: [{ field: 'paymentReference', message: 'payment reference already recorded' }] },
   );
 }
 
@@ -108,6 +117,9 @@ export class StatementsService {
       const claim = await this.lockClaim(em, actor, id);
       if (claim.status !== 'DRAFT')
         throw invalidTransition('Cette demande', claim.status, 'soumettre');
+      // The claim deadline binds the association: it must submit by then. The département's own
+      // processing (issue, approval, payment) of a claim submitted in time may come later.
+      await this.assertBeforeClaimDeadline(em, claim.id, parisToday());
       Object.assign(claim, { status: 'SUBMITTED', submittedAt: new Date() });
       await em.save(claim);
       await this.audit.record(em, actor, {
@@ -154,6 +166,11 @@ export class StatementsService {
       const claim = await this.lockClaim(em, actor, id);
       if (claim.status !== 'SUBMITTED')
         throw invalidTransition('Cette demande', claim.status, 'émettre');
+      await this.assertBeforeClaimDeadline(
+        em,
+        claim.id,
+        parisToday(claim.submittedAt ?? new Date()),
+      );
       const association = await em.findOneOrFail(Association, {
         where: { id: claim.associationId },
         lock: { mode: 'pessimistic_write' },
@@ -283,13 +300,34 @@ export class StatementsService {
       const statement = await this.lockStatement(em, id);
       if (statement.status !== 'APPROVED')
         throw invalidTransition(`L'état ${statement.number}`, statement.status, 'marquer payé');
+      // Paid after it was issued and approved (Paris days), never before.
+      const approvedOn = parisToday(statement.approvedAt!);
+      if (dto.paidOn < approvedOn || dto.paidOn < parisToday(statement.issuedAt)) {
+        throw new DomainError(
+          'PAID_BEFORE_APPROVAL',
+          422,
+          `La date de paiement ne peut pas précéder l'approbation de l'état (${frenchDate(approvedOn)}).`,
+          { errors: [{ field: 'paidOn', message: `paidOn must not be before ${approvedOn}` }] },
+        );
+      }
+      const used = await queryRows<{ number: string }>(
+        em,
+        `SELECT number FROM statement WHERE payment_reference = $1`,
+        [dto.paymentReference],
+      );
+      if (used.length > 0) throw paymentReferenceUsed(dto.paymentReference, used[0].number);
       Object.assign(statement, {
         status: 'PAID',
         paidOn: dto.paidOn,
         paymentReference: dto.paymentReference,
         paidBy: actor.id,
       });
-      await em.save(statement);
+      await em.save(statement).catch((err: unknown) => {
+        // the same reference recorded by a concurrent payment: the database's unique index
+        if (violatedConstraint(err) === 'uq_statement_payment_reference')
+          throw paymentReferenceUsed(dto.paymentReference, null);
+        throw err;
+      });
       await this.audit.record(em, actor, {
         action: 'statement.paid',
         entityType: 'statement',
@@ -299,6 +337,30 @@ export class StatementsService {
       });
       return this.statementDto(statement, actor);
     });
+  }
+
+  /** Refuses when `day` is after the claim deadline of a programme whose cheques are on the claim. */
+  private async assertBeforeClaimDeadline(
+    em: EntityManager,
+    claimId: string,
+    day: string,
+  ): Promise<void> {
+    const [{ deadline }] = await queryRows<{ deadline: string | null }>(
+      em,
+      `SELECT min(p.claim_deadline)::text AS deadline
+         FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id JOIN cheque c ON c.id = l.cheque_id
+         JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
+        WHERE r.claim_id = $1`,
+      [claimId],
+    );
+    if (deadline && day > deadline) {
+      throw new DomainError(
+        'CLAIM_DEADLINE_PASSED',
+        422,
+        `La date limite de demande de remboursement du dispositif (${frenchDate(deadline)}) est passée.`,
+        { errors: [{ field: 'id', message: `claim deadline ${deadline} passed` }] },
+      );
+    }
   }
 
   // ---- reading ------------------------------------------------------------------------------
