@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { parisToday } from '../src/common/dates';
 import { createTestApp, TestApp } from './support/app';
+import { createTestDatabase, superuserQuery } from './support/database';
 import { createAssociation, createProgramme, issueBooklet } from './support/factories';
 
 /**
@@ -260,5 +261,50 @@ describe('Money integrity: reproduced defects', () => {
     expect(pub.body.code).toBe('CODE_MALFORMED');
     const page = await request(t.http).get('/c/%zz');
     expect(page.status).toBeLessThan(500);
+  });
+});
+
+describe('Money integrity: 10. indicators count the Europe/Paris day, whatever the database server’s time zone', () => {
+  it('expired cheques are those of a programme that expired before today in Paris', async () => {
+    // A session time zone whose date differs from Paris's right now: tomorrow (UTC+14) in the
+    // afternoon, yesterday (UTC−12) in the morning.
+    const parisHour = Number(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Paris',
+        hour: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date()),
+    );
+    const ahead = parisHour >= 12;
+    const url = await createTestDatabase('tz');
+    await superuserQuery(
+      url,
+      `ALTER DATABASE ${new URL(url).pathname.slice(1)} SET timezone = '${ahead ? 'Pacific/Kiritimati' : 'Etc/GMT+12'}'`,
+    );
+    const t = await createTestApp({ databaseUrl: url });
+    try {
+      const programme = (await createProgramme(t)).id;
+      // six beneficiaries: above the small-cell rule, so the count is shown
+      for (let i = 0; i < 6; i++) await issueBooklet(t, programme);
+      const today = parisToday();
+      const yesterday = parisToday(new Date(Date.now() - 86_400_000));
+      // ahead: expires today in Paris — not expired yet; behind: expired yesterday in Paris — expired
+      const expiresOn = ahead ? today : yesterday;
+      await t.dataSource.query(
+        `UPDATE programme SET valid_from = $2::date - 30, expires_on = $2, claim_deadline = $2::date + 60 WHERE id = $1`,
+        [programme, expiresOn],
+      );
+      const [{ serverDay }] = await t.dataSource.query(`SELECT CURRENT_DATE::text AS "serverDay"`);
+      expect(serverDay).not.toBe(today); // the trap is set
+      const overview = await request(t.http)
+        .get('/api/stats/overview')
+        .query({ programmeId: programme })
+        .set('Authorization', `Bearer ${await t.adminToken()}`)
+        .expect(200);
+      // the server's day would give 60 when ahead, 0 when behind
+      expect(overview.body.rows[0].chequesExpired).toBe(ahead ? 0 : 60);
+    } finally {
+      await t.close();
+    }
   });
 });

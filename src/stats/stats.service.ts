@@ -187,7 +187,7 @@ const DEFINITIONS: Record<Indicator, Definition> = {
                 WHERE st.status = 'PAID' AND ${s.redemptions})
       SELECT issued.booklets AS "bookletsIssued", issued_persons.n AS beneficiaries, issued.cheques AS "chequesIssued",
              served.cheques AS "chequesRedeemed",
-             CASE WHEN p.expires_on < CURRENT_DATE THEN issued.cheques - redeemed.n - cancelled.n ELSE 0 END AS "chequesExpired",
+             CASE WHEN p.expires_on < (now() AT TIME ZONE 'Europe/Paris')::date THEN issued.cheques - redeemed.n - cancelled.n ELSE 0 END AS "chequesExpired",
              cancelled.n AS "chequesCancelled",
              CASE WHEN issued.cheques > 0 THEN round(100.0 * redeemed.n / issued.cheques, 1) END AS "redemptionRate",
              issued.cents - cancelled.cents AS "committedCents", served.cents AS "redeemedCents", served.claimed AS "claimedCents",
