@@ -19,8 +19,11 @@ const UNITS = [
 ];
 const TENS = ['', 'dix', 'vingt', 'trente', 'quarante', 'cinquante', 'soixante'];
 
-/** 0–99 in French (traditional spelling with hyphens; "et" for 21, 31, …, 71). */
-function below100(n: number): string {
+/**
+ * 0–99 in French (traditional spelling, as the 1990 reform leaves it optional: hyphens between
+ * tens and units, "et" for 21, 31, …, 71). `final`: nothing but a noun follows (see below1000).
+ */
+function below100(n: number, final: boolean): string {
   if (n <= 16) return UNITS[n];
   if (n < 20) return `dix-${UNITS[n - 10]}`;
   if (n < 70) {
@@ -28,18 +31,22 @@ function below100(n: number): string {
     const u = n % 10;
     return u === 0 ? TENS[t] : u === 1 ? `${TENS[t]} et un` : `${TENS[t]}-${UNITS[u]}`;
   }
-  if (n < 80) return n === 71 ? 'soixante et onze' : `soixante-${below100(n - 60)}`;
-  if (n === 80) return 'quatre-vingts';
-  return `quatre-vingt-${below100(n - 80)}`;
+  if (n < 80) return n === 71 ? 'soixante et onze' : `soixante-${below100(n - 60, final)}`;
+  if (n === 80) return final ? 'quatre-vingts' : 'quatre-vingt';
+  return `quatre-vingt-${below100(n - 80, final)}`;
 }
 
-/** 0–999. `final`: the number ends the phrase ("deux cents" but "deux cent mille"). */
+/**
+ * 0–999. "vingt" and "cent" take an s when multiplied and last — at the end, or before the nouns
+ * "million(s)" and "milliard(s)" — but not before "mille", an invariable numeral: "deux cents",
+ * "deux cents millions", "quatre-vingts millions", yet "deux cent mille", "quatre-vingt mille".
+ */
 function below1000(n: number, final: boolean): string {
   const h = Math.floor(n / 100);
   const rest = n % 100;
-  if (h === 0) return below100(rest);
+  if (h === 0) return below100(rest, final);
   const hundreds = h === 1 ? 'cent' : `${UNITS[h]} cent${rest === 0 && final ? 's' : ''}`;
-  return rest === 0 ? hundreds : `${hundreds} ${below100(rest)}`;
+  return rest === 0 ? hundreds : `${hundreds} ${below100(rest, final)}`;
 }
 
 /** A whole number in French words, up to 999 999 999 999. */
@@ -52,8 +59,8 @@ export function numberInFrenchWords(n: number): string {
   const millions = Math.floor((n % 1e9) / 1e6);
   const thousands = Math.floor((n % 1e6) / 1e3);
   const rest = n % 1e3;
-  if (billions) parts.push(`${below1000(billions, false)} milliard${billions > 1 ? 's' : ''}`);
-  if (millions) parts.push(`${below1000(millions, false)} million${millions > 1 ? 's' : ''}`);
+  if (billions) parts.push(`${below1000(billions, true)} milliard${billions > 1 ? 's' : ''}`);
+  if (millions) parts.push(`${below1000(millions, true)} million${millions > 1 ? 's' : ''}`);
   if (thousands) parts.push(thousands === 1 ? 'mille' : `${below1000(thousands, false)} mille`);
   if (rest) parts.push(below1000(rest, true));
   return parts.join(' ');
