@@ -308,3 +308,79 @@ describe('Money integrity: 10. indicators count the Europe/Paris day, whatever t
     }
   });
 });
+
+describe('Money integrity: 9. printed dates are frozen; they change only by an audited extension', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('before any booklet the dates may change; once a booklet is printed they are refused, an extension moves them later only, audited with what it means for printed booklets', async () => {
+    const admin = await t.adminToken();
+    const year = new Date().getFullYear();
+    const programme = (await createProgramme(t)).id;
+    await request(t.http)
+      .patch(`/api/programmes/${programme}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ expiresOn: `${year + 1}-11-30` })
+      .expect(200);
+    await issueBooklet(t, programme);
+
+    const refused = await request(t.http)
+      .patch(`/api/programmes/${programme}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ expiresOn: `${year + 1}-06-30`, claimDeadline: `${year + 2}-01-31`, name: 'Renommé' })
+      .expect(409);
+    expect(refused.body.code).toBe('PROGRAMME_DATES_PRINTED');
+    expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'claimDeadline',
+      'expiresOn',
+    ]);
+    // nothing half-written: the name did not change either
+    const unchanged = await request(t.http)
+      .get(`/api/programmes/${programme}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200);
+    expect(unchanged.body).toMatchObject({
+      expiresOn: `${year + 1}-11-30`,
+      name: `Pass numérique ${year}`,
+    });
+
+    const earlier = await request(t.http)
+      .post(`/api/programmes/${programme}/extension`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ expiresOn: `${year + 1}-10-31`, reason: 'Erreur' })
+      .expect(400);
+    expect(earlier.body.errors[0].field).toBe('expiresOn');
+
+    const extended = await request(t.http)
+      .post(`/api/programmes/${programme}/extension`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        expiresOn: `${year + 1}-12-31`,
+        claimDeadline: `${year + 2}-03-31`,
+        reason: 'Délibération n° 2026-114 du 1er décembre 2026',
+      })
+      .expect(201);
+    expect(extended.body).toMatchObject({
+      programme: { expiresOn: `${year + 1}-12-31`, claimDeadline: `${year + 2}-03-31` },
+      bookletsPrintedWithEarlierDates: 1,
+    });
+    expect(extended.body.effect).toMatch(
+      /^1 carnet déjà émis porte les dates antérieures : leurs chèques sont acceptés jusqu’à la nouvelle date d’expiration \(31\/12\/\d{4}\)/,
+    );
+    const [audit] = await t.dataSource.query(
+      `SELECT before, after FROM audit_event WHERE action = 'programme.extended' AND entity_id = $1`,
+      [programme],
+    );
+    expect(audit.before).toEqual({
+      expiresOn: `${year + 1}-11-30`,
+      claimDeadline: `${year + 2}-02-28`,
+    });
+    expect(audit.after).toMatchObject({
+      reason: 'Délibération n° 2026-114 du 1er décembre 2026',
+      bookletsPrintedWithEarlierDates: 1,
+    });
+  });
+});

@@ -4,7 +4,13 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import type { Actor } from '../auth/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { UuidParam } from '../common/http/uuid-param';
-import { CreateProgrammeDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
+import {
+  CreateProgrammeDto,
+  ExtendProgrammeDto,
+  ProgrammeDto,
+  ProgrammeExtensionDto,
+  UpdateProgrammeDto,
+} from './dto/programme.dto';
 import { ProgrammesService } from './programmes.service';
 
 @ApiTags('programmes')
@@ -38,11 +44,27 @@ export class ProgrammesController {
     return this.programmes.get(id);
   }
 
+  @Post(':id/extension')
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary:
+      'Extend a programme whose dates are printed on booklets: a later expiry and/or claim deadline, audited with its reason',
+  })
+  @ApiCreatedResponse({ type: ProgrammeExtensionDto })
+  @ApiProblems(400, 404)
+  extend(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: ExtendProgrammeDto,
+  ): Promise<ProgrammeExtensionDto> {
+    return this.programmes.extend(actor, id, dto);
+  }
+
   @Patch(':id')
   @Roles('ADMIN')
   @ApiOperation({
     summary:
-      'Change a programme; face value and cheques per booklet are frozen once a booklet exists',
+      'Change a programme; face value, cheques per booklet and the dates (validity, expiry, claim deadline) are frozen once a booklet exists — the dates are printed on it; see extension',
   })
   @ApiOkResponse({ type: ProgrammeDto })
   @ApiProblems(400, 404, 409)

@@ -9,8 +9,14 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../common/errors/domain-error';
-import { parisToday } from '../common/dates';
-import { CreateProgrammeDto, ProgrammeDto, UpdateProgrammeDto } from './dto/programme.dto';
+import { frenchDate, parisToday } from '../common/dates';
+import {
+  CreateProgrammeDto,
+  ExtendProgrammeDto,
+  ProgrammeDto,
+  ProgrammeExtensionDto,
+  UpdateProgrammeDto,
+} from './dto/programme.dto';
 import { Programme } from './programme.entity';
 
 export class BudgetExceededError extends DomainError {
@@ -64,6 +70,23 @@ export class ProgrammesService {
           'PROGRAMME_LOCKED',
         );
       }
+      const changesPrintedDates = (['validFrom', 'expiresOn', 'claimDeadline'] as const).filter(
+        (k) => dto[k] !== undefined && dto[k] !== programme[k],
+      );
+      if (changesPrintedDates.length > 0 && (await this.hasBooklets(em, id))) {
+        throw new DomainError(
+          'PROGRAMME_DATES_PRINTED',
+          409,
+          "Ces dates sont imprimées sur les carnets déjà émis : elles ne changent plus, sauf par une prolongation (date d'expiration ou date limite de demande plus tardive).",
+          {
+            errors: changesPrintedDates.map((field) => ({
+              field,
+              message:
+                'printed on booklets already issued: use POST /api/programmes/{id}/extension',
+            })),
+          },
+        );
+      }
       Object.assign(programme, dto);
       this.assertDates(programme);
       if (programme.budgetCents < programme.committedCents) {
@@ -84,6 +107,67 @@ export class ProgrammesService {
         after: ProgrammeDto.from(programme),
       });
       return ProgrammeDto.from(programme);
+    });
+  }
+
+  /**
+   * Extends a programme whose dates are printed: a later expiry and/or claim deadline, audited
+   * with the reason. Printed booklets keep showing the earlier date; their cheques are accepted
+   * until the new one (the extension only ever gives holders and associations more time).
+   */
+  async extend(actor: Actor, id: string, dto: ExtendProgrammeDto): Promise<ProgrammeExtensionDto> {
+    return this.dataSource.transaction(async (em) => {
+      const programme = await this.lock(em, id);
+      const before = ProgrammeDto.from(programme);
+      const errors = (['expiresOn', 'claimDeadline'] as const)
+        .filter((k) => dto[k] !== undefined && dto[k] < programme[k])
+        .map((field) => ({ field, message: `${field} must not be before ${programme[field]}` }));
+      if (errors.length > 0) {
+        throw new ValidationFailedError(
+          errors,
+          'Une prolongation ne peut que repousser les dates, jamais les avancer.',
+        );
+      }
+      const later = (['expiresOn', 'claimDeadline'] as const).filter(
+        (k) => dto[k] !== undefined && dto[k] > programme[k],
+      );
+      if (later.length === 0) {
+        throw new ValidationFailedError(
+          [{ field: 'expiresOn', message: 'give a later expiresOn or claimDeadline' }],
+          'Indiquez une date plus tardive que la date actuelle.',
+        );
+      }
+      Object.assign(programme, {
+        expiresOn: dto.expiresOn ?? programme.expiresOn,
+        claimDeadline: dto.claimDeadline ?? programme.claimDeadline,
+      });
+      this.assertDates(programme);
+      await em.save(programme);
+      const [{ n }] = await em.query<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM booklet WHERE programme_id = $1`,
+        [id],
+      );
+      const effect =
+        n === 0
+          ? 'Aucun carnet n’a encore été émis.'
+          : `${n} carnet${n > 1 ? 's' : ''} déjà émis ${n > 1 ? 'portent' : 'porte'} les dates antérieures : leurs chèques sont acceptés jusqu’à la nouvelle date d’expiration (${frenchDate(programme.expiresOn)}), et les demandes de remboursement jusqu’au ${frenchDate(programme.claimDeadline)}.`;
+      await this.audit.record(em, actor, {
+        action: 'programme.extended',
+        entityType: 'programme',
+        entityId: id,
+        before: { expiresOn: before.expiresOn, claimDeadline: before.claimDeadline },
+        after: {
+          expiresOn: programme.expiresOn,
+          claimDeadline: programme.claimDeadline,
+          reason: dto.reason,
+          bookletsPrintedWithEarlierDates: n,
+        },
+      });
+      return {
+        programme: ProgrammeDto.from(programme),
+        bookletsPrintedWithEarlierDates: n,
+        effect,
+      };
     });
   }
 

@@ -52,6 +52,7 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/programmes': { roles: STAFF },
   'GET /api/programmes/{id}': { roles: STAFF, target: 'programme' },
   'PATCH /api/programmes/{id}': { roles: ['ADMIN'], target: 'programme' },
+  'POST /api/programmes/{id}/extension': { roles: ['ADMIN'], target: 'programme' },
   'GET /api/programmes/{id}/reconciliation': { roles: STAFF, target: 'programme' },
 
   'POST /api/associations': { roles: ['ADMIN'] },

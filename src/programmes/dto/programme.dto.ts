@@ -96,6 +96,34 @@ export class CreateProgrammeDto {
 
 export class UpdateProgrammeDto extends PartialType(CreateProgrammeDto) {}
 
+/**
+ * A later expiry and/or claim deadline for a programme whose dates are printed on booklets: the
+ * only way those dates change once a booklet exists. Dates only move later (holders lose nothing).
+ */
+export class ExtendProgrammeDto {
+  @ApiPropertyOptional({ format: 'date', description: 'New expiry, not before the current one' })
+  @IsOptional()
+  @IsCalendarDate()
+  expiresOn?: string;
+
+  @ApiPropertyOptional({
+    format: 'date',
+    description: 'New claim deadline, not before the current one',
+  })
+  @IsOptional()
+  @IsCalendarDate()
+  claimDeadline?: string;
+
+  @ApiProperty({
+    description: 'Why (the deliberation or decision that extends the programme)',
+    maxLength: 500,
+  })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason!: string;
+}
+
 export class ProgrammeDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
@@ -131,4 +159,12 @@ export class ProgrammeDto {
       allowBeneficiaryNames: p.allowBeneficiaryNames,
     };
   }
+}
+
+export class ProgrammeExtensionDto {
+  @ApiProperty({ type: () => ProgrammeDto }) programme!: ProgrammeDto;
+  @ApiProperty({ description: 'Booklets already printed with the earlier dates' })
+  bookletsPrintedWithEarlierDates!: number;
+  @ApiProperty({ description: 'What the extension means for the printed booklets, in French' })
+  effect!: string;
 }
