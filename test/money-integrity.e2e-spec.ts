@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import { parisToday } from '../src/common/dates';
 import { createTestApp, TestApp } from './support/app';
@@ -382,5 +384,145 @@ describe('Money integrity: 9. printed dates are frozen; they change only by an a
       reason: 'Délibération n° 2026-114 du 1er décembre 2026',
       bookletsPrintedWithEarlierDates: 1,
     });
+  });
+});
+
+describe('Money integrity: 2. money owed back is never forgotten', () => {
+  let t: TestApp;
+  let admin: string;
+  let approver: string;
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LOOKUP_FAILURE_LIMIT: '100000' } });
+    admin = await t.adminToken();
+    approver = (await t.userToken('ADMIN')).token;
+  });
+  afterAll(() => t.close());
+
+  /** Two cheques redeemed, claimed, issued, approved, paid — then the redemption reversed. */
+  async function paidThenReversed(tag: string) {
+    const programme = (await createProgramme(t)).id;
+    const association = await createAssociation(t);
+    const staff = (await t.userToken('ASSOCIATION', { associationId: association.id })).token;
+    const booklet = await issueBooklet(t, programme);
+    const redemption = (
+      await request(t.http)
+        .post('/api/redemptions')
+        .set(as(staff))
+        .set('Idempotency-Key', `money-integrity-d2-${tag}`)
+        .send({
+          codes: booklet.cheques.slice(0, 2).map((c) => c.code),
+          activity: 'Smartphone',
+          sessionDate: parisToday(),
+        })
+        .expect(201)
+    ).body as { id: string };
+    const claim = (
+      await request(t.http)
+        .post('/api/claims')
+        .set(as(staff))
+        .send({ upTo: parisToday() })
+        .expect(201)
+    ).body as { id: string };
+    await request(t.http).post(`/api/claims/${claim.id}/submit`).set(as(staff)).expect(200);
+    const paid = (
+      await request(t.http).post(`/api/claims/${claim.id}/issue`).set(as(admin)).expect(201)
+    ).body as { id: string; number: string };
+    await request(t.http).post(`/api/statements/${paid.id}/approve`).set(as(approver)).expect(200);
+    await request(t.http)
+      .post(`/api/statements/${paid.id}/paid`)
+      .set(as(admin))
+      .send({ paidOn: parisToday(), paymentReference: `MDT-D2-${tag}` })
+      .expect(200);
+    await request(t.http)
+      .post(`/api/redemptions/${redemption.id}/reverse`)
+      .set(as(admin))
+      .send({ reason: 'Atelier non réalisé' })
+      .expect(200);
+    const reconciliation = async () =>
+      (
+        await request(t.http)
+          .get(`/api/programmes/${programme}/reconciliation`)
+          .set(as(admin))
+          .expect(200)
+      ).body as Record<string, number | boolean>;
+    const cutOff = async () =>
+      (
+        (
+          await request(t.http)
+            .post('/api/statements/run')
+            .set(as(admin))
+            .send({ periodEnd: parisToday() })
+            .expect(201)
+        ).body.claims as { id: string; associationId: string }[]
+      ).find((c) => c.associationId === association.id);
+    return { paid, reconciliation, cutOff };
+  }
+
+  it('a redemption reversed after payment, with nothing more to claim: the cut-off makes a correction statement (negative, same series) and the owed-back balance follows it', async () => {
+    const { paid, reconciliation, cutOff } = await paidThenReversed('a');
+    expect(await reconciliation()).toMatchObject({
+      reversedCents: 2000,
+      owedBackCents: 2000,
+      correctionsPendingCents: 2000,
+      owedBackBalanced: true, // no cut-off since: pending, not forgotten
+    });
+    // The association redeems nothing more. The cut-off must not skip it.
+    const correctionClaim = await cutOff();
+    expect(correctionClaim).toBeDefined();
+    expect(await reconciliation()).toMatchObject({
+      correctionsPendingCents: 2000,
+      owedBackBalanced: true,
+    });
+    const correction = (
+      await request(t.http)
+        .post(`/api/claims/${correctionClaim!.id}/issue`)
+        .set(as(admin))
+        .expect(201)
+    ).body as { id: string; number: string; totalCents: number; kind: string; lineCount: number };
+    expect(correction).toMatchObject({ totalCents: -2000, kind: 'CORRECTION', lineCount: 2 });
+    // the same numbering series, next number
+    const seq = (n: string) => Number(n.split('-')[2]);
+    expect(seq(correction.number)).toBe(seq(paid.number) + 1);
+    expect(await reconciliation()).toMatchObject({
+      owedBackCents: 2000,
+      correctionsPendingCents: 0,
+      correctionsOnStatementsCents: 2000,
+      correctionsSettledCents: 0,
+      owedBackBalanced: true,
+      redeemedBalanced: true,
+      issuedBalanced: true,
+    });
+    const pdf = await request(t.http)
+      .get(`/api/statements/${correction.id}/pdf`)
+      .set(as(admin))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect((pdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+    // kept for a person to look at (test/artifacts is not committed)
+    mkdirSync(join(__dirname, 'artifacts'), { recursive: true });
+    writeFileSync(join(__dirname, 'artifacts', 'correction-statement.pdf'), pdf.body as Buffer);
+  });
+
+  it('the owed-back balance fails when a correction is left pending past a cut-off (its correction claim rejected), and holds again after the next one', async () => {
+    const { reconciliation, cutOff } = await paidThenReversed('b');
+    const claim = await cutOff();
+    expect(claim).toBeDefined();
+    await request(t.http)
+      .post(`/api/claims/${claim!.id}/reject`)
+      .set(as(admin))
+      .send({ reason: 'Rejet par erreur' })
+      .expect(200);
+    expect(await reconciliation()).toMatchObject({
+      correctionsPendingCents: 2000,
+      owedBackBalanced: false,
+    });
+    expect(await cutOff()).toBeDefined();
+    expect(await reconciliation()).toMatchObject({ owedBackBalanced: true });
   });
 });

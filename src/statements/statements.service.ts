@@ -51,6 +51,10 @@ const LINES_SQL = `
    WHERE r.association_id = $2 AND r.status = 'REVERSED'
      AND NOT EXISTS (SELECT 1 FROM statement_line n WHERE n.redemption_line_id = l.id AND n.amount_cents < 0)`;
 
+/** On a positive statement line, and on no correction line yet: owed back, not yet carried. */
+const PENDING_CORRECTION = `EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = l.id AND sl.amount_cents > 0)
+  AND NOT EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = l.id AND sl.amount_cents < 0)`;
+
 function invalidTransition(what: string, from: string, action: string): DomainError {
   return new ConflictError(
     `${what} est à l'état ${from} : « ${action} » est impossible.`,
@@ -85,11 +89,20 @@ export class StatementsService {
     );
   }
 
-  /** The monthly cut-off: one submitted claim per association with unclaimed redemptions. */
+  /**
+   * The monthly cut-off: one submitted claim per association with unclaimed redemptions, and one
+   * per association that owes money back (corrections of redemptions reversed after a statement)
+   * with nothing to claim — issued, it is a correction statement (negative total) for a recovery
+   * order. Corrections never stay pending past a cut-off.
+   */
   async runCutOff(actor: Actor, periodEnd: string): Promise<ClaimDto[]> {
     const associations = await queryRows<{ association_id: string }>(
       this.dataSource.manager,
-      `SELECT DISTINCT association_id FROM redemption WHERE status = 'ACTIVE' AND claim_id IS NULL AND session_date <= $1 ORDER BY association_id`,
+      `SELECT association_id FROM redemption WHERE status = 'ACTIVE' AND claim_id IS NULL AND session_date <= $1
+       UNION
+       SELECT r.association_id FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id
+        WHERE r.status = 'REVERSED' AND ${PENDING_CORRECTION}
+       ORDER BY 1`,
       [periodEnd],
     );
     const claims: ClaimDto[] = [];
@@ -101,15 +114,75 @@ export class StatementsService {
           ),
         );
       } catch (err) {
-        // Another cut-off took them first, or nothing is claimable any more: nothing to do for this one.
+        // Another cut-off took them first, or nothing is claimable any more: then only what it
+        // owes back, if anything.
         if (!(
           err instanceof DomainError &&
           ['NOTHING_TO_CLAIM', 'CLAIM_DEADLINE_PASSED'].includes(err.code)
         ))
           throw err;
+        const correction = await this.dataSource.transaction((em) =>
+          this.correctionClaim(em, actor, association_id, periodEnd),
+        );
+        if (correction) claims.push(correction);
       }
     }
+    await this.audit.recordAlone(actor, {
+      action: 'statements.cut_off',
+      entityType: 'claim',
+      after: { periodEnd, claims: claims.map((c) => c.id) },
+    });
     return claims;
+  }
+
+  /**
+   * A submitted claim of no redemption, for an association that owes money back and has no claim
+   * open to carry it: its statement holds only the correction lines. None when nothing is owed or
+   * a submitted claim will carry the corrections when issued.
+   */
+  private async correctionClaim(
+    em: EntityManager,
+    actor: Actor,
+    associationId: string,
+    upTo: string,
+  ): Promise<ClaimDto | null> {
+    await em.findOneOrFail(Association, {
+      where: { id: associationId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    const [{ owed, open }] = await queryRows<{ owed: number; open: number }>(
+      em,
+      `SELECT (SELECT count(*) FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id
+                WHERE r.association_id = $1 AND r.status = 'REVERSED' AND ${PENDING_CORRECTION})::int AS owed,
+              (SELECT count(*) FROM claim WHERE association_id = $1 AND status = 'SUBMITTED')::int AS open`,
+      [associationId],
+    );
+    if (owed === 0 || open > 0) return null;
+    const claim = em.create(Claim, {
+      associationId,
+      upTo,
+      status: 'SUBMITTED',
+      totalCents: 0,
+      redemptionCount: 0,
+      createdBy: actor.id,
+      submittedAt: new Date(),
+      rejectReason: null,
+    });
+    await em.save(claim);
+    await this.audit.record(em, actor, {
+      action: 'claim.created',
+      entityType: 'claim',
+      entityId: claim.id,
+      after: {
+        associationId,
+        upTo,
+        status: 'SUBMITTED',
+        redemptionCount: 0,
+        totalCents: 0,
+        correctionsOnly: true,
+      },
+    });
+    return this.claimDto(claim, null);
   }
 
   async submit(actor: Actor, id: string): Promise<ClaimDto> {
@@ -518,7 +591,24 @@ export class StatementsService {
          (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'ACTIVE' AND claim_id IS NULL) AS unclaimed,
          (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'ACTIVE' AND claim_status IN ('DRAFT', 'SUBMITTED')) AS on_claims,
          (SELECT coalesce(sum(sl.amount_cents), 0) FROM statement_line sl WHERE sl.amount_cents > 0 AND sl.redemption_line_id IN (SELECT id FROM rl)) AS on_statements,
-         (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'REDEEMED') AS redeemed_cheques`,
+         (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'REDEEMED') AS redeemed_cheques,
+         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'REVERSED'
+             AND EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents > 0)) AS owed_back,
+         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'REVERSED'
+             AND EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents > 0)
+             AND NOT EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents < 0)) AS corrections_pending,
+         (SELECT coalesce(-sum(sl.amount_cents), 0) FROM statement_line sl JOIN statement s ON s.id = sl.statement_id
+           WHERE sl.amount_cents < 0 AND s.status <> 'PAID' AND sl.redemption_line_id IN (SELECT id FROM rl)) AS corrections_on_statements,
+         (SELECT coalesce(-sum(sl.amount_cents), 0) FROM statement_line sl JOIN statement s ON s.id = sl.statement_id
+           WHERE sl.amount_cents < 0 AND s.status = 'PAID' AND sl.redemption_line_id IN (SELECT id FROM rl)) AS corrections_settled,
+         -- owed back from before the last cut-off and still on no statement: forgotten
+         (SELECT count(*) FROM rl JOIN redemption_line l ON l.id = rl.id JOIN redemption r ON r.id = l.redemption_id
+           WHERE rl.status = 'REVERSED'
+             AND r.reversed_at < (SELECT max(at) FROM audit_event WHERE action = 'statements.cut_off')
+             AND EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents > 0)
+             AND NOT EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents < 0)
+             -- a submitted claim of the association carries it when issued
+             AND NOT EXISTS (SELECT 1 FROM claim c WHERE c.association_id = r.association_id AND c.status = 'SUBMITTED')) AS forgotten`,
       [programmeId, parisToday()],
     );
     const n = (k: string) => Number(r[k]);
@@ -539,6 +629,14 @@ export class StatementsService {
         n('redeemed_cheques') === n('redeemed') + n('reversed'),
       redeemedBalanced:
         n('redeemed') === n('unclaimed') + n('on_claims') + n('on_statements') - n('reversed'),
+      owedBackCents: n('owed_back'),
+      correctionsPendingCents: n('corrections_pending'),
+      correctionsOnStatementsCents: n('corrections_on_statements'),
+      correctionsSettledCents: n('corrections_settled'),
+      owedBackBalanced:
+        n('owed_back') ===
+          n('corrections_pending') + n('corrections_on_statements') + n('corrections_settled') &&
+        n('forgotten') === 0,
     };
   }
 
@@ -666,6 +764,7 @@ export class StatementsService {
       periodFrom: s.periodFrom,
       periodTo: s.periodTo,
       totalCents: s.totalCents,
+      kind: s.totalCents < 0 ? 'CORRECTION' : 'REIMBURSEMENT',
       lineCount: s.lineCount,
       contentHash: s.contentHash,
       issuedAt: s.issuedAt.toISOString(),

@@ -127,6 +127,12 @@ export class StatementDto {
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) periodFrom!: string | null;
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) periodTo!: string | null;
   @ApiProperty() totalCents!: number;
+  @ApiProperty({
+    enum: ['REIMBURSEMENT', 'CORRECTION'],
+    description:
+      'CORRECTION when the total is negative: the association owes the département that sum (the finance office issues a recovery order, titre de recette); REIMBURSEMENT otherwise (a payment order, mandat)',
+  })
+  kind!: 'REIMBURSEMENT' | 'CORRECTION';
   @ApiProperty() lineCount!: number;
   @ApiProperty() contentHash!: string;
   @ApiProperty({ format: 'date-time' }) issuedAt!: string;
@@ -158,6 +164,21 @@ export class ReconciliationDto {
   @ApiProperty() onClaimsCents!: number;
   @ApiProperty() onStatementsCents!: number;
   @ApiProperty() reversedCents!: number;
+  @ApiProperty({
+    description: 'Reversed after being on a statement: owed back, to go on a later statement',
+  })
+  owedBackCents!: number;
+  @ApiProperty({ description: 'Owed back, on no statement yet (the next cut-off carries it)' })
+  correctionsPendingCents!: number;
+  @ApiProperty({ description: 'Owed back, on an issued statement not yet settled' })
+  correctionsOnStatementsCents!: number;
+  @ApiProperty({ description: 'Owed back, on a statement marked paid (settled)' })
+  correctionsSettledCents!: number;
+  @ApiProperty({
+    description:
+      'Owed back = pending + on statements + settled, and nothing pending from before the last cut-off (a forgotten correction makes it false)',
+  })
+  owedBackBalanced!: boolean;
   @ApiProperty({ description: 'issued = outstanding + redeemed + expired + cancelled' })
   issuedBalanced!: boolean;
   @ApiProperty({ description: 'redeemed = unclaimed + on claims + on statements − reversals' })

@@ -13,6 +13,10 @@ import type { StatementLineRow } from '../statements.service';
 interface StatementLayout {
   page: { size: string; margin: number };
   title: string;
+  /** Title of a correction statement (negative total: money owed back to the département). */
+  correctionTitle: string;
+  /** Texts of a correction statement that differ: no session period, the sum owed, recovery. */
+  owedBack: { period: string; totalWords: string; boxes: string[] };
   header: string[];
   association: string[];
   period: string;
@@ -51,6 +55,7 @@ export class StatementRenderer {
       info: { Title: statement.number, Author: 'Pass numérique' },
     });
     doc.pipe(out);
+    const owed = statement.totalCents < 0;
     const values = {
       number: statement.number,
       departement: this.config.get('PAYER_NAME'),
@@ -64,17 +69,22 @@ export class StatementRenderer {
       periodTo: statement.periodTo ? frenchDate(statement.periodTo) : '—',
       total: pdfEuros(statement.totalCents),
       totalWords: amountInFrenchWords(statement.totalCents),
+      owedWords: amountInFrenchWords(-statement.totalCents),
       hash: statement.contentHash,
       lineCount: statement.lineCount,
     };
     const left = L.page.margin;
     const bottom = doc.page.height - L.page.margin;
-    doc.font('Helvetica-Bold').fontSize(16).text(fill(L.title, values));
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(16)
+      .text(fill(owed ? L.correctionTitle : L.title, values));
     doc.font('Helvetica').fontSize(10);
     for (const h of L.header) doc.text(fill(h, values));
     doc.moveDown(0.5);
     for (const a of L.association) doc.text(fill(a, values));
-    doc.moveDown(0.5).text(fill(L.period, values)).moveDown(0.5);
+    const period = owed && !statement.periodFrom ? L.owedBack.period : L.period;
+    doc.moveDown(0.5).text(fill(period, values)).moveDown(0.5);
 
     const header = () => {
       let x = left;
@@ -133,11 +143,15 @@ export class StatementRenderer {
       doc.y = L.page.margin;
     }
     doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text(fill(L.total, values), left);
-    doc.font('Helvetica').fontSize(10).text(fill(L.totalWords, values), left).moveDown(0.5);
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .text(fill(owed ? L.owedBack.totalWords : L.totalWords, values), left)
+      .moveDown(0.5);
     doc.fontSize(8).text(fill(L.hash, values), left).moveDown(1);
     const boxWidth = (doc.page.width - 2 * L.page.margin - 20) / 2;
     const y = doc.y;
-    L.boxes.forEach((label, i) => {
+    (owed ? L.owedBack.boxes : L.boxes).forEach((label, i) => {
       const x = left + i * (boxWidth + 20);
       doc.rect(x, y, boxWidth, 60).lineWidth(0.5).stroke();
       doc.fontSize(8).text(label, x + 5, y + 5, { width: boxWidth - 10 });
