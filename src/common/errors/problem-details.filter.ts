@@ -9,7 +9,11 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { QueryFailedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { wantsPage } from '../http/page-request';
 import { assignRequestId } from '../http/request-id';
 import { DomainError } from './domain-error';
@@ -194,8 +198,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private isUnavailable(err: PgError): boolean {
     if (!err || typeof err !== 'object') return false;
     // TypeORM releases a transaction's connection when the server cuts it; later queries of the
-    // same transaction then fail with this error. Nothing was committed: the database is gone.
+    // same transaction — its COMMIT among them, never sent — then fail with one of these errors.
+    // Nothing was committed: the database is gone.
     if (err instanceof QueryRunnerProviderAlreadyReleasedError) return true;
+    if (err instanceof QueryRunnerAlreadyReleasedError) return true;
     if (typeof err.code === 'string') {
       if (UNAVAILABLE_NODE_CODES.has(err.code)) return true;
       if (UNAVAILABLE_SQLSTATE.test(err.code)) return true;
