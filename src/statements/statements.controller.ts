@@ -116,7 +116,7 @@ export class StatementsController {
   @Roles('ADMIN')
   @ApiOperation({
     summary:
-      'Monthly cut-off: one submitted claim per association with unclaimed redemptions up to periodEnd',
+      'Monthly cut-off: one submitted claim per association with unclaimed redemptions up to periodEnd, and one (a correction claim) per association that owes corrections and has nothing to claim',
   })
   @ApiCreatedResponse({ type: CutOffResultDto })
   @ApiProblems(400)
