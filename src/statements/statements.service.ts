@@ -158,30 +158,8 @@ export class StatementsService {
       [associationId],
     );
     if (owed === 0 || open > 0) return null;
-    const claim = em.create(Claim, {
-      associationId,
-      upTo,
-      status: 'SUBMITTED',
-      totalCents: 0,
-      redemptionCount: 0,
-      createdBy: actor.id,
-      submittedAt: new Date(),
-      rejectReason: null,
-    });
-    await em.save(claim);
-    await this.audit.record(em, actor, {
-      action: 'claim.created',
-      entityType: 'claim',
-      entityId: claim.id,
-      after: {
-        associationId,
-        upTo,
-        status: 'SUBMITTED',
-        redemptionCount: 0,
-        totalCents: 0,
-        correctionsOnly: true,
-      },
-    });
+    const claim = await this.newClaim(em, actor, associationId, upTo, 'SUBMITTED');
+    await this.recordClaimCreated(em, actor, claim, { correctionsOnly: true });
     return this.claimDto(claim, null);
   }
 
@@ -642,6 +620,48 @@ export class StatementsService {
 
   // ---- helpers ------------------------------------------------------------------------------
 
+  /** A new claim row, totals zero until its redemptions are taken. */
+  private async newClaim(
+    em: EntityManager,
+    actor: Actor,
+    associationId: string,
+    upTo: string,
+    status: 'DRAFT' | 'SUBMITTED',
+  ): Promise<Claim> {
+    const claim = em.create(Claim, {
+      associationId,
+      upTo,
+      status,
+      totalCents: 0,
+      redemptionCount: 0,
+      createdBy: actor.id,
+      submittedAt: status === 'SUBMITTED' ? new Date() : null,
+      rejectReason: null,
+    });
+    return em.save(claim);
+  }
+
+  private async recordClaimCreated(
+    em: EntityManager,
+    actor: Actor,
+    claim: Claim,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.audit.record(em, actor, {
+      action: 'claim.created',
+      entityType: 'claim',
+      entityId: claim.id,
+      after: {
+        associationId: claim.associationId,
+        upTo: claim.upTo,
+        status: claim.status,
+        redemptionCount: claim.redemptionCount,
+        totalCents: claim.totalCents,
+        ...extra,
+      },
+    });
+  }
+
   private async gather(
     em: EntityManager,
     actor: Actor,
@@ -680,17 +700,7 @@ export class StatementsService {
         { errors: [{ field: 'upTo', message: 'no unclaimed redemption up to this date' }] },
       );
     }
-    const claim = em.create(Claim, {
-      associationId,
-      upTo,
-      status,
-      totalCents: 0,
-      redemptionCount: 0,
-      createdBy: actor.id,
-      submittedAt: status === 'SUBMITTED' ? new Date() : null,
-      rejectReason: null,
-    });
-    await em.save(claim);
+    const claim = await this.newClaim(em, actor, associationId, upTo, status);
     const taken = await queryRows<{ total_cents: string }>(
       em,
       `UPDATE redemption SET claim_id = $1 WHERE id = ANY($2) AND claim_id IS NULL AND status = 'ACTIVE' RETURNING total_cents`,
@@ -705,18 +715,7 @@ export class StatementsService {
     claim.totalCents = taken.reduce((s, r) => s + Number(r.total_cents), 0);
     claim.redemptionCount = taken.length;
     await em.save(claim);
-    await this.audit.record(em, actor, {
-      action: 'claim.created',
-      entityType: 'claim',
-      entityId: claim.id,
-      after: {
-        associationId,
-        upTo,
-        status,
-        redemptionCount: claim.redemptionCount,
-        totalCents: claim.totalCents,
-      },
-    });
+    await this.recordClaimCreated(em, actor, claim);
     return this.claimDto(claim, null);
   }
 
