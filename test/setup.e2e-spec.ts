@@ -195,16 +195,15 @@ describe('Set-up: any folder, any user', () => {
   describe('what another user could change never steers what the launcher creates or deletes', () => {
     const base = { ADMIN_EMAIL: '', ADMIN_PASSWORD: '', DATABASE_URL: '' };
     const asRoot = userInfo().uid === 0;
+    /** A start on that DATA_DIR, with the system folder of this test run. */
+    const startWith = (dataDir: string) =>
+      runUntilExit({ ...base, DATA_DIR: dataDir, EMBEDDED_SYSTEM_DIR: join(root, 'system') });
 
     it('a folder where the database should go that is not a cluster: refused, and left as it was', async () => {
       const dataDir = join(root, 'occupied');
       mkdirSync(join(dataDir, 'postgres'), { recursive: true });
       writeFileSync(join(dataDir, 'postgres', 'precious.txt'), 'keep me');
-      const run = await runUntilExit({
-        ...base,
-        DATA_DIR: dataDir,
-        EMBEDDED_SYSTEM_DIR: join(root, 'system'),
-      });
+      const run = await startWith(dataDir);
       expectOneClearLine(
         run,
         /postgres is not empty and holds no PostgreSQL database — move it away/,
@@ -218,11 +217,7 @@ describe('Set-up: any folder, any user', () => {
         const theirs = join(root, 'theirs');
         mkdirSync(theirs, { mode: 0o755 });
         chownSync(theirs, 65534, 65534);
-        const run = await runUntilExit({
-          ...base,
-          DATA_DIR: join(theirs, 'data'),
-          EMBEDDED_SYSTEM_DIR: join(root, 'system'),
-        });
+        const run = await startWith(join(theirs, 'data'));
         expectOneClearLine(
           run,
           /DATA_DIR .* is not safe for root: .*theirs can be changed by another user/,
@@ -239,11 +234,7 @@ describe('Set-up: any folder, any user', () => {
         mkdirSync(victim, { mode: 0o755 });
         writeFileSync(join(victim, 'file'), 'x');
         writeFileSync(join(dataDir, 'postgres-location'), `${victim}\n`);
-        const run = await runUntilExit({
-          ...base,
-          DATA_DIR: dataDir,
-          EMBEDDED_SYSTEM_DIR: join(root, 'system'),
-        });
+        const run = await startWith(dataDir);
         expectOneClearLine(
           run,
           /postgres-location names .*victim, but this DATA_DIR's database would be/,
@@ -262,11 +253,7 @@ describe('Set-up: any folder, any user', () => {
         const target = join(root, 'target');
         mkdirSync(target, { mode: 0o755 });
         symlinkSync(target, join(dataDir, 'postgres'));
-        const run = await runUntilExit({
-          ...base,
-          DATA_DIR: dataDir,
-          EMBEDDED_SYSTEM_DIR: join(root, 'system'),
-        });
+        const run = await startWith(dataDir);
         expectOneClearLine(run, /postgres is a symbolic link/);
         expect(statSync(target).uid).toBe(0);
         expect(statSync(target).mode & 0o777).toBe(0o755);

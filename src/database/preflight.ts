@@ -17,7 +17,7 @@ export function describeUrl(url: string): string {
 const TRANSIENT = new Set(['ECONNREFUSED', 'EAI_AGAIN', '57P03', 'ETIMEDOUT']);
 
 /** The one-line reason and fix for a connection that failed. */
-export function connectionProblem(url: string, err: unknown): StartupError {
+export function connectionProblem(url: string, err: unknown, code = errnoCode(err)): StartupError {
   const where = describeUrl(url);
   const user = (() => {
     try {
@@ -26,7 +26,6 @@ export function connectionProblem(url: string, err: unknown): StartupError {
       return '(none)';
     }
   })();
-  const code = errnoCode(err);
   const fixUrl = 'correct DATABASE_URL (or unset it to use the embedded database)';
   switch (code) {
     case 'ECONNREFUSED':
@@ -71,12 +70,9 @@ export async function checkConnection(url: string, waitMs = 10_000): Promise<voi
       await client.query('SELECT 1');
       return;
     } catch (err) {
-      const message = err instanceof Error ? err.message : '';
-      const code = errnoCode(err) ?? (/timeout/i.test(message) ? 'ETIMEDOUT' : undefined);
-      const problem = connectionProblem(
-        url,
-        code ? Object.assign(new Error(message), { code }) : err,
-      );
+      // node-postgres reports its own connection timeout without a code
+      const code = errnoCode(err) ?? (/timeout/i.test(String(err)) ? 'ETIMEDOUT' : undefined);
+      const problem = connectionProblem(url, err, code);
       if (!code || !TRANSIENT.has(code) || Date.now() > deadline) throw problem;
       await new Promise((r) => setTimeout(r, 500));
     } finally {

@@ -572,19 +572,15 @@ export class StatementsService {
          (SELECT coalesce(sum(v), 0) FROM ch WHERE status = 'REDEEMED') AS redeemed_cheques,
          (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'REVERSED'
              AND EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents > 0)) AS owed_back,
-         (SELECT coalesce(sum(v), 0) FROM rl WHERE status = 'REVERSED'
-             AND EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents > 0)
-             AND NOT EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents < 0)) AS corrections_pending,
+         (SELECT coalesce(sum(v), 0) FROM rl l WHERE l.status = 'REVERSED' AND ${PENDING_CORRECTION}) AS corrections_pending,
          (SELECT coalesce(-sum(sl.amount_cents), 0) FROM statement_line sl JOIN statement s ON s.id = sl.statement_id
            WHERE sl.amount_cents < 0 AND s.status <> 'PAID' AND sl.redemption_line_id IN (SELECT id FROM rl)) AS corrections_on_statements,
          (SELECT coalesce(-sum(sl.amount_cents), 0) FROM statement_line sl JOIN statement s ON s.id = sl.statement_id
            WHERE sl.amount_cents < 0 AND s.status = 'PAID' AND sl.redemption_line_id IN (SELECT id FROM rl)) AS corrections_settled,
          -- owed back from before the last cut-off and still on no statement: forgotten
          (SELECT count(*) FROM rl JOIN redemption_line l ON l.id = rl.id JOIN redemption r ON r.id = l.redemption_id
-           WHERE rl.status = 'REVERSED'
+           WHERE rl.status = 'REVERSED' AND ${PENDING_CORRECTION}
              AND r.reversed_at < (SELECT max(at) FROM audit_event WHERE action = 'statements.cut_off')
-             AND EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents > 0)
-             AND NOT EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = rl.id AND sl.amount_cents < 0)
              -- a submitted claim of the association carries it when issued
              AND NOT EXISTS (SELECT 1 FROM claim c WHERE c.association_id = r.association_id AND c.status = 'SUBMITTED')) AS forgotten`,
       [programmeId, parisToday()],

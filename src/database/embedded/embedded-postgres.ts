@@ -119,7 +119,7 @@ async function clusterDirFor(
   dataDir: string,
   user: OsUser | undefined,
   systemDir: string,
-): Promise<{ dir: string; relocated: boolean }> {
+): Promise<{ dir: string; relocated: boolean; newlyRelocated?: boolean }> {
   const inside = join(dataDir, 'postgres');
   const pointer = join(dataDir, LOCATION_FILE);
   if (!user) {
@@ -169,7 +169,8 @@ async function clusterDirFor(
     );
   }
   await writeFile(pointer, `${relocatedDir}\n`, { mode: 0o644 });
-  return { dir: relocatedDir, relocated: true };
+  // made by this start: a failed initdb removes the pointer again (not a database gone missing)
+  return { dir: relocatedDir, relocated: true, newlyRelocated: true };
 }
 
 /** `<parent folder name>-<hash of DATA_DIR's real path>`: one cluster per DATA_DIR. */
@@ -351,10 +352,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
   prepareDataDir(options.dataDir);
   const password = persistentSecret(options.dataDir, 'postgres-password');
   const user = userInfo().uid === 0 ? ensureSystemUser() : undefined;
-  const hadPointer = existsSync(join(options.dataDir, LOCATION_FILE));
-  const { dir, relocated } = await clusterDirFor(options.dataDir, user, systemDir);
-  /** The relocated folder was made by this start (not a database that went missing). */
-  const createdNow = relocated && !hadPointer;
+  const { dir, relocated, newlyRelocated } = await clusterDirFor(options.dataDir, user, systemDir);
 
   const adopted = runningCluster(dir, user);
   if (adopted) {
@@ -398,7 +396,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
         'move it away (nothing was changed in it), then start again',
       );
     }
-    if (relocated && existsSync(join(options.dataDir, LOCATION_FILE)) && !createdNow) {
+    if (relocated && !newlyRelocated) {
       throw new StartupError(
         `the database named by ${join(options.dataDir, LOCATION_FILE)} is missing (${dir})`,
         'restore a backup into a new DATA_DIR (npm run restore), or remove that file to start with an empty database',
@@ -407,7 +405,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<R
     await prepareClusterDir(dir, user);
     await initdb(bin, dir, password, user, log).catch(async (err: unknown) => {
       // nothing was made: the next start begins afresh, not "missing"
-      if (createdNow) await rm(join(options.dataDir, LOCATION_FILE), { force: true });
+      if (newlyRelocated) await rm(join(options.dataDir, LOCATION_FILE), { force: true });
       throw err;
     });
   }
