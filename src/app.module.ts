@@ -18,6 +18,7 @@ import { ProgrammesModule } from './programmes/programmes.module';
 import { RedemptionsModule } from './redemptions/redemptions.module';
 import { SecurityModule } from './security/security.module';
 import { StatementsModule } from './statements/statements.module';
+import { PaymentBatchesModule } from './payment-batches/payment-batches.module';
 import { UsersModule } from './users/users.module';
 import { OpenDataModule } from './open-data/open-data.module';
 import { StatsModule } from './stats/stats.module';
@@ -74,6 +75,7 @@ export class AppModule {
         SecurityModule,
         RedemptionsModule,
         StatementsModule,
+        PaymentBatchesModule,
         StatsModule,
         OpenDataModule,
         WebModule,

@@ -158,14 +158,6 @@ describe('Reimbursement: claims, statements, approval, payment', () => {
       .set('Authorization', `Bearer ${admin2}`)
       .expect(200);
 
-    const payment = await request(t.http)
-      .get('/api/statements/payment-file.csv')
-      .set('Authorization', `Bearer ${admin}`)
-      .expect(200);
-    expect(payment.text).toContain(
-      `${s.number};Structure A;${assoA.siret};FR7630006000011234567890189;AGRIFRPP;50,00`,
-    );
-
     const paid = await request(t.http)
       .post(`/api/statements/${s.id}/paid`)
       .set('Authorization', `Bearer ${admin}`)
@@ -423,87 +415,5 @@ describe('Reimbursement: claims, statements, approval, payment', () => {
       .post(`/api/statements/${st.id}/approve`)
       .set('Authorization', `Bearer ${agent}`)
       .expect(403);
-  });
-});
-
-describe('SEPA payment file', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({
-      env: {
-        PAYER_NAME: 'Département de la Haute-Garonne',
-        PAYER_IBAN: 'FR76 3000 1007 9412 3456 7890 185',
-        PAYER_BIC: 'BDFEFRPPCCT',
-      },
-    });
-  });
-  afterAll(() => t.close());
-
-  it('is a pain.001.001.03 credit transfer of the approved statements, end-to-end id = statement number, amounts exact', async () => {
-    const admin = await t.adminToken();
-    const admin2 = (await t.userToken('ADMIN')).token;
-    const empty = await request(t.http)
-      .get('/api/statements/payment-file.xml')
-      .set('Authorization', `Bearer ${admin}`)
-      .expect(409);
-    expect(empty.body.code).toBe('NOTHING_TO_PAY');
-    const programme = await createProgramme(t);
-    const numbers: string[] = [];
-    for (const [name, count] of [
-      ['Café numérique & Cie <Muret>', 3],
-      ['Les Connectés', 7],
-    ] as const) {
-      const asso = await createAssociation(t, { name });
-      const staff = (await t.userToken('ASSOCIATION', { associationId: asso.id })).token;
-      const codes = (await issueBooklet(t, programme.id)).cheques.map((c) => c.code);
-      await request(t.http)
-        .post('/api/redemptions')
-        .set('Authorization', `Bearer ${staff}`)
-        .set('Idempotency-Key', randomUUID())
-        .send({ codes: codes.slice(0, count), activity: 'Smartphone', sessionDate: today })
-        .expect(201);
-      const s = await claimAndIssue(t, staff, admin);
-      await request(t.http)
-        .post(`/api/statements/${s.id}/approve`)
-        .set('Authorization', `Bearer ${admin2}`)
-        .expect(200);
-      numbers.push(s.number);
-    }
-    const res = await request(t.http)
-      .get('/api/statements/payment-file.xml')
-      .set('Authorization', `Bearer ${admin}`)
-      .expect(200);
-    expect(res.headers['content-type']).toMatch(/application\/xml/);
-    const { XMLParser, XMLValidator } = await import('fast-xml-parser');
-    expect(XMLValidator.validate(res.text)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(res.text);
-    expect(doc.Document['@_xmlns']).toBe('urn:iso:std:iso:20022:tech:xsd:pain.001.001.03');
-    const init = doc.Document.CstmrCdtTrfInitn;
-    expect(init.GrpHdr).toMatchObject({
-      NbOfTxs: '2',
-      CtrlSum: '100.00',
-      InitgPty: { Nm: 'Departement de la Haute-Garonne' },
-    });
-    expect(init.PmtInf).toMatchObject({
-      PmtMtd: 'TRF',
-      NbOfTxs: '2',
-      CtrlSum: '100.00',
-      DbtrAcct: { Id: { IBAN: 'FR7630001007941234567890185' } },
-      DbtrAgt: { FinInstnId: { BIC: 'BDFEFRPPCCT' } },
-      ChrgBr: 'SLEV',
-    });
-    const txs = init.PmtInf.CdtTrfTxInf;
-    expect(txs.map((x: { PmtId: { EndToEndId: string } }) => x.PmtId.EndToEndId)).toEqual(numbers);
-    expect(
-      txs.map((x: { Amt: { InstdAmt: { '#text': string; '@_Ccy': string } } }) => [
-        x.Amt.InstdAmt['#text'],
-        x.Amt.InstdAmt['@_Ccy'],
-      ]),
-    ).toEqual([
-      ['30.00', 'EUR'],
-      ['70.00', 'EUR'],
-    ]);
-    expect(txs[0].Cdtr.Nm).toBe('Cafe numerique Cie Muret');
-    expect(txs[0].CdtrAcct.Id.IBAN).toBe('FR7630006000011234567890189');
   });
 });

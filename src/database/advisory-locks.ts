@@ -11,4 +11,6 @@ export const ADVISORY_LOCKS = {
   firstAdmin: 7_310_042_003,
   /** The personal-data retention job. */
   retention: 7_310_042_004,
+  /** Preparing a payment batch: one at a time, so that a statement is never put in two. */
+  paymentBatch: 7_310_042_005,
 } as const;

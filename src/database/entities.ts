@@ -10,7 +10,13 @@ import { Redemption, RedemptionLine } from '../redemptions/redemption.entity';
 import { RateLimitCounter } from '../security/rate-limit-counter.entity';
 import { Claim } from '../statements/claim.entity';
 import { Statement, StatementCounter, StatementLine } from '../statements/statement.entity';
+import { AccountChange } from '../users/account-change.entity';
 import { User } from '../users/user.entity';
+import {
+  PaymentBatch,
+  PaymentBatchCounter,
+  PaymentBatchStatement,
+} from '../payment-batches/payment-batch.entity';
 
 /** Every entity, for the application's data source, the migration CLI and the schema-drift test. */
 export const ENTITIES = [
@@ -33,4 +39,8 @@ export const ENTITIES = [
   Statement,
   StatementLine,
   StatementCounter,
+  PaymentBatch,
+  PaymentBatchStatement,
+  PaymentBatchCounter,
+  AccountChange,
 ];

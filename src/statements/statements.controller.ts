@@ -27,7 +27,6 @@ import {
   StatementQueryDto,
 } from './dto/statement.dto';
 import { StatementRenderer } from './pdf/statement-renderer';
-import { PaymentFiles } from './payment-files';
 import { StatementsService } from './statements.service';
 
 const CSV = { 'text/csv': { schema: { type: 'string' } } };
@@ -108,7 +107,6 @@ export class ClaimsController {
 export class StatementsController {
   constructor(
     private readonly statements: StatementsService,
-    private readonly payments: PaymentFiles,
     private readonly renderer: StatementRenderer,
   ) {}
 
@@ -134,36 +132,6 @@ export class StatementsController {
   @ApiProblems(400)
   list(@CurrentUser() actor: Actor, @Query() q: StatementQueryDto): Promise<Page<StatementDto>> {
     return this.statements.listStatements(actor, q);
-  }
-
-  @Get('statements/payment-file.csv')
-  @Roles('ADMIN')
-  @ApiOperation({
-    summary: 'Approved, unpaid statements: one row per statement for the public accountant',
-  })
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: 'CSV', content: CSV })
-  paymentCsv(@Res() res: Response): Promise<void> {
-    return streamDownload(res, 'text/csv; charset=utf-8', (out, ready) =>
-      this.payments.writeCsv(out, ready),
-    );
-  }
-
-  @Get('statements/payment-file.xml')
-  @Roles('ADMIN')
-  @ApiOperation({
-    summary: 'Approved, unpaid statements as a SEPA credit transfer file (pain.001.001.03)',
-  })
-  @ApiProduces('application/xml')
-  @ApiOkResponse({
-    description: 'XML',
-    content: { 'application/xml': { schema: { type: 'string' } } },
-  })
-  @ApiProblems(409)
-  paymentXml(@Res() res: Response): Promise<void> {
-    return streamDownload(res, 'application/xml; charset=utf-8', (out, ready) =>
-      this.payments.writeXml(out, ready),
-    );
   }
 
   @Get('statements/:id')

@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
-import { PaymentFiles } from './payment-files';
 import { StatementRenderer } from './pdf/statement-renderer';
 import { ClaimsController, StatementsController } from './statements.controller';
 import { StatementsService } from './statements.service';
 
 @Module({
   controllers: [ClaimsController, StatementsController],
-  providers: [StatementsService, PaymentFiles, StatementRenderer],
+  providers: [StatementsService, StatementRenderer],
   exports: [StatementsService],
 })
 export class StatementsModule {}

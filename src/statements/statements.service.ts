@@ -8,12 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/role';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { frenchDate, parisToday, parisYear } from '../common/dates';
-import {
-  ConflictError,
-  DomainError,
-  ForbiddenError,
-  NotFoundError,
-} from '../common/errors/domain-error';
+import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
 import { Page } from '../common/pagination';
 import { maskIban } from '../common/validators';
 import { queryRows, violatedConstraint } from '../database/sql';
@@ -30,6 +25,7 @@ import {
   StatementQueryDto,
 } from './dto/statement.dto';
 import { Statement } from './statement.entity';
+import { assertTwoPeople } from '../users/four-eyes';
 
 /**
  * The lines a claim becomes: its active redemptions' cheques (positive), then the corrections of
@@ -315,12 +311,7 @@ export class StatementsService {
       const statement = await this.lockStatement(em, id);
       if (statement.status !== 'ISSUED')
         throw invalidTransition(`L'état ${statement.number}`, statement.status, 'approuver');
-      if (statement.issuedBy === actor.id) {
-        throw new ForbiddenError(
-          "Un état doit être approuvé par une autre personne que celle qui l'a émis.",
-          'FOUR_EYES_REQUIRED',
-        );
-      }
+      await assertTwoPeople(em, statement.issuedBy, actor.id, `L'état ${statement.number}`);
       Object.assign(statement, {
         status: 'APPROVED',
         approvedBy: actor.id,
@@ -361,6 +352,17 @@ export class StatementsService {
           { errors: [{ field: 'paidOn', message: `paidOn must not be before ${approvedOn}` }] },
         );
       }
+      const [inBatch] = await queryRows<{ number: string }>(
+        em,
+        `SELECT b.number FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
+          WHERE p.statement_id = $1 AND NOT p.released AND b.status = 'PREPARED'`,
+        [id],
+      );
+      if (inBatch)
+        throw new ConflictError(
+          `L'état ${statement.number} est dans le bordereau ${inBatch.number}, pas encore approuvé : approuvez-le ou annulez-le d'abord.`,
+          'STATEMENT_IN_PREPARED_BATCH',
+        );
       const used = await queryRows<{ number: string }>(
         em,
         `SELECT number FROM statement WHERE payment_reference = $1`,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Actor } from '../auth/role';
@@ -18,7 +18,10 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a user (agent, administrator or association staff)' })
+  @ApiOperation({
+    summary:
+      'Create a user (agent, administrator or association staff); a new administrator is inactive until a second administrator confirms it',
+  })
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblems(400, 409)
   create(@CurrentUser() actor: Actor, @Body() dto: CreateUserDto): Promise<UserDto> {
@@ -51,5 +54,26 @@ export class UsersController {
     @Body() dto: UpdateUserDto,
   ): Promise<UserDto> {
     return this.users.update(actor, id, dto);
+  }
+
+  @Post(':id/change/confirm')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Confirm the pending change of an account (new administrator, re-activation, password reset): by a second administrator',
+  })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 403, 404, 409)
+  confirmChange(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<UserDto> {
+    return this.users.confirmChange(actor, id);
+  }
+
+  @Post(':id/change/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw the pending change of an account; nothing is applied' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 403, 404, 409)
+  cancelChange(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<UserDto> {
+    return this.users.cancelChange(actor, id);
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, ILike } from 'typeorm';
+import { DataSource, EntityManager, ILike, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
 import { Actor, Role } from '../auth/role';
 import {
   ConflictError,
   DomainError,
+  ForbiddenError,
   NotFoundError,
   ValidationFailedError,
 } from '../common/errors/domain-error';
@@ -16,7 +17,21 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { UserQueryDto } from './dto/user-query.dto';
+import { AccountChange, AccountChangeKind } from './account-change.entity';
+import { assertTwoPeople } from './four-eyes';
 import { User } from './user.entity';
+
+/** The confirming administrator is a second person: not someone who could sign in as `other`. */
+async function assertSecondAdmin(em: EntityManager, other: string, confirmer: string) {
+  await assertTwoPeople(em, other, confirmer, 'Cette modification').catch((err: unknown) => {
+    throw err instanceof DomainError
+      ? new ForbiddenError(
+          "Cette modification doit être confirmée par un second administrateur : ni celui qui l'a demandée, ni le compte concerné, ni un compte dont l'un d'eux a choisi le mot de passe.",
+          'SECOND_ADMIN_REQUIRED',
+        )
+      : err;
+  });
+}
 
 /** What an audit event may show of a user: never the password hash. */
 function auditView(u: User) {
@@ -99,7 +114,9 @@ export class UsersService {
           passwordHash,
           role: dto.role,
           associationId: dto.role === 'ASSOCIATION' ? (dto.associationId ?? null) : null,
-          active: true,
+          // A new administrator created by another one waits for a second one's confirmation.
+          active: !(actor && dto.role === 'ADMIN'),
+          credentialsSetBy: actor?.id ?? null,
         });
         if (dto.role !== 'ASSOCIATION' && dto.associationId) {
           throw new DomainError(
@@ -114,13 +131,17 @@ export class UsersService {
           );
         }
         await em.save(user);
+        const pending =
+          actor && dto.role === 'ADMIN'
+            ? await this.requestChange(em, actor, user, 'ADMIN_CREATION', null)
+            : null;
         await this.audit.record(em, actor, {
           action: 'user.created',
           entityType: 'user',
           entityId: user.id,
-          after: auditView(user),
+          after: { ...auditView(user), pendingChange: pending?.kind ?? null },
         });
-        return UserDto.from(user);
+        return UserDto.from(user, pending);
       });
     } catch (err) {
       const constraint = violatedConstraint(err);
@@ -147,13 +168,17 @@ export class UsersService {
       skip: query.offset,
       take: query.pageSize,
     });
-    return pageOf(query, result, (u) => UserDto.from(u));
+    const pending = await this.dataSource.manager.find(AccountChange, {
+      where: { userId: In(result[0].map((u) => u.id)), status: 'PENDING' },
+    });
+    const byUser = new Map(pending.map((c) => [c.userId, c]));
+    return pageOf(query, result, (u) => UserDto.from(u, byUser.get(u.id) ?? null));
   }
 
   async get(id: string): Promise<UserDto> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
     if (!user) throw new NotFoundError('Utilisateur', id);
-    return UserDto.from(user);
+    return UserDto.from(user, await this.pendingChange(this.dataSource.manager, id));
   }
 
   async update(actor: Actor, id: string, dto: UpdateUserDto): Promise<UserDto> {
@@ -168,21 +193,153 @@ export class UsersService {
     return this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       const before = auditView(user);
-      const revoke = (dto.active === false && user.active) || passwordHash !== undefined;
-      if (dto.active !== undefined) user.active = dto.active;
+      // Giving an administrator's powers back, or another administrator's password: a request
+      // that a second administrator confirms (confirmChange); what else was asked applies now.
+      const privileged = user.role === 'ADMIN' && user.id !== actor.id;
+      const reactivate = dto.active === true && !user.active;
+      let pending: AccountChange | null = null;
+      if (privileged && (reactivate || passwordHash)) {
+        pending = await this.requestChange(
+          em,
+          actor,
+          user,
+          reactivate ? 'ADMIN_REACTIVATION' : 'ADMIN_PASSWORD_RESET',
+          passwordHash ?? null,
+        );
+      } else {
+        if (dto.active !== undefined) user.active = dto.active;
+        if (passwordHash) {
+          user.passwordHash = passwordHash;
+          // whoever chooses a password can sign in with it; the owner changing theirs keeps the link
+          if (user.id !== actor.id) user.credentialsSetBy = actor.id;
+        }
+      }
+      if (dto.active === false) user.active = false;
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
-      if (passwordHash) user.passwordHash = passwordHash;
+      const revoke = (before.active && !user.active) || (passwordHash !== undefined && !pending);
       if (revoke) user.tokenVersion += 1;
       await em.save(user);
       await this.audit.record(em, actor, {
-        action: passwordHash ? 'user.password_reset' : 'user.updated',
+        action: pending
+          ? 'user.change_requested'
+          : passwordHash
+            ? 'user.password_reset'
+            : 'user.updated',
         entityType: 'user',
         entityId: user.id,
         before,
-        after: auditView(user),
+        after: { ...auditView(user), pendingChange: pending?.kind ?? null },
       });
-      return UserDto.from(user);
+      return UserDto.from(user, pending ?? (await this.pendingChange(em, user.id)));
     });
+  }
+
+  /** A second administrator — neither the requester nor the account, nor anyone who could sign in as them — applies the pending change. */
+  async confirmChange(actor: Actor, id: string): Promise<UserDto> {
+    return this.dataSource.transaction(async (em) => {
+      const user = await this.lockUser(em, id);
+      const change = await this.lockPendingChange(em, id);
+      if (actor.id === user.id)
+        throw new ForbiddenError(
+          'Une modification de votre propre compte est confirmée par un autre administrateur.',
+          'SECOND_ADMIN_REQUIRED',
+        );
+      await assertSecondAdmin(em, change.requestedBy, actor.id);
+      await assertSecondAdmin(em, user.id, actor.id);
+      const before = auditView(user);
+      user.active = true;
+      if (change.passwordHash) {
+        user.passwordHash = change.passwordHash;
+        user.credentialsSetBy = change.requestedBy;
+      }
+      if (change.kind !== 'ADMIN_CREATION') user.tokenVersion += 1;
+      await em.save(user);
+      Object.assign(change, {
+        status: 'CONFIRMED',
+        decidedBy: actor.id,
+        decidedAt: new Date(),
+        passwordHash: null,
+      });
+      await em.save(change);
+      await this.audit.record(em, actor, {
+        action: 'user.change_confirmed',
+        entityType: 'user',
+        entityId: user.id,
+        before: { ...before, pendingChange: change.kind, requestedBy: change.requestedBy },
+        after: { ...auditView(user), pendingChange: null },
+      });
+      return UserDto.from(user, null);
+    });
+  }
+
+  /** The requester, or another administrator, withdraws a pending change (nothing is applied). */
+  async cancelChange(actor: Actor, id: string): Promise<UserDto> {
+    return this.dataSource.transaction(async (em) => {
+      const user = await this.lockUser(em, id);
+      const change = await this.lockPendingChange(em, id);
+      if (actor.id === user.id)
+        throw new ForbiddenError(
+          'Une modification de votre propre compte est retirée par un autre administrateur.',
+          'SECOND_ADMIN_REQUIRED',
+        );
+      Object.assign(change, {
+        status: 'CANCELLED',
+        decidedBy: actor.id,
+        decidedAt: new Date(),
+        passwordHash: null,
+      });
+      await em.save(change);
+      await this.audit.record(em, actor, {
+        action: 'user.change_cancelled',
+        entityType: 'user',
+        entityId: user.id,
+        before: { pendingChange: change.kind, requestedBy: change.requestedBy },
+        after: { pendingChange: null },
+      });
+      return UserDto.from(user, null);
+    });
+  }
+
+  private async requestChange(
+    em: EntityManager,
+    actor: Actor,
+    user: User,
+    kind: AccountChangeKind,
+    passwordHash: string | null,
+  ): Promise<AccountChange> {
+    if (await this.pendingChange(em, user.id))
+      throw new ConflictError(
+        'Une modification de ce compte attend déjà la confirmation d’un second administrateur.',
+        'ACCOUNT_CHANGE_PENDING',
+      );
+    return em.save(
+      em.create(AccountChange, {
+        userId: user.id,
+        kind,
+        passwordHash,
+        status: 'PENDING',
+        requestedBy: actor.id,
+        decidedBy: null,
+        decidedAt: null,
+      }),
+    );
+  }
+
+  private pendingChange(em: EntityManager, userId: string): Promise<AccountChange | null> {
+    return em.findOneBy(AccountChange, { userId, status: 'PENDING' });
+  }
+
+  private async lockPendingChange(em: EntityManager, userId: string): Promise<AccountChange> {
+    const change = await em.findOne(AccountChange, {
+      where: { userId, status: 'PENDING' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!change)
+      throw new ConflictError(
+        'Aucune modification de ce compte n’attend de confirmation.',
+        'NO_PENDING_CHANGE',
+      );
+    return change;
   }
 
   async count(): Promise<number> {

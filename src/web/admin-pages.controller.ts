@@ -30,6 +30,11 @@ import {
   ReasonDto,
   StatementQueryDto,
 } from '../statements/dto/statement.dto';
+import {
+  CancelPaymentBatchDto,
+  PaymentBatchQueryDto,
+} from '../payment-batches/dto/payment-batch.dto';
+import { PaymentBatchesService } from '../payment-batches/payment-batches.service';
 import { StatementsService } from '../statements/statements.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
@@ -51,6 +56,9 @@ const DONE: Record<string, string> = {
   rejetee: 'La demande est rejetée : ses encaissements sont à nouveau libres.',
   approuve: "L'état est approuvé.",
   paye: "L'état est enregistré comme payé.",
+  bordereau: 'Le bordereau est préparé : un autre administrateur doit l’approuver.',
+  bordereau_approuve: 'Le bordereau est approuvé : ses fichiers de paiement sont disponibles.',
+  bordereau_annule: 'Le bordereau est annulé : ses états peuvent entrer dans un autre.',
 };
 
 type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
@@ -65,6 +73,7 @@ export class AdminPagesController {
   constructor(
     private readonly associations: AssociationsService,
     private readonly statements: StatementsService,
+    private readonly batches: PaymentBatchesService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
   ) {}
@@ -242,7 +251,17 @@ export class AdminPagesController {
       this.associations.list(actor),
     ]);
     const names = new Map(associations.map((a) => [a.id, a.name]));
+    const batches =
+      actor.role === 'ADMIN'
+        ? (await this.batches.list(await readForm(PaymentBatchQueryDto, { pageSize: 50 }))).items
+        : [];
     return pageModel(actor, 'Remboursements', '/admin/etats', {
+      batches: batches.map((b) => ({
+        ...b,
+        statusLabel: LABELS.paymentBatchStatus[b.status],
+        prepared: b.status === 'PREPARED',
+        approved: b.status === 'APPROVED',
+      })),
       flash: this.flash(done),
       isAdmin: actor.role === 'ADMIN',
       today: parisToday(),
@@ -292,6 +311,45 @@ export class AdminPagesController {
       () => found[0](actor, id, formFields(body)),
       found[1],
     );
+  }
+
+  @Post('bordereaux')
+  @Roles('ADMIN')
+  prepareBatch(@CurrentUser() actor: Actor, @Res() res: Response) {
+    return this.act(res, actor, '/admin/etats', () => this.batches.prepare(actor), 'bordereau');
+  }
+
+  @Post('bordereaux/:id/:action')
+  @Roles('ADMIN')
+  batchAction(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('action') action: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    if (action === 'approuver')
+      return this.act(
+        res,
+        actor,
+        '/admin/etats',
+        () => this.batches.approve(actor, id),
+        'bordereau_approuve',
+      );
+    if (action === 'annuler')
+      return this.act(
+        res,
+        actor,
+        '/admin/etats',
+        async () =>
+          this.batches.cancel(
+            actor,
+            id,
+            (await readForm(CancelPaymentBatchDto, formFields(body))).reason,
+          ),
+        'bordereau_annule',
+      );
+    throw unknownAction();
   }
 
   @Get('journal')

@@ -32,6 +32,7 @@ export const LABELS = {
     REJECTED: 'Rejetée',
   },
   statementStatus: { ISSUED: 'Émis', APPROVED: 'Approuvé', PAID: 'Payé' },
+  paymentBatchStatus: { PREPARED: 'À approuver', APPROVED: 'Approuvé', CANCELLED: 'Annulé' },
   role: { ADMIN: 'Administrateur', AGENT: 'Agent du département', ASSOCIATION: 'Structure' },
 } as const;
 

@@ -3,6 +3,7 @@ import { AssociationsModule } from '../associations/associations.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { BookletsModule } from '../booklets/booklets.module';
+import { PaymentBatchesModule } from '../payment-batches/payment-batches.module';
 import { ProgrammesModule } from '../programmes/programmes.module';
 import { RedemptionsModule } from '../redemptions/redemptions.module';
 import { StatementsModule } from '../statements/statements.module';
@@ -21,6 +22,7 @@ import { SessionPagesController } from './session-pages.controller';
     AuditModule,
     AuthModule,
     BookletsModule,
+    PaymentBatchesModule,
     ProgrammesModule,
     RedemptionsModule,
     StatementsModule,

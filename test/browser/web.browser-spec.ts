@@ -7,7 +7,15 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { createTestDatabase } from '../support/database';
 import { inspectPdf } from '../support/pdf';
 import { ServiceProcess, startService } from '../support/service-process';
-import { api, BENCH_ADMIN, BENCH_STAFF, benchEnv, BenchWorld, benchWorld } from '../support/world';
+import {
+  api,
+  BENCH_ADMIN,
+  BENCH_STAFF,
+  benchEnv,
+  BenchWorld,
+  benchWorld,
+  createAdminOnServer,
+} from '../support/world';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
@@ -37,12 +45,14 @@ describe('Web interface in a browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const db = await createTestDatabase('web');
-    service = await startService(
-      benchEnv(db, { PUBLIC_BASE_URL: BASE_URL, LOG_LEVEL: 'warn', LOOKUP_FAILURE_LIMIT: '1000' }),
-      { compiled: true },
-    );
+    const env = benchEnv(db, {
+      PUBLIC_BASE_URL: BASE_URL,
+      LOG_LEVEL: 'warn',
+      LOOKUP_FAILURE_LIMIT: '1000',
+    });
+    service = await startService(env, { compiled: true });
     world = await benchWorld(service.url, 0);
-    await api(service.url, '/api/users', world.admin, { ...ADMIN2, role: 'ADMIN' });
+    createAdminOnServer(env, ADMIN2);
     await api(service.url, '/api/users', world.admin, { ...AGENT, role: 'AGENT' });
   });
   afterAll(async () => {

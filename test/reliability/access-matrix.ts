@@ -16,6 +16,7 @@ export type Target =
   | 'redemption'
   | 'claim'
   | 'statement'
+  | 'paymentBatch'
   | 'code'
   | 'indicator'
   | 'beneficiary';
@@ -47,6 +48,8 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/users': { roles: ['ADMIN'] },
   'GET /api/users/{id}': { roles: ['ADMIN'], target: 'user' },
   'PATCH /api/users/{id}': { roles: ['ADMIN'], target: 'user' },
+  'POST /api/users/{id}/change/confirm': { roles: ['ADMIN'], target: 'user' },
+  'POST /api/users/{id}/change/cancel': { roles: ['ADMIN'], target: 'user' },
 
   'POST /api/programmes': { roles: ['ADMIN'] },
   'GET /api/programmes': { roles: STAFF },
@@ -110,11 +113,17 @@ export const ACCESS_MATRIX: Record<string, Access> = {
 
   'POST /api/statements/run': { roles: ['ADMIN'] },
   'GET /api/statements': { roles: EVERYONE_SIGNED_IN, scoped: true },
-  'GET /api/statements/payment-file.csv': { roles: ['ADMIN'] },
-  'GET /api/statements/payment-file.xml': { roles: ['ADMIN'] },
   'GET /api/statements/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
   'GET /api/statements/{id}/csv': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
   'GET /api/statements/{id}/pdf': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
   'POST /api/statements/{id}/approve': { roles: ['ADMIN'], target: 'statement' },
   'POST /api/statements/{id}/paid': { roles: ['ADMIN'], target: 'statement' },
+
+  'POST /api/payment-batches': { roles: ['ADMIN'] },
+  'GET /api/payment-batches': { roles: ['ADMIN'] },
+  'GET /api/payment-batches/{id}': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'POST /api/payment-batches/{id}/approve': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'POST /api/payment-batches/{id}/cancel': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'GET /api/payment-batches/{id}/transfers.csv': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'GET /api/payment-batches/{id}/transfers.xml': { roles: ['ADMIN'], target: 'paymentBatch' },
 };

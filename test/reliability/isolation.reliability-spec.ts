@@ -128,6 +128,8 @@ describe('Isolation matrix', () => {
       redemption: ofB.r3,
       claim: ofB.claim2,
       statement: ofB.statement.id,
+      // a batch id that exists nowhere: these routes are administrators' only, not scoped
+      paymentBatch: randomUUID(),
       code: codes[3],
       indicator: 'overview',
       beneficiary: named.beneficiary!.reference,

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
 /**
  * A world to run the real service against, built through its own API: the service's settings for
  * a database, and a programme with an accredited association, its staff and (optionally) a print
@@ -103,4 +106,21 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
     programmeId: programme.id,
     associationId: association.id,
   };
+}
+
+/**
+ * An administrator created on the server, as the département's IT does with
+ * `npm run user:create-admin` (the compiled CLI, password on standard input): independent of the
+ * administrators created through the API, so it may approve what they prepare.
+ */
+export function createAdminOnServer(
+  env: Record<string, string>,
+  account: { email: string; password: string },
+): void {
+  execFileSync(process.execPath, ['dist/src/users/create-admin.cli.js', account.email], {
+    cwd: join(__dirname, '..', '..'),
+    env: { ...process.env, ...env },
+    input: `${account.password}\n`,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
 }

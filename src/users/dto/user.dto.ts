@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, Role } from '../../auth/role';
+import {
+  ACCOUNT_CHANGE_KINDS,
+  type AccountChange,
+  type AccountChangeKind,
+} from '../account-change.entity';
 import type { User } from '../user.entity';
+
+export class PendingAccountChangeDto {
+  @ApiProperty({ enum: ACCOUNT_CHANGE_KINDS }) kind!: AccountChangeKind;
+  @ApiProperty({ format: 'uuid' }) requestedBy!: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+}
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -13,8 +24,15 @@ export class UserDto {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastLoginAt!:
     string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiPropertyOptional({
+    type: PendingAccountChangeDto,
+    nullable: true,
+    description:
+      'A change giving administrator powers (new administrator, re-activation, password reset by another administrator), not applied until a second administrator confirms it',
+  })
+  pendingChange!: PendingAccountChangeDto | null;
 
-  static from(user: User): UserDto {
+  static from(user: User, pending: AccountChange | null = null): UserDto {
     return {
       id: user.id,
       email: user.email,
@@ -24,6 +42,13 @@ export class UserDto {
       active: user.active,
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
+      pendingChange: pending
+        ? {
+            kind: pending.kind,
+            requestedBy: pending.requestedBy,
+            requestedAt: pending.requestedAt.toISOString(),
+          }
+        : null,
     };
   }
 }

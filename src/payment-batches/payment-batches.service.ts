@@ -1,0 +1,326 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/role';
+import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
+import { parisToday, parisYear, shiftDay } from '../common/dates';
+import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
+import { Page, pageOf } from '../common/pagination';
+import { AppConfig } from '../config/app-config';
+import { ADVISORY_LOCKS } from '../database/advisory-locks';
+import { queryRows } from '../database/sql';
+import { assertTwoPeople } from '../users/four-eyes';
+import {
+  PaymentBatchDetailDto,
+  PaymentBatchDto,
+  PaymentBatchQueryDto,
+  PaymentBatchStatementDto,
+} from './dto/payment-batch.dto';
+import { PaymentBatch } from './payment-batch.entity';
+import { painCreditTransfer } from './sepa';
+
+/**
+ * Statements a batch may take: approved, not paid, with a positive total (a zero statement pays
+ * nothing; a correction statement is a sum owed back, recovered by a titre de recette, never a
+ * transfer), and in no batch that is not cancelled.
+ */
+const PAYABLE = `s.status = 'APPROVED' AND s.total_cents > 0
+  AND NOT EXISTS (SELECT 1 FROM payment_batch_statement p WHERE p.statement_id = s.id AND NOT p.released)`;
+
+export type PaymentFileFormat = 'csv' | 'xml';
+
+interface BatchRow {
+  statement_id: string;
+  number: string;
+  association_name: string;
+  association_siret: string;
+  association_iban: string;
+  association_bic: string | null;
+  amount_cents: string;
+}
+
+function invalidTransition(batch: PaymentBatch, action: string): DomainError {
+  return new ConflictError(
+    `Le bordereau ${batch.number} est à l'état ${batch.status} : « ${action} » est impossible.`,
+    'INVALID_TRANSITION',
+    { status: batch.status },
+  );
+}
+
+/**
+ * Payment batches (bordereaux de paiement): what the public accountant receives to pay approved
+ * statements, recorded so that no statement is ever in two files, approved by a second person,
+ * and whose files are the same bytes at every download.
+ */
+@Injectable()
+export class PaymentBatchesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async prepare(actor: Actor, statementIds?: string[]): Promise<PaymentBatchDetailDto> {
+    const payerIban = this.config.get('PAYER_IBAN');
+    if (!payerIban)
+      throw new ConflictError(
+        "Le compte du Département (PAYER_IBAN) n'est pas configuré.",
+        'PAYER_NOT_CONFIGURED',
+      );
+    return this.dataSource.transaction(async (em) => {
+      // One preparation at a time: what is "in no batch" stays true until this one commits.
+      await em.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.paymentBatch]);
+      const wanted = statementIds ? [...new Set(statementIds)] : null;
+      const payable = await queryRows<{ id: string; number: string; total_cents: string }>(
+        em,
+        `SELECT s.id, s.number, s.total_cents FROM statement s
+          WHERE ${PAYABLE} AND ($1::uuid[] IS NULL OR s.id = ANY($1::uuid[]))
+          ORDER BY s.year, s.seq FOR UPDATE OF s`,
+        [wanted],
+      );
+      if (wanted && payable.length < wanted.length) {
+        const found = new Set(payable.map((s) => s.id));
+        const refused = wanted.filter((id) => !found.has(id));
+        throw new DomainError(
+          'STATEMENT_NOT_PAYABLE',
+          409,
+          `${refused.length === 1 ? "Un état demandé n'est pas" : `${refused.length} états demandés ne sont pas`} à payer : approuvé, non payé, de montant positif et dans aucun autre bordereau.`,
+          {
+            errors: refused.map((id) => ({
+              field: 'statementIds',
+              message: `statement ${id} is not payable`,
+            })),
+          },
+        );
+      }
+      if (payable.length === 0)
+        throw new ConflictError('Aucun état approuvé à payer.', 'NOTHING_TO_PAY');
+      const year = parisYear();
+      const [{ last_seq: seq }] = await queryRows<{ last_seq: number }>(
+        em,
+        `INSERT INTO payment_batch_counter (year, last_seq) VALUES ($1, 1)
+         ON CONFLICT (year) DO UPDATE SET last_seq = payment_batch_counter.last_seq + 1 RETURNING last_seq`,
+        [year],
+      );
+      const total = payable.reduce((sum, s) => sum + BigInt(s.total_cents), 0n);
+      const batch = em.create(PaymentBatch, {
+        number: `BP-${year}-${String(seq).padStart(4, '0')}`,
+        year,
+        seq,
+        status: 'PREPARED',
+        transferCount: payable.length,
+        totalCents: Number(total),
+        payerName: this.config.get('PAYER_NAME'),
+        payerIban,
+        payerBic: this.config.get('PAYER_BIC') ?? null,
+        preparedBy: actor.id,
+        approvedBy: null,
+        approvedAt: null,
+        executionDate: null,
+        cancelledBy: null,
+        cancelledAt: null,
+        cancelReason: null,
+      });
+      await em.save(batch);
+      await em.query(
+        `INSERT INTO payment_batch_statement (batch_id, statement_id, amount_cents)
+         SELECT $1, s.id, s.total_cents FROM statement s WHERE s.id = ANY($2::uuid[])`,
+        [batch.id, payable.map((s) => s.id)],
+      );
+      await this.audit.record(em, actor, {
+        action: 'payment_batch.prepared',
+        entityType: 'payment_batch',
+        entityId: batch.id,
+        after: {
+          number: batch.number,
+          status: 'PREPARED',
+          totalCents: batch.totalCents,
+          statements: payable.map((s) => s.number),
+        },
+      });
+      return this.detail(em, batch);
+    });
+  }
+
+  async approve(actor: Actor, id: string): Promise<PaymentBatchDetailDto> {
+    return this.dataSource.transaction(async (em) => {
+      const batch = await this.lock(em, id);
+      if (batch.status !== 'PREPARED') throw invalidTransition(batch, 'approuver');
+      await assertTwoPeople(em, batch.preparedBy, actor.id, `Le bordereau ${batch.number}`);
+      const now = new Date();
+      Object.assign(batch, {
+        status: 'APPROVED',
+        approvedBy: actor.id,
+        approvedAt: now,
+        executionDate: shiftDay(parisToday(now), 1),
+      });
+      await em.save(batch);
+      await this.audit.record(em, actor, {
+        action: 'payment_batch.approved',
+        entityType: 'payment_batch',
+        entityId: id,
+        before: { status: 'PREPARED' },
+        after: { status: 'APPROVED', executionDate: batch.executionDate },
+      });
+      return this.detail(em, batch);
+    });
+  }
+
+  /** A batch not yet approved is withdrawn: its statements may go into another one. */
+  async cancel(actor: Actor, id: string, reason: string): Promise<PaymentBatchDetailDto> {
+    return this.dataSource.transaction(async (em) => {
+      const batch = await this.lock(em, id);
+      if (batch.status !== 'PREPARED') throw invalidTransition(batch, 'annuler');
+      Object.assign(batch, {
+        status: 'CANCELLED',
+        cancelledBy: actor.id,
+        cancelledAt: new Date(),
+        cancelReason: reason,
+      });
+      await em.save(batch);
+      await em.query(`UPDATE payment_batch_statement SET released = true WHERE batch_id = $1`, [
+        id,
+      ]);
+      await this.audit.record(em, actor, {
+        action: 'payment_batch.cancelled',
+        entityType: 'payment_batch',
+        entityId: id,
+        before: { status: 'PREPARED' },
+        after: { status: 'CANCELLED', reason },
+      });
+      return this.detail(em, batch);
+    });
+  }
+
+  async list(q: PaymentBatchQueryDto): Promise<Page<PaymentBatchDto>> {
+    const result = await this.dataSource.getRepository(PaymentBatch).findAndCount({
+      where: { status: q.status },
+      order: { year: 'DESC', seq: 'DESC' },
+      skip: q.offset,
+      take: q.pageSize,
+    });
+    return pageOf(q, result, (b) => this.dto(b));
+  }
+
+  async get(id: string): Promise<PaymentBatchDetailDto> {
+    const batch = await this.dataSource.manager.findOneBy(PaymentBatch, { id });
+    if (!batch) throw new NotFoundError('Bordereau', id);
+    return this.detail(this.dataSource.manager, batch);
+  }
+
+  /**
+   * The payment file of an approved batch. Everything in it is frozen (the statements' snapshots,
+   * the batch's number, approval time, execution date and payer account), so every download is
+   * the same bytes; the CSV and the XML list the same statements and amounts. Each download is
+   * recorded with the file's SHA-256.
+   */
+  async file(
+    actor: Actor,
+    id: string,
+    format: PaymentFileFormat,
+  ): Promise<{ fileName: string; content: string }> {
+    const batch = await this.dataSource.manager.findOneBy(PaymentBatch, { id });
+    if (!batch) throw new NotFoundError('Bordereau', id);
+    if (batch.status !== 'APPROVED')
+      throw new ConflictError(
+        `Le bordereau ${batch.number} n'est pas approuvé : son fichier n'existe pas encore.`,
+        'BATCH_NOT_APPROVED',
+        { status: batch.status },
+      );
+    const rows = await this.rows(this.dataSource.manager, id);
+    const content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    await this.audit.recordAlone(actor, {
+      action: 'payment_batch.downloaded',
+      entityType: 'payment_batch',
+      entityId: id,
+      after: { format, sha256 },
+    });
+    return { fileName: `${batch.number}.${format}`, content };
+  }
+
+  private async lock(em: EntityManager, id: string): Promise<PaymentBatch> {
+    const batch = await em.findOne(PaymentBatch, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!batch) throw new NotFoundError('Bordereau', id);
+    return batch;
+  }
+
+  private rows(em: EntityManager, batchId: string): Promise<BatchRow[]> {
+    return queryRows<BatchRow>(
+      em,
+      `SELECT s.id AS statement_id, s.number, s.association_name, s.association_siret, s.association_iban,
+              s.association_bic, p.amount_cents
+         FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
+        WHERE p.batch_id = $1 ORDER BY s.year, s.seq`,
+      [batchId],
+    );
+  }
+
+  private async detail(em: EntityManager, batch: PaymentBatch): Promise<PaymentBatchDetailDto> {
+    const statements: PaymentBatchStatementDto[] = (await this.rows(em, batch.id)).map((r) => ({
+      statementId: r.statement_id,
+      number: r.number,
+      associationName: r.association_name,
+      amountCents: Number(r.amount_cents),
+    }));
+    return { ...this.dto(batch), statements };
+  }
+
+  private dto(b: PaymentBatch): PaymentBatchDto {
+    return {
+      id: b.id,
+      number: b.number,
+      status: b.status,
+      transferCount: b.transferCount,
+      totalCents: b.totalCents,
+      preparedBy: b.preparedBy,
+      preparedAt: b.preparedAt.toISOString(),
+      approvedBy: b.approvedBy,
+      approvedAt: b.approvedAt?.toISOString() ?? null,
+      executionDate: b.executionDate,
+      cancelReason: b.cancelReason,
+    };
+  }
+}
+
+function paymentCsv(batch: PaymentBatch, rows: BatchRow[]): string {
+  return (
+    CSV_BOM +
+    csvLine(['bordereau', 'etat', 'structure', 'siret', 'iban', 'bic', 'montant_euros']) +
+    rows
+      .map((r) =>
+        csvLine([
+          batch.number,
+          r.number,
+          r.association_name,
+          r.association_siret,
+          r.association_iban,
+          r.association_bic,
+          csvAmount(Number(r.amount_cents)),
+        ]),
+      )
+      .join('')
+  );
+}
+
+function paymentXml(batch: PaymentBatch, rows: BatchRow[]): string {
+  return painCreditTransfer(
+    batch.number,
+    batch.approvedAt!,
+    batch.executionDate!,
+    { name: batch.payerName, iban: batch.payerIban, bic: batch.payerBic },
+    rows.map((r) => ({
+      endToEndId: r.number,
+      amountCents: Number(r.amount_cents),
+      creditorName: r.association_name,
+      creditorIban: r.association_iban,
+      creditorBic: r.association_bic,
+      remittance: `Pass numerique - etat de remboursement ${r.number}`,
+    })),
+  );
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { parisToday } from '../src/common/dates';
+import type { StatementDto } from '../src/statements/dto/statement.dto';
+import type { UserDto } from '../src/users/dto/user.dto';
+import { createTestApp, TestApp } from './support/app';
+import { createAssociation, createProgramme, issueBooklet } from './support/factories';
+
+const today = parisToday();
+const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * One person alone — whatever accounts they create, re-activate or reset — never both prepares
+ * and approves money. `admin` plays that person throughout; `admin2` and `admin3` are
+ * administrators created on the server (independent of anyone).
+ */
+describe('Separation of duties: four eyes that are two people', () => {
+  let t: TestApp;
+  let admin: string;
+  let admin2: string;
+  let admin3: string;
+  let programmeId: string;
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { LOOKUP_FAILURE_LIMIT: '100000', LOGIN_RATE_LIMIT_PER_IP: '1000' },
+    });
+    admin = await t.adminToken();
+    admin2 = (await t.userToken('ADMIN')).token;
+    admin3 = (await t.userToken('ADMIN')).token;
+    programmeId = (await createProgramme(t)).id;
+  });
+  afterAll(() => t.close());
+
+  /** A statement issued by `issuer` (an administrator or an agent). */
+  async function issuedBy(issuer: string): Promise<StatementDto> {
+    const asso = await createAssociation(t);
+    const staff = (await t.userToken('ASSOCIATION', { associationId: asso.id })).token;
+    const codes = (await issueBooklet(t, programmeId)).cheques.map((c) => c.code);
+    await request(t.http)
+      .post('/api/redemptions')
+      .set(as(staff))
+      .set('Idempotency-Key', randomUUID())
+      .send({ codes: codes.slice(0, 1), activity: 'Smartphone', sessionDate: today })
+      .expect(201);
+    const claim = (
+      await request(t.http).post('/api/claims').set(as(staff)).send({ upTo: today }).expect(201)
+    ).body as { id: string };
+    await request(t.http).post(`/api/claims/${claim.id}/submit`).set(as(staff)).expect(200);
+    return (await request(t.http).post(`/api/claims/${claim.id}/issue`).set(as(issuer)).expect(201))
+      .body as StatementDto;
+  }
+  const approve = (token: string, s: StatementDto) =>
+    request(t.http).post(`/api/statements/${s.id}/approve`).set(as(token));
+  const newUser = async (by: string, role: 'ADMIN' | 'AGENT') => {
+    const email = `${role.toLowerCase()}-${randomUUID()}@sod.test`;
+    const password = `password-${randomUUID()}`;
+    const res = await request(t.http)
+      .post('/api/users')
+      .set(as(by))
+      .send({ email, password, role })
+      .expect(201);
+    return { user: res.body as UserDto, email, password };
+  };
+  const login = (email: string, password: string) =>
+    request(t.http).post('/api/auth/login').send({ email, password });
+  const confirm = (token: string, id: string) =>
+    request(t.http).post(`/api/users/${id}/change/confirm`).set(as(token));
+
+  it('an administrator created by another waits, inactive, for a second administrator; the one who created it never confirms it', async () => {
+    const created = await newUser(admin, 'ADMIN');
+    expect(created.user).toMatchObject({
+      active: false,
+      pendingChange: { kind: 'ADMIN_CREATION' },
+    });
+    expect((await login(created.email, created.password)).status).toBe(401);
+    const self = await confirm(admin, created.user.id).expect(403);
+    expect(self.body.code).toBe('SECOND_ADMIN_REQUIRED');
+    const confirmed = (await confirm(admin2, created.user.id).expect(200)).body as UserDto;
+    expect(confirmed).toMatchObject({ active: true, pendingChange: null });
+    expect((await login(created.email, created.password)).status).toBe(200);
+    // nothing left to confirm
+    expect((await confirm(admin3, created.user.id).expect(409)).body.code).toBe(
+      'NO_PENDING_CHANGE',
+    );
+  });
+
+  it('an administrator whose password the issuer chose never approves that issuer’s statements — even after changing it, and down a chain of accounts', async () => {
+    const created = await newUser(admin, 'ADMIN');
+    await confirm(admin2, created.user.id).expect(200);
+    const a2 = (await login(created.email, created.password)).body.accessToken as string;
+    const mine = await issuedBy(admin);
+    expect((await approve(a2, mine).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    // changing its own password does not cut the link (the issuer could have done it)
+    const changed = `changed-${randomUUID()}`;
+    await request(t.http)
+      .patch(`/api/users/${created.user.id}`)
+      .set(as(a2))
+      .send({ password: changed })
+      .expect(200);
+    const a2again = (await login(created.email, changed)).body.accessToken as string;
+    expect((await approve(a2again, mine).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    const link = (
+      await t.dataSource.query(`SELECT credentials_set_by FROM app_user WHERE id = $1`, [
+        created.user.id,
+      ])
+    )[0] as { credentials_set_by: string };
+    expect(link.credentials_set_by).not.toBeNull();
+    // the chain: an agent created by that account issues; the first administrator cannot approve
+    const agent = await newUser(a2again, 'AGENT');
+    const g = (await login(agent.email, agent.password)).body.accessToken as string;
+    const byAgent = await issuedBy(g);
+    expect((await approve(admin, byAgent).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    await approve(admin2, byAgent).expect(200);
+  });
+
+  it('an agent the administrator created issues; that administrator cannot approve, another can', async () => {
+    const agent = await newUser(admin, 'AGENT');
+    expect(agent.user.active).toBe(true); // no confirmation for an agent: it cannot approve
+    const g = (await login(agent.email, agent.password)).body.accessToken as string;
+    const s = await issuedBy(g);
+    expect((await approve(admin, s).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    await approve(admin2, s).expect(200);
+  });
+
+  it('resetting an agent’s password makes its statements the resetter’s', async () => {
+    const agent = await newUser(admin2, 'AGENT');
+    const before = await issuedBy((await login(agent.email, agent.password)).body.accessToken);
+    const password = `reset-${randomUUID()}`;
+    await request(t.http)
+      .patch(`/api/users/${agent.user.id}`)
+      .set(as(admin))
+      .send({ password })
+      .expect(200);
+    const g = (await login(agent.email, password)).body.accessToken as string;
+    const after = await issuedBy(g);
+    expect((await approve(admin, after).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    // and the statement issued before the reset too: the link is the account's, now
+    expect((await approve(admin, before).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    await approve(admin3, after).expect(200);
+  });
+
+  it('another administrator’s password reset waits for a third administrator; until then the old password is the one that works', async () => {
+    const target = await t.userToken('ADMIN', { email: `target-${randomUUID()}@sod.test` });
+    const newPassword = `taken-over-${randomUUID()}`;
+    const reset = (
+      await request(t.http)
+        .patch(`/api/users/${target.id}`)
+        .set(as(admin))
+        .send({ password: newPassword })
+        .expect(200)
+    ).body as UserDto;
+    expect(reset.pendingChange).toMatchObject({ kind: 'ADMIN_PASSWORD_RESET' });
+    expect((await login(target.email, newPassword)).status).toBe(401);
+    // its previous sessions are still valid: nothing changed yet
+    await request(t.http).get('/api/users').set(as(target.token)).expect(200);
+    // neither the requester nor the account concerned confirms
+    expect((await confirm(admin, target.id).expect(403)).body.code).toBe('SECOND_ADMIN_REQUIRED');
+    expect((await confirm(target.token, target.id).expect(403)).body.code).toBe(
+      'SECOND_ADMIN_REQUIRED',
+    );
+    // a second request while one waits
+    const twice = await request(t.http)
+      .patch(`/api/users/${target.id}`)
+      .set(as(admin))
+      .send({ password: `again-${randomUUID()}` })
+      .expect(409);
+    expect(twice.body.code).toBe('ACCOUNT_CHANGE_PENDING');
+    await confirm(admin3, target.id).expect(200);
+    const taken = (await login(target.email, newPassword)).body.accessToken as string;
+    // its old sessions are revoked, and what the requester issues it never approves
+    await request(t.http).get('/api/users').set(as(target.token)).expect(401);
+    expect((await approve(taken, await issuedBy(admin)).expect(403)).body.code).toBe(
+      'FOUR_EYES_REQUIRED',
+    );
+  });
+
+  it('re-activating an administrator waits for a second one; a withdrawn request applies nothing', async () => {
+    const target = await t.userToken('ADMIN');
+    await request(t.http)
+      .patch(`/api/users/${target.id}`)
+      .set(as(admin))
+      .send({ active: false })
+      .expect(200);
+    await request(t.http).get('/api/users').set(as(target.token)).expect(401);
+    const back = (
+      await request(t.http)
+        .patch(`/api/users/${target.id}`)
+        .set(as(admin))
+        .send({ active: true })
+        .expect(200)
+    ).body as UserDto;
+    expect(back).toMatchObject({ active: false, pendingChange: { kind: 'ADMIN_REACTIVATION' } });
+    await request(t.http).post(`/api/users/${target.id}/change/cancel`).set(as(admin)).expect(200);
+    expect((await confirm(admin2, target.id).expect(409)).body.code).toBe('NO_PENDING_CHANGE');
+    expect(
+      ((await request(t.http).get(`/api/users/${target.id}`).set(as(admin2))).body as UserDto)
+        .active,
+    ).toBe(false);
+    await request(t.http)
+      .patch(`/api/users/${target.id}`)
+      .set(as(admin))
+      .send({ active: true })
+      .expect(200);
+    await confirm(admin2, target.id).expect(200);
+  });
+
+  it('every way around is on the audit record', async () => {
+    const actions = (
+      await t.dataSource.query<{ action: string }[]>(
+        `SELECT DISTINCT action FROM audit_event WHERE action LIKE 'user.change_%'`,
+      )
+    ).map((r) => r.action);
+    expect(actions.sort()).toEqual([
+      'user.change_cancelled',
+      'user.change_confirmed',
+      'user.change_requested',
+    ]);
+  });
+});
