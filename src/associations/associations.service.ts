@@ -271,7 +271,7 @@ export class AssociationsService {
   private async lock(em: EntityManager, id: string): Promise<Association> {
     const association = await em.findOne(Association, {
       where: { id },
-      lock: { mode: 'pessimistic_write' },
+      lock: { mode: 'for_no_key_update' },
     });
     if (!association) throw new NotFoundError('Structure', id);
     return association;

@@ -148,7 +148,7 @@ export class BookletsService {
         ? await this.programmes.lockForIssuance(em, found.programmeId, 'replace')
         : await em.findOneOrFail(Programme, {
             where: { id: found.programmeId },
-            lock: { mode: 'pessimistic_write' },
+            lock: { mode: 'for_no_key_update' },
           });
       // FOR NO KEY UPDATE, not FOR UPDATE: a redemption in flight holds its cheques and then
       // needs the FOR KEY SHARE that its line's foreign key to the booklet takes; FOR UPDATE here
@@ -176,6 +176,18 @@ export class BookletsService {
         cancelledBy: actor.id,
       });
       await em.save(booklet);
+      const created =
+        dto.replace && cancelled.length > 0
+          ? (
+              await this.insertBooklets(em, programme, actor, 1, {
+                beneficiaryId: booklet.beneficiaryId,
+                batchId: null,
+                chequeCount: cancelled.length,
+                replacesBookletId: booklet.id,
+              })
+            )[0]
+          : null;
+      // Audited last: the audit chain's lock is the last one every transaction takes.
       await this.audit.record(em, actor, {
         action: 'booklet.cancelled',
         entityType: 'booklet',
@@ -189,15 +201,7 @@ export class BookletsService {
           releasedCents: released,
         },
       });
-
-      let replacement: BookletDto | null = null;
-      if (dto.replace && cancelled.length > 0) {
-        const [created] = await this.insertBooklets(em, programme, actor, 1, {
-          beneficiaryId: booklet.beneficiaryId,
-          batchId: null,
-          chequeCount: cancelled.length,
-          replacesBookletId: booklet.id,
-        });
+      if (created)
         await this.audit.record(em, actor, {
           action: 'booklet.issued',
           entityType: 'booklet',
@@ -209,8 +213,7 @@ export class BookletsService {
             replaces: booklet.number,
           },
         });
-        replacement = await this.detail(em, created.id);
-      }
+      const replacement = created ? await this.detail(em, created.id) : null;
       return {
         cancelled: await this.detail(em, id),
         cancelledCheques: cancelled.length,

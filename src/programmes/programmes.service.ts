@@ -196,7 +196,7 @@ export class ProgrammesService {
   async lockForIssuance(em: EntityManager, id: string, field = 'programmeId'): Promise<Programme> {
     const programme = await em.findOne(Programme, {
       where: { id },
-      lock: { mode: 'pessimistic_write' },
+      lock: { mode: 'for_no_key_update' },
     });
     if (!programme) {
       throw new DomainError('PROGRAMME_NOT_FOUND', 404, `Dispositif introuvable : ${id}.`, {
@@ -235,7 +235,7 @@ export class ProgrammesService {
       .createQueryBuilder(Programme, 'p')
       .where('p.id IN (:...ids)', { ids: [...new Set(ids)].sort() })
       .orderBy('p.id')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .getMany();
   }
 
@@ -247,7 +247,7 @@ export class ProgrammesService {
   private async lock(em: EntityManager, id: string): Promise<Programme> {
     const programme = await em.findOne(Programme, {
       where: { id },
-      lock: { mode: 'pessimistic_write' },
+      lock: { mode: 'for_no_key_update' },
     });
     if (!programme) throw new NotFoundError('Dispositif', id);
     return programme;

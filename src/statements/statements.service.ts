@@ -144,7 +144,7 @@ export class StatementsService {
   ): Promise<ClaimDto | null> {
     await em.findOneOrFail(Association, {
       where: { id: associationId },
-      lock: { mode: 'pessimistic_write' },
+      lock: { mode: 'for_no_key_update' },
     });
     const [{ owed, open }] = await queryRows<{ owed: number; open: number }>(
       em,
@@ -220,7 +220,7 @@ export class StatementsService {
       );
       const association = await em.findOneOrFail(Association, {
         where: { id: claim.associationId },
-        lock: { mode: 'pessimistic_write' },
+        lock: { mode: 'for_no_key_update' },
       });
       // The lines are computed once, into a temporary table dropped at commit.
       await em.query(`CREATE TEMP TABLE issue_lines ON COMMIT DROP AS ${LINES_SQL}`, [
@@ -669,7 +669,7 @@ export class StatementsService {
   ): Promise<ClaimDto> {
     await em.findOneOrFail(Association, {
       where: { id: associationId },
-      lock: { mode: 'pessimistic_write' },
+      lock: { mode: 'for_no_key_update' },
     });
     const candidates = await queryRows<{ id: string; total_cents: string; claim_deadline: string }>(
       em,
