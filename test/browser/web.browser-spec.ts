@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { parisToday } from '../../src/common/dates';
 import { createTestDatabase } from '../support/database';
 import { inspectPdf } from '../support/pdf';
 import { ServiceProcess, startService } from '../support/service-process';
@@ -22,7 +23,7 @@ const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const BASE_URL = 'http://pass.test';
 const ADMIN2 = { email: 'admin2@test.local', password: 'second-admin-password' };
 const AGENT = { email: 'agent@test.local', password: 'agent-password-long' };
-const TODAY = new Date().toISOString().slice(0, 10);
+const TODAY = parisToday(); // the service's day (Europe/Paris), not UTC's
 const frenchToday = TODAY.split('-').reverse().join('/');
 
 /**
@@ -47,6 +48,7 @@ describe('Web interface in a browser', () => {
     const db = await createTestDatabase('web');
     const env = benchEnv(db, {
       PUBLIC_BASE_URL: BASE_URL,
+      PAYER_IBAN: 'FR7630001007941234567890185',
       LOG_LEVEL: 'warn',
       LOOKUP_FAILURE_LIMIT: '1000',
     });
@@ -265,6 +267,24 @@ describe('Web interface in a browser', () => {
     await page2.goto(`${service.url}/agent/statistiques`);
     await expect(page2.locator('#chart-monthly').isVisible()).resolves.toBe(true);
     await expect(page2.getByText('Carnets remis').first().isVisible()).resolves.toBe(true);
+    // The payment batch: prepared by one administrator, approved by the other, then its files.
+    await page2.goto(`${service.url}/admin/etats`);
+    await page2.getByRole('button', { name: 'Préparer un bordereau' }).click();
+    await page2.getByText('Le bordereau est préparé').waitFor();
+    const batchRow = page2.getByRole('row', { name: /BP-\d{4}-0001/ });
+    await batchRow.getByRole('button', { name: 'Approuver' }).click();
+    await page2.getByText(/approuvé par une autre personne/).waitFor();
     await other.close();
+    const third = await newContext({ viewport: { width: 1280, height: 800 } });
+    const page3 = await signIn(third, BENCH_ADMIN);
+    await page3.goto(`${service.url}/admin/etats`);
+    await page3
+      .getByRole('row', { name: /BP-\d{4}-0001/ })
+      .getByRole('button', { name: 'Approuver' })
+      .click();
+    await page3.getByText('Le bordereau est approuvé').waitFor();
+    await page3.getByRole('link', { name: 'Virement SEPA (XML)' }).waitFor();
+    await shoot(page3, 'admin-payment-batches');
+    await third.close();
   });
 });

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { parisToday } from '../../src/common/dates';
 import { createTestDatabase, superuserQuery } from '../support/database';
 import { ServiceProcess, startService } from '../support/service-process';
 import { api, benchEnv } from '../support/world';
 
-export const TODAY = new Date().toISOString().slice(0, 10);
+export const TODAY = parisToday(); // the service's day (Europe/Paris), not UTC's
 
 /** Settings for suite services: limits high enough that the load itself is not rate-limited. */
 export function suiteEnv(databaseUrl: string, extra: Record<string, string> = {}) {
