@@ -4,7 +4,7 @@ import { parisToday } from '../src/common/dates';
 import type { PaymentBatchDetailDto } from '../src/payment-batches/dto/payment-batch.dto';
 import type { StatementDto } from '../src/statements/dto/statement.dto';
 import { createTestApp, TestApp } from './support/app';
-import { createAssociation, createProgramme, issueBooklet } from './support/factories';
+import { createProgramme, issuedStatement } from './support/factories';
 
 const today = parisToday();
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -31,22 +31,7 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
 
   /** An association redeems `count` cheques; its claim is issued by `admin`, approved by `admin2`. */
   async function approvedStatement(count: number, name?: string): Promise<StatementDto> {
-    const asso = await createAssociation(t, name ? { name } : {});
-    const staff = (await t.userToken('ASSOCIATION', { associationId: asso.id })).token;
-    const codes = (await issueBooklet(t, programmeId)).cheques.map((c) => c.code);
-    await request(t.http)
-      .post('/api/redemptions')
-      .set(as(staff))
-      .set('Idempotency-Key', randomUUID())
-      .send({ codes: codes.slice(0, count), activity: 'Smartphone', sessionDate: today })
-      .expect(201);
-    const claim = (
-      await request(t.http).post('/api/claims').set(as(staff)).send({ upTo: today }).expect(201)
-    ).body as { id: string };
-    await request(t.http).post(`/api/claims/${claim.id}/submit`).set(as(staff)).expect(200);
-    const s = (
-      await request(t.http).post(`/api/claims/${claim.id}/issue`).set(as(admin)).expect(201)
-    ).body as StatementDto;
+    const s = await issuedStatement(t, programmeId, admin, { count, name });
     await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
     return s;
   }
@@ -273,25 +258,7 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
     }
   });
 
-  async function approvedStatementIssuedOnly(): Promise<string> {
-    const asso = await createAssociation(t);
-    const staff = (await t.userToken('ASSOCIATION', { associationId: asso.id })).token;
-    const codes = (await issueBooklet(t, programmeId)).cheques.map((c) => c.code);
-    await request(t.http)
-      .post('/api/redemptions')
-      .set(as(staff))
-      .set('Idempotency-Key', randomUUID())
-      .send({ codes: codes.slice(0, 1), activity: 'Smartphone', sessionDate: today })
-      .expect(201);
-    const claim = (
-      await request(t.http).post('/api/claims').set(as(staff)).send({ upTo: today }).expect(201)
-    ).body as { id: string };
-    await request(t.http).post(`/api/claims/${claim.id}/submit`).set(as(staff)).expect(200);
-    return (
-      (await request(t.http).post(`/api/claims/${claim.id}/issue`).set(as(admin)).expect(201))
-        .body as StatementDto
-    ).id;
-  }
+  const approvedStatementIssuedOnly = async () => (await issuedStatement(t, programmeId, admin)).id;
 
   it('ten administrators preparing at once: each approved statement lands in exactly one batch', async () => {
     const statements = await Promise.all([1, 2, 3, 4].map((n) => approvedStatement(n)));

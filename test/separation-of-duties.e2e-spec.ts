@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { parisToday } from '../src/common/dates';
 import type { StatementDto } from '../src/statements/dto/statement.dto';
 import type { UserDto } from '../src/users/dto/user.dto';
 import { createTestApp, TestApp } from './support/app';
-import { createAssociation, createProgramme, issueBooklet } from './support/factories';
+import { createProgramme, issuedStatement } from './support/factories';
 
-const today = parisToday();
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /**
@@ -32,23 +30,7 @@ describe('Separation of duties: four eyes that are two people', () => {
   afterAll(() => t.close());
 
   /** A statement issued by `issuer` (an administrator or an agent). */
-  async function issuedBy(issuer: string): Promise<StatementDto> {
-    const asso = await createAssociation(t);
-    const staff = (await t.userToken('ASSOCIATION', { associationId: asso.id })).token;
-    const codes = (await issueBooklet(t, programmeId)).cheques.map((c) => c.code);
-    await request(t.http)
-      .post('/api/redemptions')
-      .set(as(staff))
-      .set('Idempotency-Key', randomUUID())
-      .send({ codes: codes.slice(0, 1), activity: 'Smartphone', sessionDate: today })
-      .expect(201);
-    const claim = (
-      await request(t.http).post('/api/claims').set(as(staff)).send({ upTo: today }).expect(201)
-    ).body as { id: string };
-    await request(t.http).post(`/api/claims/${claim.id}/submit`).set(as(staff)).expect(200);
-    return (await request(t.http).post(`/api/claims/${claim.id}/issue`).set(as(issuer)).expect(201))
-      .body as StatementDto;
-  }
+  const issuedBy = (issuer: string) => issuedStatement(t, programmeId, issuer);
   const approve = (token: string, s: StatementDto) =>
     request(t.http).post(`/api/statements/${s.id}/approve`).set(as(token));
   const newUser = async (by: string, role: 'ADMIN' | 'AGENT') => {

@@ -1,5 +1,8 @@
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import type { BookletDto } from '../../src/booklets/dto/booklet.dto';
+import { parisToday } from '../../src/common/dates';
+import type { StatementDto } from '../../src/statements/dto/statement.dto';
 import type { TestApp } from './app';
 
 let siretSeq = 0;
@@ -98,4 +101,41 @@ export async function issueBooklet(
     .send({ programmeId, ...(beneficiary ? { beneficiary } : {}) });
   if (res.status !== 201) throw new Error(`booklet: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
+}
+
+/**
+ * A statement issued by `issuer` for a new association: `count` cheques of a new booklet redeemed
+ * today, claimed, submitted, issued.
+ */
+export async function issuedStatement(
+  t: TestApp,
+  programmeId: string,
+  issuer: string,
+  options: { count?: number; name?: string } = {},
+): Promise<StatementDto> {
+  const asso = await createAssociation(t, options.name ? { name: options.name } : {});
+  const staff = {
+    Authorization: `Bearer ${(await t.userToken('ASSOCIATION', { associationId: asso.id })).token}`,
+  };
+  const codes = (await issueBooklet(t, programmeId)).cheques.map((c) => c.code);
+  await request(t.http)
+    .post('/api/redemptions')
+    .set(staff)
+    .set('Idempotency-Key', randomUUID())
+    .send({
+      codes: codes.slice(0, options.count ?? 1),
+      activity: 'Smartphone',
+      sessionDate: parisToday(),
+    })
+    .expect(201);
+  const claim = (
+    await request(t.http).post('/api/claims').set(staff).send({ upTo: parisToday() }).expect(201)
+  ).body as { id: string };
+  await request(t.http).post(`/api/claims/${claim.id}/submit`).set(staff).expect(200);
+  return (
+    await request(t.http)
+      .post(`/api/claims/${claim.id}/issue`)
+      .set('Authorization', `Bearer ${issuer}`)
+      .expect(201)
+  ).body as StatementDto;
 }
