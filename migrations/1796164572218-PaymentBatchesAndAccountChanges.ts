@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Payment batches (bordereaux): a statement is in at most one batch not cancelled; a batch and its
  * lines are frozen (only PREPARED → APPROVED or PREPARED → CANCELLED, which releases its lines).
- * Separation of duties: who chose each account's password, and changes that give administrator
+ * Separation of duties: everyone who ever chose each account's password, and changes that give administrator
  * powers waiting for a second administrator's confirmation.
  */
 export class PaymentBatchesAndAccountChanges1796164572218 implements MigrationInterface {
@@ -28,9 +28,14 @@ export class PaymentBatchesAndAccountChanges1796164572218 implements MigrationIn
     await queryRunner.query(
       `CREATE TABLE "payment_batch_counter" ("year" integer NOT NULL, "last_seq" integer NOT NULL, CONSTRAINT "pk_payment_batch_counter" PRIMARY KEY ("year"))`,
     );
-    await queryRunner.query(`ALTER TABLE "app_user" ADD "credentials_set_by" uuid`);
     await queryRunner.query(
-      `ALTER TABLE "app_user" ADD CONSTRAINT "fk_app_user_credentials_set_by" FOREIGN KEY ("credentials_set_by") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+      `CREATE TABLE "password_setter" ("user_id" uuid NOT NULL, "set_by" uuid NOT NULL, "first_set_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "pk_password_setter" PRIMARY KEY ("user_id", "set_by"))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "password_setter" ADD CONSTRAINT "fk_password_setter_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "password_setter" ADD CONSTRAINT "fk_password_setter_set_by" FOREIGN KEY ("set_by") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
     await queryRunner.query(
       `ALTER TABLE "account_change" ADD CONSTRAINT "fk_account_change_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
@@ -103,6 +108,15 @@ export class PaymentBatchesAndAccountChanges1796164572218 implements MigrationIn
     await queryRunner.query(
       `CREATE TRIGGER trg_payment_batch_statement_guard BEFORE INSERT OR UPDATE OR DELETE ON payment_batch_statement FOR EACH ROW EXECUTE FUNCTION payment_batch_statement_guard()`,
     );
+    // Who ever chose a password is history: never rewritten, never forgotten.
+    await queryRunner.query(`
+      CREATE FUNCTION password_setter_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION '% on password_setter is forbidden: it is append-only', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    await queryRunner.query(
+      `CREATE TRIGGER trg_password_setter_guard BEFORE UPDATE OR DELETE ON password_setter FOR EACH ROW EXECUTE FUNCTION password_setter_guard()`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
@@ -136,10 +150,15 @@ export class PaymentBatchesAndAccountChanges1796164572218 implements MigrationIn
     await queryRunner.query(
       `ALTER TABLE "account_change" DROP CONSTRAINT "fk_account_change_user"`,
     );
+    await queryRunner.query(`DROP TRIGGER trg_password_setter_guard ON password_setter`);
+    await queryRunner.query(`DROP FUNCTION password_setter_guard()`);
     await queryRunner.query(
-      `ALTER TABLE "app_user" DROP CONSTRAINT "fk_app_user_credentials_set_by"`,
+      `ALTER TABLE "password_setter" DROP CONSTRAINT "fk_password_setter_set_by"`,
     );
-    await queryRunner.query(`ALTER TABLE "app_user" DROP COLUMN "credentials_set_by"`);
+    await queryRunner.query(
+      `ALTER TABLE "password_setter" DROP CONSTRAINT "fk_password_setter_user"`,
+    );
+    await queryRunner.query(`DROP TABLE "password_setter"`);
     await queryRunner.query(`DROP TABLE "payment_batch_counter"`);
     await queryRunner.query(`DROP INDEX "public"."uq_payment_batch_statement_once"`);
     await queryRunner.query(`DROP TABLE "payment_batch_statement"`);

@@ -81,12 +81,11 @@ describe('Separation of duties: four eyes that are two people', () => {
       .expect(200);
     const a2again = (await login(created.email, changed)).body.accessToken as string;
     expect((await approve(a2again, mine).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
-    const link = (
-      await t.dataSource.query(`SELECT credentials_set_by FROM app_user WHERE id = $1`, [
-        created.user.id,
-      ])
-    )[0] as { credentials_set_by: string };
-    expect(link.credentials_set_by).not.toBeNull();
+    const setters = await t.dataSource.query<{ set_by: string }[]>(
+      `SELECT set_by FROM password_setter WHERE user_id = $1`,
+      [created.user.id],
+    );
+    expect(setters).toHaveLength(1);
     // the chain: an agent created by that account issues; the first administrator cannot approve
     const agent = await newUser(a2again, 'AGENT');
     const g = (await login(agent.email, agent.password)).body.accessToken as string;
@@ -119,6 +118,47 @@ describe('Separation of duties: four eyes that are two people', () => {
     // and the statement issued before the reset too: the link is the account's, now
     expect((await approve(admin, before).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
     await approve(admin3, after).expect(200);
+  });
+
+  it('a later reset by someone else does not wash out an earlier one: who ever chose a password never approves that account’s statements', async () => {
+    const agent = await newUser(admin2, 'AGENT');
+    const mine = `mine-${randomUUID()}`;
+    await request(t.http)
+      .patch(`/api/users/${agent.user.id}`)
+      .set(as(admin))
+      .send({ password: mine })
+      .expect(200);
+    const s = await issuedBy((await login(agent.email, mine)).body.accessToken as string);
+    // the agent, locked out, asks a colleague for a new password
+    await request(t.http)
+      .patch(`/api/users/${agent.user.id}`)
+      .set(as(admin3))
+      .send({ password: `theirs-${randomUUID()}` })
+      .expect(200);
+    expect((await approve(admin, s).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
+    // and the history cannot be rewritten
+    await expect(
+      t.dataSource.query(`DELETE FROM password_setter WHERE user_id = $1`, [agent.user.id]),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it('a deactivated administrator’s pending password reset is withdrawn, and a confirmed reset never re-activates', async () => {
+    const target = await t.userToken('ADMIN');
+    await request(t.http)
+      .patch(`/api/users/${target.id}`)
+      .set(as(admin))
+      .send({ password: `pending-${randomUUID()}` })
+      .expect(200);
+    await request(t.http)
+      .patch(`/api/users/${target.id}`)
+      .set(as(admin2))
+      .send({ active: false })
+      .expect(200);
+    expect((await confirm(admin3, target.id).expect(409)).body.code).toBe('NO_PENDING_CHANGE');
+    expect(
+      ((await request(t.http).get(`/api/users/${target.id}`).set(as(admin2))).body as UserDto)
+        .active,
+    ).toBe(false);
   });
 
   it('another administrator’s password reset waits for a third administrator; until then the old password is the one that works', async () => {

@@ -129,6 +129,19 @@ describe('Web pages: session, CSRF and roles', () => {
       .send({ _csrf: csrfOf(page.text) })
       .expect(404);
     expect(unknown.text).toContain('Action inconnue.');
+    // names of Object.prototype are not actions either (they were a 500)
+    for (const path of [
+      `/admin/etats/${user.id}/constructor`,
+      `/admin/structures/${user.id}/__proto__`,
+      `/admin/structures/${user.id}/toString`,
+    ])
+      await agent
+        .post(path)
+        .set('Accept', 'text/html')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text) })
+        .expect(404);
+    await agent.get('/admin/utilisateurs?fait=constructor').expect(200);
     await request(t.http)
       .get('/api/auth/me')
       .set('Authorization', `Bearer ${user.token}`)

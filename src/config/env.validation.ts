@@ -11,6 +11,7 @@ import {
   Matches,
   Max,
   Min,
+  MaxLength,
   MinLength,
   Validate,
   validateSync,
@@ -174,6 +175,7 @@ export class EnvironmentVariables {
   /** The département's account, debited by the SEPA payment file. */
   @IsString()
   @MinLength(2)
+  @MaxLength(140)
   PAYER_NAME = 'Département';
 
   @Transform(emptyToUndefined)

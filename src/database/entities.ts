@@ -11,6 +11,7 @@ import { RateLimitCounter } from '../security/rate-limit-counter.entity';
 import { Claim } from '../statements/claim.entity';
 import { Statement, StatementCounter, StatementLine } from '../statements/statement.entity';
 import { AccountChange } from '../users/account-change.entity';
+import { PasswordSetter } from '../users/password-setter.entity';
 import { User } from '../users/user.entity';
 import {
   PaymentBatch,
@@ -43,4 +44,5 @@ export const ENTITIES = [
   PaymentBatchStatement,
   PaymentBatchCounter,
   AccountChange,
+  PasswordSetter,
 ];

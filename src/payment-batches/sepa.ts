@@ -21,6 +21,10 @@ export interface SepaTransfer {
 /** SEPA's restricted Latin character set: accents dropped, anything else becomes a space. */
 export function sepaText(value: string, max: number): string {
   return value
+    .replace(
+      /[œŒæÆßøØ]/g,
+      (c) => ({ œ: 'oe', Œ: 'OE', æ: 'ae', Æ: 'AE', ß: 'ss', ø: 'o', Ø: 'O' })[c]!,
+    )
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^A-Za-z0-9/\-?:().,'+ ]/g, ' ')

@@ -3,21 +3,34 @@ import { ForbiddenError } from '../common/errors/domain-error';
 import { queryRows } from '../database/sql';
 
 /**
- * Whose hands an account is in: the account itself, then whoever chose its password
- * (`credentials_set_by`), then whoever chose that person's password, and so on. A self-chosen
- * password does not clear the link: the person who set the previous one could have signed in and
- * changed it. Accounts created on the server (first administrator, `user:create-admin`) have none.
+ * Whose hands an account has been in: the account itself, everyone who ever chose its password
+ * (`password_setter`, append-only — a later reset by someone else does not wash out an earlier
+ * one), everyone who ever chose theirs, and so on. A self-chosen password adds no one and removes
+ * no one: the person who set the previous one could have signed in and changed it. Accounts
+ * created on the server (first administrator, `user:create-admin`) have no setter. UNION (not
+ * UNION ALL) makes the walk end on any shape of graph, with no depth limit.
  */
 const CHAINS_SQL = `
-  WITH RECURSIVE chain(root, id, depth) AS (
-    SELECT u.id, u.id, 0 FROM app_user u WHERE u.id = ANY($1::uuid[])
-    UNION ALL
-    SELECT c.root, u.credentials_set_by, c.depth + 1
-      FROM chain c JOIN app_user u ON u.id = c.id
-     WHERE u.credentials_set_by IS NOT NULL AND c.depth < 100
+  WITH RECURSIVE chain(root, id) AS (
+    SELECT u, u FROM unnest($1::uuid[]) AS u
+    UNION
+    SELECT c.root, p.set_by FROM chain c JOIN password_setter p ON p.user_id = c.id
   )
   SELECT a.id AS shared FROM chain a JOIN chain b ON a.id = b.id
    WHERE a.root = $2 AND b.root = $3 LIMIT 1`;
+
+/** Records that `setBy` chose `userId`'s password (nothing when it is the account itself). */
+export async function recordPasswordSetter(
+  em: EntityManager,
+  userId: string,
+  setBy: string | null,
+): Promise<void> {
+  if (!setBy || setBy === userId) return;
+  await em.query(
+    `INSERT INTO password_setter (user_id, set_by) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+    [userId, setBy],
+  );
+}
 
 /**
  * Four eyes that are two people: the one who approves money (a statement, a payment batch) is

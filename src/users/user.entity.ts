@@ -47,21 +47,6 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
-  /**
-   * The administrator who chose this account's current password (at creation or reset), so who
-   * could sign in as it; null when it was created on the server. Separation of duties follows it
-   * (src/users/four-eyes.ts). A password its owner changes keeps the link.
-   */
-  @Column({ type: 'uuid', nullable: true })
-  credentialsSetBy!: string | null;
-
-  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({
-    name: 'credentials_set_by',
-    foreignKeyConstraintName: 'fk_app_user_credentials_set_by',
-  })
-  credentialsSetter?: User | null;
-
   @Column({ type: 'timestamptz', nullable: true })
   lastLoginAt!: Date | null;
 

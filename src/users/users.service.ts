@@ -18,7 +18,7 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { UserQueryDto } from './dto/user-query.dto';
 import { AccountChange, AccountChangeKind } from './account-change.entity';
-import { assertTwoPeople } from './four-eyes';
+import { assertTwoPeople, recordPasswordSetter } from './four-eyes';
 import { User } from './user.entity';
 
 /** The confirming administrator is a second person: not someone who could sign in as `other`. */
@@ -116,7 +116,6 @@ export class UsersService {
           associationId: dto.role === 'ASSOCIATION' ? (dto.associationId ?? null) : null,
           // A new administrator created by another one waits for a second one's confirmation.
           active: !(actor && dto.role === 'ADMIN'),
-          credentialsSetBy: actor?.id ?? null,
         });
         if (dto.role !== 'ASSOCIATION' && dto.associationId) {
           throw new DomainError(
@@ -131,6 +130,7 @@ export class UsersService {
           );
         }
         await em.save(user);
+        await recordPasswordSetter(em, user.id, actor?.id ?? null);
         const pending =
           actor && dto.role === 'ADMIN'
             ? await this.requestChange(em, actor, user, 'ADMIN_CREATION', null)
@@ -210,11 +210,24 @@ export class UsersService {
         if (dto.active !== undefined) user.active = dto.active;
         if (passwordHash) {
           user.passwordHash = passwordHash;
-          // whoever chooses a password can sign in with it; the owner changing theirs keeps the link
-          if (user.id !== actor.id) user.credentialsSetBy = actor.id;
+          // whoever chooses a password can sign in with it; the owner changing theirs adds no one
+          await recordPasswordSetter(em, user.id, actor.id);
         }
       }
-      if (dto.active === false) user.active = false;
+      if (dto.active === false) {
+        user.active = false;
+        // a deactivated account's pending change is withdrawn: confirming it later applies nothing
+        const waiting = await this.pendingChange(em, user.id);
+        if (waiting)
+          await em.save(
+            Object.assign(waiting, {
+              status: 'CANCELLED',
+              decidedBy: actor.id,
+              decidedAt: new Date(),
+              passwordHash: null,
+            }),
+          );
+      }
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
       const revoke = (before.active && !user.active) || (passwordHash !== undefined && !pending);
       if (revoke) user.tokenVersion += 1;
@@ -247,10 +260,10 @@ export class UsersService {
       await assertSecondAdmin(em, change.requestedBy, actor.id);
       await assertSecondAdmin(em, user.id, actor.id);
       const before = auditView(user);
-      user.active = true;
+      if (change.kind !== 'ADMIN_PASSWORD_RESET') user.active = true;
       if (change.passwordHash) {
         user.passwordHash = change.passwordHash;
-        user.credentialsSetBy = change.requestedBy;
+        await recordPasswordSetter(em, user.id, change.requestedBy);
       }
       if (change.kind !== 'ADMIN_CREATION') user.tokenVersion += 1;
       await em.save(user);

@@ -49,8 +49,10 @@ const DONE: Record<string, string> = {
   habilitation: "L'habilitation est enregistrée.",
   suspendue: "L'habilitation est suspendue : la structure ne peut plus encaisser.",
   retablie: "L'habilitation est rétablie.",
-  utilisateur: 'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr.',
-  active: 'Le compte est réactivé.',
+  utilisateur:
+    'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr. Un compte administrateur reste inactif tant qu’un second administrateur ne l’a pas confirmé.',
+  active:
+    'Le compte est réactivé. Pour un administrateur, la réactivation attend la confirmation d’un second administrateur.',
   desactive: 'Le compte est désactivé : ses sessions sont fermées.',
   emis: "L'état de remboursement est émis.",
   rejetee: 'La demande est rejetée : ses encaissements sont à nouveau libres.',
@@ -79,7 +81,7 @@ export class AdminPagesController {
   ) {}
 
   private flash(done?: string) {
-    return done && DONE[done] ? { kind: 'ok', text: DONE[done] } : undefined;
+    return done && Object.hasOwn(DONE, done) ? { kind: 'ok', text: DONE[done] } : undefined;
   }
 
   /** Runs a form action; on refusal shows the French reason on the error page of the section. */
@@ -170,8 +172,8 @@ export class AdminPagesController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ) {
+    if (!Object.hasOwn(this.associationActions, action)) throw unknownAction();
     const found = this.associationActions[action];
-    if (!found) throw unknownAction();
     return this.act(
       res,
       actor,
@@ -301,8 +303,8 @@ export class AdminPagesController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ) {
+    if (!Object.hasOwn(this.statementActions, action)) throw unknownAction();
     const found = this.statementActions[action];
-    if (!found) throw unknownAction();
     if (!found[2].includes(actor.role)) throw new ForbiddenError();
     return this.act(
       res,

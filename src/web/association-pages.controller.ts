@@ -46,7 +46,7 @@ export class AssociationPagesController {
   ) {}
 
   private flash(done?: string) {
-    return done && DONE[done] ? { kind: 'ok', text: DONE[done] } : undefined;
+    return done && Object.hasOwn(DONE, done) ? { kind: 'ok', text: DONE[done] } : undefined;
   }
 
   @Get('encaisser')

@@ -9,6 +9,7 @@ import {
   IsUUID,
   MaxLength,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { PAYMENT_BATCH_STATUSES, PaymentBatchStatus } from '../payment-batch.entity';
@@ -20,7 +21,7 @@ export class PreparePaymentBatchDto {
     description:
       'The statements to pay; without it, every approved statement with a positive total that is in no batch',
   })
-  @IsOptional()
+  @ValidateIf((o: PreparePaymentBatchDto) => o.statementIds !== undefined)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(5000)
