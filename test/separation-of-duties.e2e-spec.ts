@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { StatementDto } from '../src/statements/dto/statement.dto';
 import type { UserDto } from '../src/users/dto/user.dto';
 import { createTestApp, TestApp } from './support/app';
-import { createProgramme, issuedStatement } from './support/factories';
+import { createAssociation, createProgramme, issuedStatement } from './support/factories';
 
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -226,13 +226,62 @@ describe('Separation of duties: four eyes that are two people', () => {
     await confirm(admin2, target.id).expect(200);
   });
 
+  it('new bank details of an association wait for a second administrator: one person alone never redirects its reimbursements', async () => {
+    const asso = await createAssociation(t);
+    const mine = 'FR7630001007941234567890185';
+    const asked = (
+      await request(t.http)
+        .patch(`/api/associations/${asso.id}`)
+        .set(as(admin))
+        .send({ iban: mine, phone: '0561000000' })
+        .expect(200)
+    ).body as { iban: string; phone: string; pendingBankDetails: { iban: string } | null };
+    // the rest applies at once; the IBAN waits
+    expect(asked).toMatchObject({ iban: asso.iban, phone: '0561000000' });
+    expect(asked.pendingBankDetails).toMatchObject({ iban: mine });
+    const twice = await request(t.http)
+      .patch(`/api/associations/${asso.id}`)
+      .set(as(admin))
+      .send({ iban: 'FR7630006000011234567890189', bic: 'BDFEFRPP' })
+      .expect(409);
+    expect(twice.body.code).toBe('BANK_DETAILS_CHANGE_PENDING');
+    const self = await request(t.http)
+      .post(`/api/associations/${asso.id}/bank-details/confirm`)
+      .set(as(admin))
+      .expect(403);
+    expect(self.body.code).toBe('FOUR_EYES_REQUIRED');
+    const confirmed = (
+      await request(t.http)
+        .post(`/api/associations/${asso.id}/bank-details/confirm`)
+        .set(as(admin2))
+        .expect(200)
+    ).body as { iban: string; pendingBankDetails: unknown };
+    expect(confirmed).toMatchObject({ iban: mine, pendingBankDetails: null });
+    // a withdrawn request applies nothing
+    await request(t.http)
+      .patch(`/api/associations/${asso.id}`)
+      .set(as(admin2))
+      .send({ iban: asso.iban as string })
+      .expect(200);
+    await request(t.http)
+      .post(`/api/associations/${asso.id}/bank-details/cancel`)
+      .set(as(admin))
+      .expect(200);
+    const after = (
+      await request(t.http).get(`/api/associations/${asso.id}`).set(as(admin)).expect(200)
+    ).body as { iban: string; pendingBankDetails: unknown };
+    expect(after).toMatchObject({ iban: mine, pendingBankDetails: null });
+  });
+
   it('every way around is on the audit record', async () => {
     const actions = (
       await t.dataSource.query<{ action: string }[]>(
-        `SELECT DISTINCT action FROM audit_event WHERE action LIKE 'user.change_%'`,
+        `SELECT DISTINCT action FROM audit_event WHERE action LIKE 'user.change_%' OR action LIKE 'association.bank_details_%'`,
       )
     ).map((r) => r.action);
     expect(actions.sort()).toEqual([
+      'association.bank_details_cancelled',
+      'association.bank_details_confirmed',
       'user.change_cancelled',
       'user.change_confirmed',
       'user.change_requested',

@@ -51,7 +51,10 @@ export class AssociationsController {
 
   @Patch(':id')
   @Roles('ADMIN')
-  @ApiOperation({ summary: 'Change an association' })
+  @ApiOperation({
+    summary:
+      'Change an association; new bank details (IBAN, BIC) wait for a second administrator (pendingBankDetails)',
+  })
   @ApiOkResponse({ type: AssociationDto })
   @ApiProblems(400, 404, 409)
   update(
@@ -73,6 +76,32 @@ export class AssociationsController {
     @Body() dto: GrantAccreditationDto,
   ): Promise<AssociationDto> {
     return this.associations.grant(actor, id, dto);
+  }
+
+  @Post(':id/bank-details/confirm')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary:
+      'Apply the new bank details another administrator asked for (four eyes: not the requester)',
+  })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 403, 404, 409)
+  confirmBankDetails(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+  ): Promise<AssociationDto> {
+    return this.associations.confirmBankDetails(actor, id);
+  }
+
+  @Post(':id/bank-details/cancel')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'Withdraw new bank details not yet confirmed' })
+  @ApiOkResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409)
+  cancelBankDetails(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<AssociationDto> {
+    return this.associations.cancelBankDetails(actor, id);
   }
 
   @Post(':id/suspend')

@@ -20,6 +20,8 @@ import {
   AccreditationStatus,
 } from './accreditation.entity';
 import { Association } from './association.entity';
+import { BankDetailsChange } from './bank-details-change.entity';
+import { assertTwoPeople } from '../users/four-eyes';
 import {
   AccreditationDto,
   AssociationDto,
@@ -65,18 +67,114 @@ export class AssociationsService {
       this.dataSource.transaction(async (em) => {
         const association = await this.lock(em, id);
         const before = { ...association };
-        Object.assign(association, values);
+        // New bank details are a request that a second administrator confirms (confirmBankDetails).
+        const { iban, bic, ...rest } = values;
+        const newIban = iban ?? association.iban;
+        const newBic = bic !== undefined ? bic : association.bic;
+        const bankChange = newIban !== association.iban || newBic !== association.bic;
+        Object.assign(association, rest);
         await em.save(association);
+        if (bankChange) {
+          if (await this.pendingBankDetails(em, id))
+            throw new ConflictError(
+              'De nouvelles coordonnées bancaires de cette structure attendent déjà la confirmation d’un second administrateur.',
+              'BANK_DETAILS_CHANGE_PENDING',
+            );
+          await em.save(
+            em.create(BankDetailsChange, {
+              associationId: id,
+              iban: newIban,
+              bic: newBic,
+              status: 'PENDING',
+              requestedBy: actor.id,
+              decidedBy: null,
+              decidedAt: null,
+            }),
+          );
+        }
         await this.audit.record(em, actor, {
           action: 'association.updated',
           entityType: 'association',
           entityId: id,
           before,
-          after: association,
+          after: {
+            ...association,
+            pendingBankDetails: bankChange ? { iban: maskIban(newIban), bic: newBic } : null,
+          },
         });
         return this.view(em, association, actor);
       }),
     );
+  }
+
+  /**
+   * A second person — not the requester, nor anyone who could sign in as them — applies the
+   * association's new bank details; statements issued from then on carry them.
+   */
+  async confirmBankDetails(actor: Actor, id: string): Promise<AssociationDto> {
+    return this.dataSource.transaction(async (em) => {
+      const association = await this.lock(em, id);
+      const change = await this.lockPendingBankDetails(em, id);
+      await assertTwoPeople(
+        em,
+        change.requestedBy,
+        actor.id,
+        'Le changement de coordonnées bancaires',
+      );
+      const before = { iban: maskIban(association.iban), bic: association.bic };
+      Object.assign(association, { iban: change.iban, bic: change.bic });
+      await em.save(association);
+      await em.save(
+        Object.assign(change, { status: 'CONFIRMED', decidedBy: actor.id, decidedAt: new Date() }),
+      );
+      await this.audit.record(em, actor, {
+        action: 'association.bank_details_confirmed',
+        entityType: 'association',
+        entityId: id,
+        before,
+        after: { iban: maskIban(change.iban), bic: change.bic, requestedBy: change.requestedBy },
+      });
+      return this.view(em, association, actor);
+    });
+  }
+
+  /** Withdraws new bank details not yet confirmed: the current ones stay. */
+  async cancelBankDetails(actor: Actor, id: string): Promise<AssociationDto> {
+    return this.dataSource.transaction(async (em) => {
+      const association = await this.lock(em, id);
+      const change = await this.lockPendingBankDetails(em, id);
+      await em.save(
+        Object.assign(change, { status: 'CANCELLED', decidedBy: actor.id, decidedAt: new Date() }),
+      );
+      await this.audit.record(em, actor, {
+        action: 'association.bank_details_cancelled',
+        entityType: 'association',
+        entityId: id,
+        before: { pendingBankDetails: { iban: maskIban(change.iban), bic: change.bic } },
+        after: { pendingBankDetails: null },
+      });
+      return this.view(em, association, actor);
+    });
+  }
+
+  private pendingBankDetails(em: EntityManager, associationId: string) {
+    return em.findOneBy(BankDetailsChange, { associationId, status: 'PENDING' });
+  }
+
+  private async lockPendingBankDetails(
+    em: EntityManager,
+    associationId: string,
+  ): Promise<BankDetailsChange> {
+    const change = await em.findOne(BankDetailsChange, {
+      where: { associationId, status: 'PENDING' },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!change)
+      throw new ConflictError(
+        'Aucun changement de coordonnées bancaires de cette structure n’attend de confirmation.',
+        'NO_PENDING_CHANGE',
+      );
+    return change;
   }
 
   async list(actor: Actor): Promise<AssociationDto[]> {
@@ -249,6 +347,7 @@ export class AssociationsService {
         })
       : [];
     const today = parisToday();
+    const pending = await this.pendingBankDetails(em, a.id);
     return {
       id: a.id,
       name: a.name,
@@ -265,6 +364,14 @@ export class AssociationsService {
         (x) => x.status === 'ACTIVE' && x.validFrom <= today && x.validUntil >= today,
       ),
       accreditations: accreditations.map((x) => AccreditationDto.from(x, decisions)),
+      pendingBankDetails: pending
+        ? {
+            iban: actor.role === 'ADMIN' ? pending.iban : maskIban(pending.iban),
+            bic: pending.bic,
+            requestedBy: pending.requestedBy,
+            requestedAt: pending.requestedAt.toISOString(),
+          }
+        : null,
     };
   }
 

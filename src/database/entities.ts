@@ -1,5 +1,6 @@
 import { Accreditation, AccreditationDecision } from '../associations/accreditation.entity';
 import { Association } from '../associations/association.entity';
+import { BankDetailsChange } from '../associations/bank-details-change.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { Beneficiary } from '../beneficiaries/beneficiary.entity';
 import { Booklet, BookletCounter, PrintBatch } from '../booklets/booklet.entity';
@@ -45,4 +46,5 @@ export const ENTITIES = [
   PaymentBatchCounter,
   AccountChange,
   PasswordSetter,
+  BankDetailsChange,
 ];

@@ -63,6 +63,8 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/associations/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'association' },
   'PATCH /api/associations/{id}': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/accreditations': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/bank-details/confirm': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/bank-details/cancel': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/suspend': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/reinstate': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/revoke': { roles: ['ADMIN'], target: 'association' },

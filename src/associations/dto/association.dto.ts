@@ -79,6 +79,14 @@ export class CreateAssociationDto {
 
 export class UpdateAssociationDto extends PartialType(CreateAssociationDto) {}
 
+export class PendingBankDetailsDto {
+  @ApiProperty({ description: 'Full for administrators, masked for the association' })
+  iban!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) bic!: string | null;
+  @ApiProperty({ format: 'uuid' }) requestedBy!: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+}
+
 export class AccreditationDecisionDto {
   @ApiProperty({ enum: ['GRANTED', 'SUSPENDED', 'REINSTATED', 'REVOKED'] }) action!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) reason!: string | null;
@@ -130,6 +138,13 @@ export class AssociationDto {
   @ApiProperty({ type: [String] }) activities!: string[];
   @ApiProperty({ description: 'Accredited and not suspended today' }) accreditedToday!: boolean;
   @ApiProperty({ type: [AccreditationDto] }) accreditations!: AccreditationDto[];
+  @ApiPropertyOptional({
+    type: () => PendingBankDetailsDto,
+    nullable: true,
+    description:
+      'New bank details asked by an administrator, not applied until a second one confirms them (POST …/bank-details/confirm)',
+  })
+  pendingBankDetails!: PendingBankDetailsDto | null;
 }
 
 export class PublicAssociationDto {
