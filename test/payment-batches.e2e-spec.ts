@@ -154,6 +154,17 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
     expect(rows.map((r) => r.format)).toEqual(['xml', 'csv', 'xml', 'csv']);
     expect(new Set(rows.map((r) => r.sha256)).size).toBe(2);
 
+    // the bytes approved are the only ones ever sent: a file that would come out different
+    // (another version of the service, a tampered fingerprint) is refused
+    await t.dataSource.query(`ALTER TABLE payment_batch DISABLE TRIGGER trg_payment_batch_guard`);
+    await t.dataSource.query(
+      `UPDATE payment_batch SET xml_sha256 = repeat('0', 64) WHERE id = $1`,
+      [batch.id],
+    );
+    await t.dataSource.query(`ALTER TABLE payment_batch ENABLE TRIGGER trg_payment_batch_guard`);
+    const changed = await download(admin, batch.id, 'xml').expect(409);
+    expect(JSON.parse((changed.body as Buffer).toString()).code).toBe('PAYMENT_FILE_CHANGED');
+
     // once approved, a batch is final: no cancellation, no second approval
     await request(t.http)
       .post(`/api/payment-batches/${batch.id}/cancel`)
@@ -208,7 +219,7 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
       .expect(409);
   });
 
-  it('the database refuses a statement in two batches, a changed line, a released line of a live batch, and an unapproved statement', async () => {
+  it('the database refuses a statement in two batches, a changed or added line, a released line of a live batch, a cancelled batch keeping its lines, an unapproved statement, and a statement paid while its batch waits', async () => {
     const s = await approvedStatement(1);
     const batch = (await prepare(admin, { statementIds: [s.id] }).expect(201))
       .body as PaymentBatchDetailDto;
@@ -232,27 +243,54 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
       await expect(
         runner.query(`UPDATE payment_batch SET total_cents = 1 WHERE id = $1`, [batch.id]),
       ).rejects.toThrow(/frozen/);
-      // a second, hand-written batch for the same statement
-      const [{ id: other }] = await runner.query(
-        `INSERT INTO payment_batch (number, year, seq, status, transfer_count, total_cents, payer_name, payer_iban, prepared_by)
-         SELECT 'BP-HAND-1', 1900, 1, 'PREPARED', 1, total_cents, 'x', 'FR7630001007941234567890185', issued_by FROM statement WHERE id = $1
-         RETURNING id`,
-        [s.id],
-      );
+      // the statement paid by hand while it waits in the prepared batch
+      await expect(
+        runner.query(
+          `UPDATE statement SET status = 'PAID', paid_on = current_date, payment_reference = 'SQL-1', paid_by = issued_by WHERE id = $1`,
+          [s.id],
+        ),
+      ).rejects.toThrow(/cannot be marked paid/);
+      // a line added later to the prepared batch: its total no longer matches, refused at commit
+      const other = await issuedStatement(t, programmeId, admin);
+      await request(t.http).post(`/api/statements/${other.id}/approve`).set(as(admin2)).expect(200);
       await expect(
         runner.query(
           `INSERT INTO payment_batch_statement (batch_id, statement_id, amount_cents) SELECT $1, id, total_cents FROM statement WHERE id = $2`,
-          [other, s.id],
+          [batch.id, other.id],
         ),
-      ).rejects.toThrow(/uq_payment_batch_statement_once/);
+      ).rejects.toThrow(/ck_payment_batch_lines|lines for/);
+      // a second, hand-written batch for the same statement (batch and line in one transaction)
+      const handWritten = async (statementId: string) => {
+        await runner.startTransaction();
+        try {
+          const [{ id }] = await runner.query(
+            `INSERT INTO payment_batch (number, year, seq, status, transfer_count, total_cents, payer_name, payer_iban, prepared_by)
+             SELECT 'BP-HAND-1', 1900, 1, 'PREPARED', 1, total_cents, 'x', 'FR7630001007941234567890185', issued_by FROM statement WHERE id = $1
+             RETURNING id`,
+            [statementId],
+          );
+          await runner.query(
+            `INSERT INTO payment_batch_statement (batch_id, statement_id, amount_cents) SELECT $1, id, total_cents FROM statement WHERE id = $2`,
+            [id, statementId],
+          );
+          await runner.commitTransaction();
+        } catch (err) {
+          await runner.rollbackTransaction();
+          throw err;
+        }
+      };
+      await expect(handWritten(s.id)).rejects.toThrow(/uq_payment_batch_statement_once/);
       // an issued, unapproved statement
-      const issued = await approvedStatementIssuedOnly();
+      await expect(handWritten(await approvedStatementIssuedOnly())).rejects.toThrow(
+        /not approved and unpaid/,
+      );
+      // a cancelled batch whose lines were not released
       await expect(
         runner.query(
-          `INSERT INTO payment_batch_statement (batch_id, statement_id, amount_cents) SELECT $1, id, total_cents FROM statement WHERE id = $2`,
-          [other, issued],
+          `UPDATE payment_batch SET status = 'CANCELLED', cancelled_by = prepared_by, cancelled_at = now(), cancel_reason = 'SQL' WHERE id = $1`,
+          [batch.id],
         ),
-      ).rejects.toThrow(/not approved and unpaid/);
+      ).rejects.toThrow(/released exactly when it is cancelled/);
     } finally {
       await runner.release();
     }

@@ -34,6 +34,10 @@ export type PaymentBatchStatus = (typeof PAYMENT_BATCH_STATUSES)[number];
   `(status = 'APPROVED') = (approved_by IS NOT NULL AND approved_at IS NOT NULL AND execution_date IS NOT NULL)`,
 )
 @Check(
+  'ck_payment_batch_file_hashes',
+  `(status = 'APPROVED') = (csv_sha256 IS NOT NULL AND xml_sha256 IS NOT NULL)`,
+)
+@Check(
   'ck_payment_batch_cancel',
   `(status = 'CANCELLED') = (cancelled_by IS NOT NULL AND cancelled_at IS NOT NULL AND cancel_reason IS NOT NULL)`,
 )
@@ -93,6 +97,13 @@ export class PaymentBatch {
   /** Requested execution date of the transfers: the Paris day after approval. */
   @Column({ type: 'date', nullable: true })
   executionDate!: string | null;
+
+  /** SHA-256 of the CSV and of the XML as approved: every later download must give these bytes. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  csvSha256!: string | null;
+
+  @Column({ type: 'char', length: 64, nullable: true })
+  xmlSha256!: string | null;
 
   @Column({ type: 'uuid', nullable: true })
   cancelledBy!: string | null;

@@ -119,6 +119,8 @@ export class PaymentBatchesService {
         approvedBy: null,
         approvedAt: null,
         executionDate: null,
+        csvSha256: null,
+        xmlSha256: null,
         cancelledBy: null,
         cancelledAt: null,
         cancelReason: null,
@@ -153,9 +155,14 @@ export class PaymentBatchesService {
       Object.assign(batch, {
         status: 'APPROVED',
         approvedBy: actor.id,
-        approvedAt: now,
+        // whole seconds: the file's creation time is written to the second
+        approvedAt: new Date(Math.floor(now.getTime() / 1000) * 1000),
         executionDate: shiftDay(parisToday(now), 1),
       });
+      // The files as approved, fingerprinted: what the accountant receives is these bytes.
+      const rows = await this.rows(em, id);
+      batch.csvSha256 = sha256(paymentCsv(batch, rows));
+      batch.xmlSha256 = sha256(paymentXml(batch, rows));
       await em.save(batch);
       await this.audit.record(em, actor, {
         action: 'payment_batch.approved',
@@ -231,12 +238,19 @@ export class PaymentBatchesService {
       );
     const rows = await this.rows(this.dataSource.manager, id);
     const content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);
-    const sha256 = createHash('sha256').update(content).digest('hex');
+    const hash = sha256(content);
+    if (hash !== (format === 'csv' ? batch.csvSha256 : batch.xmlSha256))
+      // a later version of the service would write the file differently: refuse, never send
+      // other bytes than the ones approved
+      throw new ConflictError(
+        `Le fichier du bordereau ${batch.number} ne correspond plus à celui qui a été approuvé (empreinte SHA-256 différente) : il n'est pas transmis. Contactez l'équipe technique.`,
+        'PAYMENT_FILE_CHANGED',
+      );
     await this.audit.recordAlone(actor, {
       action: 'payment_batch.downloaded',
       entityType: 'payment_batch',
       entityId: id,
-      after: { format, sha256 },
+      after: { format, sha256: hash },
     });
     return { fileName: `${batch.number}.${format}`, content };
   }
@@ -286,6 +300,10 @@ export class PaymentBatchesService {
       cancelReason: b.cancelReason,
     };
   }
+}
+
+function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 function paymentCsv(batch: PaymentBatch, rows: BatchRow[]): string {
