@@ -88,6 +88,7 @@ interface Model {
   statements: MStatement[];
   batches: MBatch[];
   erased: Set<string>; // beneficiaries erased by retention
+  references: string[]; // payment order numbers recorded
 }
 interface Real {
   t: TestApp;
@@ -458,19 +459,32 @@ class Approve implements Cmd {
 
 /** A statement's payment recorded: a payment order, or for a correction statement the recovery order. */
 class MarkPaid implements Cmd {
-  constructor(readonly pick: number) {}
-  check = (m: Model) => m.statements.length > 0;
+  /**
+   * `slip`: 0 as it should be; 1 dated the day before (every statement here is approved today:
+   * never paid before its approval); 2 with a payment order number already recorded.
+   */
+  constructor(
+    readonly pick: number,
+    readonly slip: 0 | 1 | 2,
+  ) {}
+  check = (m: Model) => m.statements.length > 0 && (this.slip !== 2 || m.references.length > 0);
   async run(m: Model, real: Real) {
     const s = choose(m.statements, this.pick, (x) => x.status === 'APPROVED')!;
-    const ok = s.status === 'APPROVED' && liveBatchOf(m, s.id)?.status !== 'PREPARED';
+    const ok =
+      s.status === 'APPROVED' && liveBatchOf(m, s.id)?.status !== 'PREPARED' && this.slip === 0;
+    const reference =
+      this.slip === 2 ? pick(m.references, this.pick)! : `MDT-${randomUUID().slice(0, 18)}`;
     const res = await request(real.t.http)
       .post(`/api/statements/${s.id}/paid`)
       .set(as(real.admin))
-      .send({ paidOn: today, paymentReference: `MDT-${randomUUID().slice(0, 18)}` });
+      .send({ paidOn: this.slip === 1 ? shiftDay(today, -1) : today, paymentReference: reference });
     expectStatus(res, ok, this.toString());
-    if (ok) s.status = 'PAID';
+    if (!ok) return;
+    s.status = 'PAID';
+    m.references.push(reference);
   }
-  toString = () => `markPaid(#${this.pick})`;
+  toString = () =>
+    `markPaid(#${this.pick}${['', ', the day before', ', a reference already used'][this.slip]})`;
 }
 
 /** A batch of this run's payable statements (or, with none, of all of them: refused). */
@@ -522,12 +536,15 @@ class PayBatch implements Cmd {
     for (const id of b.statements) {
       const s = m.statements.find((x) => x.id === id)!;
       const ok = s.status === 'APPROVED';
+      const reference = `MDT-${randomUUID().slice(0, 18)}`;
       const res = await request(real.t.http)
         .post(`/api/statements/${id}/paid`)
         .set(as(real.admin))
-        .send({ paidOn: today, paymentReference: `MDT-${randomUUID().slice(0, 18)}` });
+        .send({ paidOn: today, paymentReference: reference });
       expectStatus(res, ok, this.toString());
-      if (ok) s.status = 'PAID';
+      if (!ok) continue;
+      s.status = 'PAID';
+      m.references.push(reference);
     }
   }
   toString = () => `payBatch(#${this.pick})`;
@@ -977,7 +994,12 @@ describe('Money: a model-based test over every action that touches money or cheq
         { weight: 3, arbitrary: n.map((i) => new Reject(i)) },
         { weight: 10, arbitrary: n.map((i) => new IssueStatement(i)) },
         { weight: 8, arbitrary: n.map((i) => new Approve(i)) },
-        { weight: 4, arbitrary: n.map((i) => new MarkPaid(i)) },
+        {
+          weight: 4,
+          arbitrary: fc
+            .tuple(n, fc.constantFrom(0 as const, 0 as const, 1 as const, 2 as const))
+            .map(([i, slip]) => new MarkPaid(i, slip)),
+        },
         { weight: 5, arbitrary: fc.constant(null).map(() => new PrepareBatch()) },
         { weight: 5, arbitrary: n.map((i) => new ApproveBatch(i)) },
         { weight: 5, arbitrary: n.map((i) => new PayBatch(i)) },
@@ -1025,6 +1047,7 @@ describe('Money: a model-based test over every action that touches money or cheq
           statements: [],
           batches: [],
           erased: new Set(),
+          references: [],
         };
         const real: Real = { t, admin, admin2 };
         // the same start for every run: booklets in both programmes, a statement issued and
