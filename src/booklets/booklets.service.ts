@@ -160,6 +160,9 @@ export class BookletsService {
       if (booklet.status === 'CANCELLED')
         throw new ConflictError('Ce carnet est déjà annulé.', 'BOOKLET_ALREADY_CANCELLED');
 
+      // Cheques are locked in ascending id everywhere (a redemption does the same): an UPDATE
+      // alone would take them in the table's physical order and could deadlock with it.
+      await em.query(`SELECT id FROM cheque WHERE booklet_id = $1 ORDER BY id FOR UPDATE`, [id]);
       const cancelled = await queryRows<{ id: string }>(
         em,
         `UPDATE cheque SET status = 'CANCELLED' WHERE booklet_id = $1 AND status = 'ISSUED' RETURNING id`,

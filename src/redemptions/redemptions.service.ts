@@ -364,6 +364,10 @@ export class RedemptionsService implements OnModuleInit, OnModuleDestroy {
         `UPDATE redemption_line SET active = false WHERE redemption_id = $1 AND active RETURNING cheque_id`,
         [id],
       );
+      // cheques in ascending id, as everywhere
+      await em.query(`SELECT id FROM cheque WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [
+        lines.map((l) => l.cheque_id),
+      ]);
       const restored = await queryRows<{
         id: string;
         status: 'ISSUED' | 'CANCELLED';
