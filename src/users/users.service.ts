@@ -207,7 +207,7 @@ export class UsersService {
           passwordHash ?? null,
         );
       } else {
-        if (dto.active !== undefined) user.active = dto.active;
+        if (reactivate) user.active = true;
         if (passwordHash) {
           user.passwordHash = passwordHash;
           // whoever chooses a password can sign in with it; the owner changing theirs adds no one
@@ -218,15 +218,7 @@ export class UsersService {
         user.active = false;
         // a deactivated account's pending change is withdrawn: confirming it later applies nothing
         const waiting = await this.pendingChange(em, user.id);
-        if (waiting)
-          await em.save(
-            Object.assign(waiting, {
-              status: 'CANCELLED',
-              decidedBy: actor.id,
-              decidedAt: new Date(),
-              passwordHash: null,
-            }),
-          );
+        if (waiting) await this.decide(em, waiting, actor, 'CANCELLED');
       }
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
       const revoke = (before.active && !user.active) || (passwordHash !== undefined && !pending);
@@ -267,13 +259,7 @@ export class UsersService {
       }
       if (change.kind !== 'ADMIN_CREATION') user.tokenVersion += 1;
       await em.save(user);
-      Object.assign(change, {
-        status: 'CONFIRMED',
-        decidedBy: actor.id,
-        decidedAt: new Date(),
-        passwordHash: null,
-      });
-      await em.save(change);
+      await this.decide(em, change, actor, 'CONFIRMED');
       await this.audit.record(em, actor, {
         action: 'user.change_confirmed',
         entityType: 'user',
@@ -295,13 +281,7 @@ export class UsersService {
           'Une modification de votre propre compte est retirée par un autre administrateur.',
           'SECOND_ADMIN_REQUIRED',
         );
-      Object.assign(change, {
-        status: 'CANCELLED',
-        decidedBy: actor.id,
-        decidedAt: new Date(),
-        passwordHash: null,
-      });
-      await em.save(change);
+      await this.decide(em, change, actor, 'CANCELLED');
       await this.audit.record(em, actor, {
         action: 'user.change_cancelled',
         entityType: 'user',
@@ -336,6 +316,22 @@ export class UsersService {
         decidedAt: null,
       }),
     );
+  }
+
+  /** Closes a pending change, its new password's hash erased. */
+  private async decide(
+    em: EntityManager,
+    change: AccountChange,
+    actor: Actor,
+    status: 'CONFIRMED' | 'CANCELLED',
+  ): Promise<void> {
+    Object.assign(change, {
+      status,
+      decidedBy: actor.id,
+      decidedAt: new Date(),
+      passwordHash: null,
+    });
+    await em.save(change);
   }
 
   private pendingChange(em: EntityManager, userId: string): Promise<AccountChange | null> {
