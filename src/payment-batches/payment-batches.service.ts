@@ -6,7 +6,12 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/role';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { parisToday, parisYear, shiftDay } from '../common/dates';
-import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
+import {
+  ConflictError,
+  DomainError,
+  invalidTransition,
+  NotFoundError,
+} from '../common/errors/domain-error';
 import { Page, pageOf } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
@@ -39,14 +44,6 @@ interface BatchRow {
   association_iban: string;
   association_bic: string | null;
   amount_cents: string;
-}
-
-function invalidTransition(batch: PaymentBatch, action: string): DomainError {
-  return new ConflictError(
-    `Le bordereau ${batch.number} est à l'état ${batch.status} : « ${action} » est impossible.`,
-    'INVALID_TRANSITION',
-    { status: batch.status },
-  );
 }
 
 /**
@@ -149,7 +146,8 @@ export class PaymentBatchesService {
   async approve(actor: Actor, id: string): Promise<PaymentBatchDetailDto> {
     return this.dataSource.transaction(async (em) => {
       const batch = await this.lock(em, id);
-      if (batch.status !== 'PREPARED') throw invalidTransition(batch, 'approuver');
+      if (batch.status !== 'PREPARED')
+        throw invalidTransition(`Le bordereau ${batch.number}`, batch.status, 'approuver');
       await assertTwoPeople(em, batch.preparedBy, actor.id, `Le bordereau ${batch.number}`);
       const now = new Date();
       Object.assign(batch, {
@@ -171,7 +169,7 @@ export class PaymentBatchesService {
         before: { status: 'PREPARED' },
         after: { status: 'APPROVED', executionDate: batch.executionDate },
       });
-      return this.detail(em, batch);
+      return this.detail(em, batch, rows);
     });
   }
 
@@ -179,7 +177,8 @@ export class PaymentBatchesService {
   async cancel(actor: Actor, id: string, reason: string): Promise<PaymentBatchDetailDto> {
     return this.dataSource.transaction(async (em) => {
       const batch = await this.lock(em, id);
-      if (batch.status !== 'PREPARED') throw invalidTransition(batch, 'annuler');
+      if (batch.status !== 'PREPARED')
+        throw invalidTransition(`Le bordereau ${batch.number}`, batch.status, 'annuler');
       Object.assign(batch, {
         status: 'CANCELLED',
         cancelledBy: actor.id,
@@ -275,13 +274,19 @@ export class PaymentBatchesService {
     );
   }
 
-  private async detail(em: EntityManager, batch: PaymentBatch): Promise<PaymentBatchDetailDto> {
-    const statements: PaymentBatchStatementDto[] = (await this.rows(em, batch.id)).map((r) => ({
-      statementId: r.statement_id,
-      number: r.number,
-      associationName: r.association_name,
-      amountCents: Number(r.amount_cents),
-    }));
+  private async detail(
+    em: EntityManager,
+    batch: PaymentBatch,
+    rows?: BatchRow[],
+  ): Promise<PaymentBatchDetailDto> {
+    const statements: PaymentBatchStatementDto[] = (rows ?? (await this.rows(em, batch.id))).map(
+      (r) => ({
+        statementId: r.statement_id,
+        number: r.number,
+        associationName: r.association_name,
+        amountCents: Number(r.amount_cents),
+      }),
+    );
     return { ...this.dto(batch), statements };
   }
 

@@ -8,7 +8,12 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/role';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { frenchDate, parisToday, parisYear } from '../common/dates';
-import { ConflictError, DomainError, NotFoundError } from '../common/errors/domain-error';
+import {
+  ConflictError,
+  DomainError,
+  invalidTransition,
+  NotFoundError,
+} from '../common/errors/domain-error';
 import { Page } from '../common/pagination';
 import { maskIban } from '../common/validators';
 import { queryRows, violatedConstraint } from '../database/sql';
@@ -50,14 +55,6 @@ const LINES_SQL = `
 /** On a positive statement line, and on no correction line yet: owed back, not yet carried. */
 const PENDING_CORRECTION = `EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = l.id AND sl.amount_cents > 0)
   AND NOT EXISTS (SELECT 1 FROM statement_line sl WHERE sl.redemption_line_id = l.id AND sl.amount_cents < 0)`;
-
-function invalidTransition(what: string, from: string, action: string): DomainError {
-  return new ConflictError(
-    `${what} est à l'état ${from} : « ${action} » est impossible.`,
-    'INVALID_TRANSITION',
-    { status: from },
-  );
-}
 
 function paymentReferenceUsed(reference: string, statementNumber: string | null): DomainError {
   return new DomainError(

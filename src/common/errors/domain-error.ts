@@ -45,6 +45,15 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** 409 INVALID_TRANSITION: "<what> est à l'état <from> : « <action> » est impossible." */
+export function invalidTransition(what: string, from: string, action: string): DomainError {
+  return new ConflictError(
+    `${what} est à l'état ${from} : « ${action} » est impossible.`,
+    'INVALID_TRANSITION',
+    { status: from },
+  );
+}
+
 export class ForbiddenError extends DomainError {
   constructor(detail = 'Accès refusé.', code = 'FORBIDDEN') {
     super(code, 403, detail);
