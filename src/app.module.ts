@@ -12,6 +12,7 @@ import { assignRequestId } from './common/http/request-id';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
+import { ENTITIES } from './entities';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProgrammesModule } from './programmes/programmes.module';
@@ -62,7 +63,7 @@ export class AppModule {
             },
           }),
         }),
-        DatabaseModule,
+        DatabaseModule.forRoot(ENTITIES),
         MetricsModule,
         ScheduleModule.forRoot(),
         AuditModule,

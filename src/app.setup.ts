@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
-import { SESSION_COOKIE } from './auth/decorators';
+import { SESSION_COOKIE } from './common/access/decorators';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { useBodyParsers } from './common/http/body-parsers';
 import { assignRequestId } from './common/http/request-id';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import request from 'supertest';
-import { Public } from '../src/auth/decorators';
+import { Public } from '../src/common/access/decorators';
 import { ADMIN_EMAIL, createTestApp, TestApp } from './support/app';
 import { superuserQuery } from './support/database';
 

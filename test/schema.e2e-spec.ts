@@ -1,13 +1,14 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { runMigrations } from '../src/database/migrate';
+import { ENTITIES } from '../src/entities';
 import { createTestDatabase } from './support/database';
 
 describe('Schema: entities and migrations agree', () => {
   let ds: DataSource;
 
   beforeAll(async () => {
-    ds = new DataSource(dataSourceOptions(await createTestDatabase('schema')));
+    ds = new DataSource(dataSourceOptions(await createTestDatabase('schema'), ENTITIES));
     await ds.initialize();
   });
   afterAll(() => ds.destroy());
@@ -35,8 +36,8 @@ describe('Schema: entities and migrations agree', () => {
 
   it('two instances migrating at once apply each migration once', async () => {
     const url = await createTestDatabase('race');
-    const a = await new DataSource(dataSourceOptions(url)).initialize();
-    const b = await new DataSource(dataSourceOptions(url)).initialize();
+    const a = await new DataSource(dataSourceOptions(url, ENTITIES)).initialize();
+    const b = await new DataSource(dataSourceOptions(url, ENTITIES)).initialize();
     try {
       const [ra, rb] = await Promise.all([runMigrations(a), runMigrations(b)]);
       expect(ra.length + rb.length).toBe(a.migrations.length);

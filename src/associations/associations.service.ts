@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { canSeeAssociation } from '../auth/scope';
+import { canSeeAssociation } from '../common/access/scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/role';
+import type { Actor } from '../common/access/role';
 import { parisToday } from '../common/dates';
 import {
   ConflictError,
@@ -375,7 +375,11 @@ export class AssociationsService {
     };
   }
 
-  private async lock(em: EntityManager, id: string): Promise<Association> {
+  /**
+   * The association's row, FOR NO KEY UPDATE (second in the lock order, after a claim): claims,
+   * cut-offs and statement issues serialize on it; inserts that reference it are not blocked.
+   */
+  async lock(em: EntityManager, id: string): Promise<Association> {
     const association = await em.findOne(Association, {
       where: { id },
       lock: { mode: 'for_no_key_update' },

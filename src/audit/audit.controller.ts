@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
+import { Roles } from '../common/access/decorators';
 import { ApiProblems } from '../common/http/api-problems';
 import { Page, PageOf } from '../common/pagination';
 import { AuditService } from './audit.service';

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Between, DataSource, EntityManager, LessThan, MoreThanOrEqual } from 'typeorm';
-import type { Actor } from '../auth/role';
+import type { Actor } from '../common/access/role';
 import { requestContext } from '../common/request-context';
 import { Page, pageOf } from '../common/pagination';
 import { AuditEvent } from './audit-event.entity';
+import { assertFrom, StateChange } from './state-change';
 import { IntegrityVerification, verifyIntegrity } from './audit-verify';
 import { AuditEventDto, AuditQueryDto } from './dto/audit-event.dto';
 
@@ -60,6 +61,31 @@ export class AuditService {
         requestContext.get()?.requestId ?? null,
       ],
     );
+  }
+
+  /**
+   * Applies a state change to a row the caller has locked, in its transaction: status checked,
+   * columns assigned, row saved, then the audit event (last: the audit chain's lock is taken at
+   * this insert and held until commit).
+   */
+  async changeState<E extends { id: string; status: string }>(
+    em: EntityManager,
+    actor: Actor | null,
+    entity: E,
+    change: StateChange<E>,
+  ): Promise<E> {
+    assertFrom(entity, change.from, change.refuse);
+    const from = entity.status;
+    Object.assign(entity, change.set ?? {}, { status: change.to });
+    await em.save(entity);
+    await this.record(em, actor, {
+      action: change.action,
+      entityType: change.entityType,
+      entityId: entity.id,
+      before: { status: from, ...change.before },
+      after: { status: change.to, ...change.after },
+    });
+    return entity;
   }
 
   /** For events with no business transaction of their own (a refused login, a refused lookup). */

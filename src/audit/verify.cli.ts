@@ -1,4 +1,4 @@
-import { withDataSource } from '../database/cli';
+import { withDataSource } from '../database/command';
 import { verifyIntegrity } from './audit-verify';
 
 /**

@@ -4,8 +4,8 @@ import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
 import { UsersService } from '../users/users.service';
-import { PUBLIC_KEY, ROLES_KEY, SESSION_COOKIE } from './decorators';
-import { Actor, Role } from './role';
+import { PUBLIC_KEY, ROLES_KEY, SESSION_COOKIE } from '../common/access/decorators';
+import { Actor, Role } from '../common/access/role';
 
 export interface TokenPayload {
   sub: string;

@@ -6,11 +6,11 @@ import { ApiProblems } from '../common/http/api-problems';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import { CurrentUser, Public, Roles } from './decorators';
+import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { RetryAfterThrottlerGuard } from './login-throttler.guard';
-import { Actor, ROLES } from './role';
+import { Actor, ROLES } from '../common/access/role';
 
 @ApiTags('auth')
 @Controller('api/auth')

@@ -5,9 +5,9 @@ import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/errors/domain-error';
 import { UsersService } from '../users/users.service';
 import { User } from '../users/user.entity';
-import { verifyPassword } from './passwords';
+import { verifyPassword } from '../common/passwords';
 import type { TokenPayload } from './access.guard';
-import { Actor } from './role';
+import { Actor } from '../common/access/role';
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { SESSION_COOKIE } from './decorators';
+import { SESSION_COOKIE } from '../common/access/decorators';
 
 /** The login cookie: HttpOnly, SameSite=Lax, Secure when the service is reached over HTTPS. */
 export function setSessionCookie(

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiProblems } from '../common/http/api-problems';
 import { ErasureResultDto, PersonalDataExportDto } from './dto/personal-data.dto';

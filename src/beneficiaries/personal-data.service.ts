@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/role';
+import type { Actor } from '../common/access/role';
 import { frenchDate, parisToday } from '../common/dates';
 import { ConflictError, NotFoundError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';

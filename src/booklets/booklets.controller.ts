@@ -7,8 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
 import { UuidParam } from '../common/http/uuid-param';

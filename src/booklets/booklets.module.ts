@@ -3,11 +3,12 @@ import { BeneficiariesModule } from '../beneficiaries/beneficiaries.module';
 import { ProgrammesModule } from '../programmes/programmes.module';
 import { BookletsController } from './booklets.controller';
 import { BookletsService } from './booklets.service';
+import { ChequesService } from './cheques.service';
 
 @Module({
   imports: [ProgrammesModule, BeneficiariesModule],
   controllers: [BookletsController],
-  providers: [BookletsService],
-  exports: [BookletsService],
+  providers: [BookletsService, ChequesService],
+  exports: [BookletsService, ChequesService],
 })
 export class BookletsModule {}

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/role';
+import type { Actor } from '../common/access/role';
 import { BeneficiariesService } from '../beneficiaries/beneficiaries.service';
 import { Beneficiary } from '../beneficiaries/beneficiary.entity';
 import { BeneficiaryDto } from '../beneficiaries/dto/beneficiary.dto';
@@ -25,12 +25,13 @@ import {
   BookletSummaryDto,
   CancelBookletDto,
   CancelResultDto,
-  ChequeDisplayStatus,
   CreateBatchDto,
   IssueBookletDto,
   PrintBatchDto,
 } from './dto/booklet.dto';
 import { loadBookletLayout } from './pdf/booklet-layout';
+import { chequeState } from './cheque-state';
+import { ChequesService } from './cheques.service';
 import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
 
 /** Booklets inserted per statement (with their cheques). */
@@ -45,14 +46,6 @@ interface NewBooklets {
   replacesBookletId: string | null;
 }
 
-export function chequeDisplayStatus(
-  status: Cheque['status'],
-  expiresOn: string,
-  today = parisToday(),
-): ChequeDisplayStatus {
-  return status === 'ISSUED' && today > expiresOn ? 'EXPIRED' : status;
-}
-
 @Injectable()
 export class BookletsService {
   private readonly renderer: BookletRenderer;
@@ -62,6 +55,7 @@ export class BookletsService {
     private readonly audit: AuditService,
     private readonly programmes: ProgrammesService,
     private readonly beneficiaries: BeneficiariesService,
+    private readonly cheques: ChequesService,
     config: AppConfig,
   ) {
     this.renderer = new BookletRenderer(loadBookletLayout(), config.get('PUBLIC_BASE_URL'));
@@ -160,14 +154,7 @@ export class BookletsService {
       if (booklet.status === 'CANCELLED')
         throw new ConflictError('Ce carnet est déjà annulé.', 'BOOKLET_ALREADY_CANCELLED');
 
-      // Cheques are locked in ascending id everywhere (a redemption does the same): an UPDATE
-      // alone would take them in the table's physical order and could deadlock with it.
-      await em.query(`SELECT id FROM cheque WHERE booklet_id = $1 ORDER BY id FOR UPDATE`, [id]);
-      const cancelled = await queryRows<{ id: string }>(
-        em,
-        `UPDATE cheque SET status = 'CANCELLED' WHERE booklet_id = $1 AND status = 'ISSUED' RETURNING id`,
-        [id],
-      );
+      const cancelled = await this.cheques.cancelBooklet(em, id);
       const released = cancelled.length * booklet.faceValueCents;
       await this.programmes.release(em, programme, released);
       const before = { status: booklet.status };
@@ -526,7 +513,7 @@ export class BookletsService {
         position: c.position,
         code: formatChequeCode(c.code),
         faceValueCents: c.faceValueCents,
-        status: chequeDisplayStatus(c.status, booklet.programme!.expiresOn, today),
+        status: chequeState(c.status, booklet.programme!.expiresOn, today),
       })),
     };
   }

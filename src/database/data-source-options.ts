@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import { ENTITIES } from './entities';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export const MIGRATIONS_TABLE = 'typeorm_migration';
 
+/** The entity classes, given by the application root (`src/entities.ts`): this folder names no feature. */
+export type EntityList = NonNullable<DataSourceOptions['entities']>;
+
 /** The one definition of how the application talks to PostgreSQL. */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, entities: EntityList): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')],
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,

@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, EntityList } from './data-source-options';
 import { DatabaseServer } from './database-server';
 import { MigrationRunner } from './migration-runner';
 
@@ -8,19 +8,25 @@ import { MigrationRunner } from './migration-runner';
 export class DatabaseServerModule {}
 
 @Global()
-@Module({
-  imports: [
-    DatabaseServerModule,
-    TypeOrmModule.forRootAsync({
-      imports: [DatabaseServerModule],
-      inject: [DatabaseServer],
-      useFactory: async (server: DatabaseServer) => ({
-        ...dataSourceOptions(await server.url()),
-        retryAttempts: 3,
-        retryDelay: 1000,
-      }),
-    }),
-  ],
-  providers: [MigrationRunner],
-})
-export class DatabaseModule {}
+@Module({})
+export class DatabaseModule {
+  /** The data source of the application, on the entities the application root lists. */
+  static forRoot(entities: EntityList): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        DatabaseServerModule,
+        TypeOrmModule.forRootAsync({
+          imports: [DatabaseServerModule],
+          inject: [DatabaseServer],
+          useFactory: async (server: DatabaseServer) => ({
+            ...dataSourceOptions(await server.url(), entities),
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+      ],
+      providers: [MigrationRunner],
+    };
+  }
+}

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Public } from '../auth/decorators';
+import { Public } from '../common/access/decorators';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 

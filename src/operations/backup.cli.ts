@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { failCommand, withDatabaseUrl } from '../database/cli';
+import { failCommand, withDatabaseUrl } from '../database/command';
 import { backup } from './backup';
 
 /**

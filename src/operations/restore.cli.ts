@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { verifyIntegrity } from '../audit/audit-verify';
 import { StartupError } from '../common/startup-error';
-import { failCommand, onDataSource, withDatabaseUrl } from '../database/cli';
+import { failCommand, onDataSource, withDatabaseUrl } from '../database/command';
 import { restore } from './backup';
 
 /**

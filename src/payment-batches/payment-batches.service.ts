@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { Actor } from '../auth/role';
+import type { Actor } from '../common/access/role';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { parisToday, parisYear, shiftDay } from '../common/dates';
 import {

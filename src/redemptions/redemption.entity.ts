@@ -12,7 +12,9 @@ import { Association } from '../associations/association.entity';
 import { Booklet } from '../booklets/booklet.entity';
 import { Cheque } from '../booklets/cheque.entity';
 import { bigintCents } from '../common/money';
-import { Claim } from '../statements/claim.entity';
+// The claim that took a redemption belongs to statements/ (above this feature): named by entity
+// name for the foreign key, imported as a type only.
+import type { Claim } from '../statements/claim.entity';
 import { User } from '../users/user.entity';
 
 export const REDEMPTION_STATUSES = ['ACTIVE', 'CANCELLED', 'REVERSED'] as const;
@@ -95,7 +97,7 @@ export class Redemption {
   @Column({ type: 'uuid', nullable: true })
   claimId!: string | null;
 
-  @ManyToOne(() => Claim, { onDelete: 'RESTRICT' })
+  @ManyToOne('Claim', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'claim_id', foreignKeyConstraintName: 'fk_redemption_claim' })
   claim?: Claim | null;
 

@@ -21,8 +21,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { CurrentUser, Public, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
+import { CurrentUser, Public, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
@@ -36,6 +36,8 @@ import {
   RedemptionPageDto,
   RedemptionQueryDto,
 } from './dto/redemption.dto';
+import { ChequeCheckService } from './cheque-check.service';
+import { RedemptionExportService } from './redemption-export.service';
 import { RedemptionsService } from './redemptions.service';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
@@ -60,7 +62,11 @@ const CODE_PARAM = {
 @ApiTags('redemptions')
 @Controller('api')
 export class RedemptionsController {
-  constructor(private readonly redemptions: RedemptionsService) {}
+  constructor(
+    private readonly redemptions: RedemptionsService,
+    private readonly checker: ChequeCheckService,
+    private readonly exports: RedemptionExportService,
+  ) {}
 
   @Get('cheques/:code/check')
   @Roles('ASSOCIATION')
@@ -76,7 +82,7 @@ export class RedemptionsController {
     @Param('code') code: string,
     @Req() req: Request,
   ): Promise<ChequeCheckDto> {
-    return this.redemptions.check({ actor, ip: req.ip }, code);
+    return this.checker.check({ actor, ip: req.ip }, code);
   }
 
   @Post('redemptions')
@@ -101,7 +107,7 @@ export class RedemptionsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<RedemptionDto> {
     const result = await this.redemptions.redeem({ actor, ip: req.ip }, key, dto);
-    res.status(result.status);
+    res.status(201);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     return result.body;
   }
@@ -120,23 +126,6 @@ export class RedemptionsController {
     @Body() dto: CancelRedemptionDto,
   ): Promise<RedemptionDto> {
     return this.redemptions.cancel(actor, id, dto);
-  }
-
-  @Post('redemptions/:id/reverse')
-  @HttpCode(200)
-  @Roles('ADMIN')
-  @ApiOperation({
-    summary:
-      'Reverse a redemption already on an issued statement: a negative line goes on the association’s next statement',
-  })
-  @ApiOkResponse({ type: RedemptionDto })
-  @ApiProblems(400, 404, 409)
-  reverse(
-    @CurrentUser() actor: Actor,
-    @UuidParam() id: string,
-    @Body() dto: CancelRedemptionDto,
-  ): Promise<RedemptionDto> {
-    return this.redemptions.reverse(actor, id, dto);
   }
 
   @Get('redemptions')
@@ -169,7 +158,7 @@ export class RedemptionsController {
     @Res() res: Response,
   ): Promise<void> {
     return streamDownload(res, 'text/csv; charset=utf-8', (out, ready) =>
-      this.redemptions.writeCsv(actor, query, out, ready),
+      this.exports.writeCsv(actor, query, out, ready),
     );
   }
 }
@@ -177,7 +166,7 @@ export class RedemptionsController {
 @ApiTags('public')
 @Controller('api/public/cheques')
 export class PublicChequesController {
-  constructor(private readonly redemptions: RedemptionsService) {}
+  constructor(private readonly checker: ChequeCheckService) {}
 
   @Get(':code')
   @Public()
@@ -189,6 +178,6 @@ export class PublicChequesController {
   @ApiOkResponse({ type: PublicChequeDto })
   @ApiProblems(400, 404, 422, 429)
   check(@Param('code') code: string, @Req() req: Request): Promise<PublicChequeDto> {
-    return this.redemptions.publicCheck(code, req.ip);
+    return this.checker.publicCheck(code, req.ip);
   }
 }

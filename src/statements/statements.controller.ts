@@ -7,8 +7,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
 import { UuidParam } from '../common/http/uuid-param';
@@ -27,6 +27,10 @@ import {
   StatementQueryDto,
 } from './dto/statement.dto';
 import { StatementRenderer } from './pdf/statement-renderer';
+import { CancelRedemptionDto, RedemptionDto } from '../redemptions/dto/redemption.dto';
+import { ClaimsService } from './claims.service';
+import { ReconciliationService } from './reconciliation.service';
+import { StatementExportService } from './statement-export.service';
 import { StatementsService } from './statements.service';
 
 const CSV = { 'text/csv': { schema: { type: 'string' } } };
@@ -34,7 +38,10 @@ const CSV = { 'text/csv': { schema: { type: 'string' } } };
 @ApiTags('claims')
 @Controller('api/claims')
 export class ClaimsController {
-  constructor(private readonly statements: StatementsService) {}
+  constructor(
+    private readonly claims: ClaimsService,
+    private readonly statements: StatementsService,
+  ) {}
 
   @Post()
   @Roles('ASSOCIATION')
@@ -44,7 +51,7 @@ export class ClaimsController {
   @ApiCreatedResponse({ type: ClaimDto })
   @ApiProblems(400, 422)
   create(@CurrentUser() actor: Actor, @Body() dto: CreateClaimDto): Promise<ClaimDto> {
-    return this.statements.createClaim(actor, dto.upTo);
+    return this.claims.createClaim(actor, dto.upTo);
   }
 
   @Get()
@@ -53,7 +60,7 @@ export class ClaimsController {
   @ApiOkResponse({ type: PageOf(ClaimDto) })
   @ApiProblems(400)
   list(@CurrentUser() actor: Actor, @Query() q: ClaimQueryDto): Promise<Page<ClaimDto>> {
-    return this.statements.listClaims(actor, q);
+    return this.claims.listClaims(actor, q);
   }
 
   @Get(':id')
@@ -62,7 +69,7 @@ export class ClaimsController {
   @ApiOkResponse({ type: ClaimDto })
   @ApiProblems(400, 404)
   get(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<ClaimDto> {
-    return this.statements.getClaim(actor, id);
+    return this.claims.getClaim(actor, id);
   }
 
   @Post(':id/submit')
@@ -72,7 +79,7 @@ export class ClaimsController {
   @ApiOkResponse({ type: ClaimDto })
   @ApiProblems(400, 404, 409)
   submit(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<ClaimDto> {
-    return this.statements.submit(actor, id);
+    return this.claims.submit(actor, id);
   }
 
   @Post(':id/issue')
@@ -98,7 +105,7 @@ export class ClaimsController {
     @UuidParam() id: string,
     @Body() dto: ReasonDto,
   ): Promise<ClaimDto> {
-    return this.statements.reject(actor, id, dto.reason);
+    return this.claims.reject(actor, id, dto.reason);
   }
 }
 
@@ -107,6 +114,9 @@ export class ClaimsController {
 export class StatementsController {
   constructor(
     private readonly statements: StatementsService,
+    private readonly claims: ClaimsService,
+    private readonly exports: StatementExportService,
+    private readonly reconciliations: ReconciliationService,
     private readonly renderer: StatementRenderer,
   ) {}
 
@@ -119,7 +129,25 @@ export class StatementsController {
   @ApiCreatedResponse({ type: CutOffResultDto })
   @ApiProblems(400)
   async run(@CurrentUser() actor: Actor, @Body() dto: RunCutOffDto): Promise<CutOffResultDto> {
-    return { claims: await this.statements.runCutOff(actor, dto.periodEnd) };
+    return { claims: await this.claims.runCutOff(actor, dto.periodEnd) };
+  }
+
+  @Post('redemptions/:id/reverse')
+  @HttpCode(200)
+  @Roles('ADMIN')
+  @ApiTags('redemptions')
+  @ApiOperation({
+    summary:
+      'Reverse a redemption already on an issued statement: a negative line goes on the association’s next statement',
+  })
+  @ApiOkResponse({ type: RedemptionDto })
+  @ApiProblems(400, 404, 409)
+  reverse(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: CancelRedemptionDto,
+  ): Promise<RedemptionDto> {
+    return this.statements.reverseRedemption(actor, id, dto);
   }
 
   @Get('statements')
@@ -153,7 +181,7 @@ export class StatementsController {
   @ApiProblems(400, 404)
   csv(@CurrentUser() actor: Actor, @UuidParam() id: string, @Res() res: Response): Promise<void> {
     return streamDownload(res, 'text/csv; charset=utf-8', (out, ready) =>
-      this.statements.writeCsv(actor, id, out, ready),
+      this.exports.writeCsv(actor, id, out, ready),
     );
   }
 
@@ -207,6 +235,6 @@ export class StatementsController {
   @ApiOkResponse({ type: ReconciliationDto })
   @ApiProblems(400)
   reconciliation(@UuidParam() id: string): Promise<ReconciliationDto> {
-    return this.statements.reconciliation(id);
+    return this.reconciliations.reconciliation(id);
   }
 }

@@ -1,11 +1,23 @@
 import { Module } from '@nestjs/common';
 import { StatementRenderer } from './pdf/statement-renderer';
 import { ClaimsController, StatementsController } from './statements.controller';
+import { AssociationsModule } from '../associations/associations.module';
+import { RedemptionsModule } from '../redemptions/redemptions.module';
+import { ClaimsService } from './claims.service';
+import { ReconciliationService } from './reconciliation.service';
+import { StatementExportService } from './statement-export.service';
 import { StatementsService } from './statements.service';
 
 @Module({
+  imports: [AssociationsModule, RedemptionsModule],
   controllers: [ClaimsController, StatementsController],
-  providers: [StatementsService, StatementRenderer],
-  exports: [StatementsService],
+  providers: [
+    StatementsService,
+    ClaimsService,
+    StatementExportService,
+    ReconciliationService,
+    StatementRenderer,
+  ],
+  exports: [StatementsService, ClaimsService, ReconciliationService],
 })
 export class StatementsModule {}

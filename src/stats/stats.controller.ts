@@ -1,7 +1,7 @@
 import { Controller, Get, Param, ParseEnumPipe, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Roles } from '../auth/decorators';
+import { Roles } from '../common/access/decorators';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';

@@ -1,6 +1,7 @@
+import { ENTITIES } from '../entities';
 import { createInterface } from 'node:readline';
 import { AuditService } from '../audit/audit.service';
-import { failCommand, withDataSource } from '../database/cli';
+import { failCommand, withDataSource } from '../database/command';
 import { PASSWORD_MIN } from './dto/create-user.dto';
 import { UsersService } from './users.service';
 
@@ -17,13 +18,15 @@ async function main(): Promise<void> {
   const password = await readPassword();
   if (password.length < PASSWORD_MIN || password.length > 128)
     throw new Error(`the password must be ${PASSWORD_MIN} to 128 characters`);
-  const user = await withDataSource((ds) =>
-    new UsersService(ds, new AuditService(ds)).create(null, {
-      email,
-      password,
-      role: 'ADMIN',
-      displayName: displayName ?? undefined,
-    }),
+  const user = await withDataSource(
+    (ds) =>
+      new UsersService(ds, new AuditService(ds)).create(null, {
+        email,
+        password,
+        role: 'ADMIN',
+        displayName: displayName ?? undefined,
+      }),
+    ENTITIES,
   );
   console.log(`Administrator created: ${user.email} (${user.id})`);
 }

@@ -10,8 +10,10 @@ import {
   Unique,
   UpdateDateColumn,
 } from 'typeorm';
-import { Association } from '../associations/association.entity';
-import { Role } from '../auth/role';
+// A user may belong to an association (a feature above this one): the foreign key names the table
+// by entity name, and the class only as a type, so that no code of users/ depends on associations/.
+import type { Association } from '../associations/association.entity';
+import { Role } from '../common/access/role';
 
 @Entity('app_user')
 @Unique('uq_app_user_email', ['email'])
@@ -40,7 +42,7 @@ export class User {
   @Column({ type: 'uuid', nullable: true })
   associationId!: string | null;
 
-  @ManyToOne(() => Association, { onDelete: 'RESTRICT' })
+  @ManyToOne('Association', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'association_id', foreignKeyConstraintName: 'fk_app_user_association' })
   association?: Association | null;
 

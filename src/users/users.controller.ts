@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { UuidParam } from '../common/http/uuid-param';
 import { Page, PageOf } from '../common/pagination';

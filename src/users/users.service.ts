@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ILike, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { hashPassword } from '../auth/passwords';
-import { Actor, Role } from '../auth/role';
+import { hashPassword } from '../common/passwords';
+import { Actor, Role } from '../common/access/role';
 import {
   ConflictError,
   DomainError,

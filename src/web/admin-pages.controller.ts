@@ -20,8 +20,8 @@ import {
 import { AssociationsService } from '../associations/associations.service';
 import { AuditQueryDto } from '../audit/dto/audit-event.dto';
 import { AuditService } from '../audit/audit.service';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor, Role } from '../auth/role';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor, Role } from '../common/access/role';
 import { DomainError, ForbiddenError } from '../common/errors/domain-error';
 import { parisToday } from '../common/dates';
 import {
@@ -35,6 +35,7 @@ import {
   PaymentBatchQueryDto,
 } from '../payment-batches/dto/payment-batch.dto';
 import { PaymentBatchesService } from '../payment-batches/payment-batches.service';
+import { ClaimsService } from '../statements/claims.service';
 import { StatementsService } from '../statements/statements.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
@@ -75,6 +76,7 @@ export class AdminPagesController {
   constructor(
     private readonly associations: AssociationsService,
     private readonly statements: StatementsService,
+    private readonly claims: ClaimsService,
     private readonly batches: PaymentBatchesService,
     private readonly users: UsersService,
     private readonly audit: AuditService,
@@ -245,7 +247,7 @@ export class AdminPagesController {
   @Render('admin/statements')
   async statementsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
     const [claims, statements, associations] = await Promise.all([
-      this.statements.listClaims(
+      this.claims.listClaims(
         actor,
         await readForm(ClaimQueryDto, { status: 'SUBMITTED', pageSize: 200 }),
       ),
@@ -281,8 +283,7 @@ export class AdminPagesController {
   private readonly statementActions: Record<string, [Action, string, Role[]]> = {
     emettre: [(actor, id) => this.statements.issue(actor, id), 'emis', ['ADMIN', 'AGENT']],
     rejeter: [
-      async (actor, id, f) =>
-        this.statements.reject(actor, id, (await readForm(ReasonDto, f)).reason),
+      async (actor, id, f) => this.claims.reject(actor, id, (await readForm(ReasonDto, f)).reason),
       'rejetee',
       ['ADMIN', 'AGENT'],
     ],

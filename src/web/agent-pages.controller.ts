@@ -12,8 +12,8 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
 import { BookletsService } from '../booklets/booklets.service';
 import {
   BookletQueryDto,
@@ -23,7 +23,7 @@ import {
 } from '../booklets/dto/booklet.dto';
 import { PageQueryDto } from '../common/pagination';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { StatementsService } from '../statements/statements.service';
+import { ReconciliationService } from '../statements/reconciliation.service';
 import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
 import { formErrors, formFields, readForm } from './forms';
@@ -47,7 +47,7 @@ export class AgentPagesController {
   constructor(
     private readonly programmes: ProgrammesService,
     private readonly booklets: BookletsService,
-    private readonly statements: StatementsService,
+    private readonly reconciliations: ReconciliationService,
     private readonly stats: StatsService,
     private readonly associations: AssociationsService,
   ) {}
@@ -59,7 +59,7 @@ export class AgentPagesController {
       (await this.programmes.list()).map(async (p) => {
         const [booklets, money] = await Promise.all([
           this.booklets.list(await readForm(BookletQueryDto, { programmeId: p.id, pageSize: 1 })),
-          this.statements.reconciliation(p.id),
+          this.reconciliations.reconciliation(p.id),
         ]);
         return {
           ...p,

@@ -12,15 +12,17 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
-import { CurrentUser, Roles } from '../auth/decorators';
-import type { Actor } from '../auth/role';
-import { ownAssociationId } from '../auth/scope';
-import { frenchDate, parisToday, shiftDay } from '../common/dates';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
+import { ownAssociationId } from '../common/access/scope';
+import { frenchDate, parisToday } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { CancelRedemptionDto, RedemptionQueryDto } from '../redemptions/dto/redemption.dto';
+import { earliestSessionDate } from '../redemptions/redemption.rules';
 import { RedemptionsService } from '../redemptions/redemptions.service';
 import { ClaimQueryDto, CreateClaimDto, StatementQueryDto } from '../statements/dto/statement.dto';
+import { ClaimsService } from '../statements/claims.service';
 import { StatementsService } from '../statements/statements.service';
 import { formErrors, formFields, readForm } from './forms';
 import { LABELS } from './labels';
@@ -40,6 +42,7 @@ export class AssociationPagesController {
   constructor(
     private readonly redemptions: RedemptionsService,
     private readonly statements: StatementsService,
+    private readonly claimsService: ClaimsService,
     private readonly associations: AssociationsService,
     private readonly programmes: ProgrammesService,
     private readonly config: AppConfig,
@@ -60,7 +63,7 @@ export class AssociationPagesController {
       association,
       activities,
       today,
-      earliest: shiftDay(today, -this.config.get('REDEMPTION_BACKDATE_DAYS')),
+      earliest: earliestSessionDate(today, this.config.get('REDEMPTION_BACKDATE_DAYS')),
     });
   }
 
@@ -75,14 +78,15 @@ export class AssociationPagesController {
       actor,
       await readForm(RedemptionQueryDto, { page: page ?? 1, pageSize: 50 }),
     );
-    const cancelUntil = shiftDay(parisToday(), -this.config.get('REDEMPTION_CANCEL_DAYS'));
+    const today = parisToday();
     return pageModel(actor, 'Mes encaissements', '/structure/encaissements', {
       flash: this.flash(done),
       result,
       rows: result.items.map((r) => ({
         ...r,
         statusLabel: LABELS.redemptionStatus[r.status],
-        cancellable: r.status === 'ACTIVE' && r.createdAt.slice(0, 10) >= cancelUntil,
+        // The service says until when (Paris day; null once claimed or no longer active).
+        cancellable: r.cancellableUntil !== null && today <= r.cancellableUntil,
       })),
     });
   }
@@ -114,7 +118,7 @@ export class AssociationPagesController {
   @Get('demandes')
   @Render('association/claims')
   async claims(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
-    const claims = await this.statements.listClaims(actor, await readForm(ClaimQueryDto, {}));
+    const claims = await this.claimsService.listClaims(actor, await readForm(ClaimQueryDto, {}));
     return pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
       flash: this.flash(done),
       today: parisToday(),
@@ -134,10 +138,10 @@ export class AssociationPagesController {
   ) {
     try {
       const dto = await readForm(CreateClaimDto, formFields(body));
-      await this.statements.createClaim(actor, dto.upTo);
+      await this.claimsService.createClaim(actor, dto.upTo);
       res.redirect(303, '/structure/demandes?fait=demande');
     } catch (err) {
-      const claims = await this.statements.listClaims(actor, await readForm(ClaimQueryDto, {}));
+      const claims = await this.claimsService.listClaims(actor, await readForm(ClaimQueryDto, {}));
       res.status(400).render(
         'association/claims',
         pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
@@ -152,7 +156,7 @@ export class AssociationPagesController {
   @Get('demandes/:id')
   @Render('association/claim')
   async claim(@CurrentUser() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
-    const claim = await this.statements.getClaim(actor, id);
+    const claim = await this.claimsService.getClaim(actor, id);
     const redemptions = await this.redemptions.list(
       actor,
       await readForm(RedemptionQueryDto, { claimId: id, pageSize: 200 }),
@@ -173,7 +177,7 @@ export class AssociationPagesController {
     @Param('id', ParseUUIDPipe) id: string,
     @Res() res: Response,
   ) {
-    await this.statements.submit(actor, id);
+    await this.claimsService.submit(actor, id);
     res.redirect(303, '/structure/demandes?fait=transmise');
   }
 

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac } from 'node:crypto';
-import { SESSION_COOKIE } from '../auth/decorators';
+import { SESSION_COOKIE } from '../common/access/decorators';
 import { DomainError } from '../common/errors/domain-error';
 import { isPagePath } from '../common/http/page-request';
 import { AppConfig } from '../config/app-config';

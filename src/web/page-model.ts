@@ -1,4 +1,4 @@
-import type { Actor, Role } from '../auth/role';
+import type { Actor, Role } from '../common/access/role';
 
 interface NavItem {
   href: string;

@@ -2,9 +2,9 @@ import { Controller, Get, Param, Query, Render, Req, Res } from '@nestjs/common'
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
-import { Public } from '../auth/decorators';
+import { Public } from '../common/access/decorators';
 import { DomainError } from '../common/errors/domain-error';
-import { RedemptionsService } from '../redemptions/redemptions.service';
+import { ChequeCheckService } from '../redemptions/cheque-check.service';
 
 const VERDICTS = {
   VALID: { ok: true, text: 'Ce chèque est valable.' },
@@ -18,7 +18,7 @@ const VERDICTS = {
 @Controller()
 export class PublicPagesController {
   constructor(
-    private readonly redemptions: RedemptionsService,
+    private readonly checker: ChequeCheckService,
     private readonly associations: AssociationsService,
   ) {}
 
@@ -34,7 +34,7 @@ export class PublicPagesController {
   async cheque(@Param('code') code: string, @Req() req: Request) {
     const title = 'Mon chèque Pass numérique';
     try {
-      const cheque = await this.redemptions.publicCheck(code, req.ip);
+      const cheque = await this.checker.publicCheck(code, req.ip);
       return { title, cheque, verdict: VERDICTS[cheque.status] };
     } catch (err) {
       if (!(err instanceof DomainError) || err.status === 429) throw err;

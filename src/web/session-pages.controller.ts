@@ -2,10 +2,10 @@ import { Body, Controller, Get, Post, Query, Render, Req, Res, UseGuards } from 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service';
-import { CurrentUser, Public, Roles } from '../auth/decorators';
+import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { LoginDto } from '../auth/dto/login.dto';
 import { RetryAfterThrottlerGuard } from '../auth/login-throttler.guard';
-import { Actor, ROLES } from '../auth/role';
+import { Actor, ROLES } from '../common/access/role';
 import { clearSessionCookie, setSessionCookie } from '../auth/session-cookie';
 import { DomainError } from '../common/errors/domain-error';
 import { AppConfig } from '../config/app-config';

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { UsersService } from '../../src/users/users.service';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import type { Role } from '../../src/auth/role';
+import type { Role } from '../../src/common/access/role';
 import { createTestDatabase } from './database';
 
 export const ADMIN_EMAIL = 'admin@test.local';

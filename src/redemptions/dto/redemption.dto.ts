@@ -121,6 +121,14 @@ export class RedemptionDto {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) cancelledAt!:
     string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelReason!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '2026-03-26',
+    description:
+      'The last day (Paris) on which the association can still cancel it; null when it cannot any more (cancelled, reversed, or taken by a claim)',
+  })
+  cancellableUntil!: string | null;
   @ApiProperty({ type: [RedeemedChequeDto] }) cheques!: RedeemedChequeDto[];
 }
 

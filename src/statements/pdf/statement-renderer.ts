@@ -8,7 +8,7 @@ import { pdfEuros } from '../../common/money';
 import { fill, loadLayout } from '../../common/template';
 import { AppConfig } from '../../config/app-config';
 import type { Statement } from '../statement.entity';
-import type { StatementLineRow } from '../statements.service';
+import type { StatementLineRow } from '../statement.queries';
 
 interface StatementLayout {
   page: { size: string; margin: number };

@@ -9,7 +9,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { ROLES, Role } from '../../auth/role';
+import { ROLES, Role } from '../../common/access/role';
 
 export const PASSWORD_MIN = 12;
 

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { ROLES, Role } from '../../auth/role';
+import { ROLES, Role } from '../../common/access/role';
 import { PageQueryDto } from '../../common/pagination';
 
 export class UserQueryDto extends PageQueryDto {

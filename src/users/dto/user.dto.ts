@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ROLES, Role } from '../../auth/role';
+import { ROLES, Role } from '../../common/access/role';
 import {
   ACCOUNT_CHANGE_KINDS,
   type AccountChange,

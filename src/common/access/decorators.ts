@@ -5,7 +5,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiExtension } from '@nestjs/swagger';
-import { ApiProblems } from '../common/http/api-problems';
+import { ApiProblems } from '../http/api-problems';
 import { Actor, Role } from './role';
 
 export const ROLES_KEY = 'roles';

@@ -1,11 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DataSource } from 'typeorm';
-import { StartupError } from '../common/startup-error';
-import { AppEnv, validateEnv } from '../config/env.validation';
-import { dataSourceOptions } from './data-source-options';
-import { startEmbeddedPostgres } from './embedded/embedded-postgres';
-import { checkConnection } from './preflight';
+import { ENTITIES } from '../entities';
+import { failCommand, withDataSource } from './command';
 import { runMigrations } from './migrate';
 
 /**
@@ -13,55 +9,8 @@ import { runMigrations } from './migrate';
  *   migration:run                      apply pending migrations
  *   migration:revert                   undo the last one
  *   migration:generate migrations/Name write the statements that bring the schema to the entities
+ * A composition root, like main.ts: it may name the application's entities.
  */
-/**
- * Runs `fn` with the URL of the service's database: DATABASE_URL, or the embedded cluster under
- * DATA_DIR (started for the command, or the one a running service already has).
- */
-export async function withDatabaseUrl<T>(fn: (url: string, env: AppEnv) => Promise<T>): Promise<T> {
-  const env = validateEnv(process.env);
-  if (env.DATABASE_URL) {
-    await checkConnection(env.DATABASE_URL, env.DATABASE_CONNECT_WAIT_SECONDS * 1000);
-    return fn(env.DATABASE_URL, env);
-  }
-  const embedded = await startEmbeddedPostgres({
-    dataDir: env.DATA_DIR,
-    systemDir: env.EMBEDDED_SYSTEM_DIR,
-  });
-  try {
-    return await fn(embedded.url, env);
-  } finally {
-    await embedded.stop();
-  }
-}
-
-/** Runs `fn` with a data source on `url`, closed afterwards. */
-export async function onDataSource<T>(url: string, fn: (ds: DataSource) => Promise<T>): Promise<T> {
-  const ds = new DataSource(dataSourceOptions(url));
-  await ds.initialize();
-  try {
-    return await fn(ds);
-  } finally {
-    await ds.destroy();
-  }
-}
-
-export async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
-  return withDatabaseUrl((url) => onDataSource(url, fn));
-}
-
-/** How a command ends on an error: one line, and exit code 2 (1 means "checked, and found bad"). */
-export function failCommand(err: unknown): never {
-  const line =
-    err instanceof StartupError
-      ? `${err.reason} — ${err.fix}`
-      : err instanceof Error
-        ? err.message
-        : String(err);
-  console.error(line);
-  process.exit(2);
-}
-
 function migrationSource(className: string, up: string[], down: string[]): string {
   const lines = (qs: string[]) =>
     qs
@@ -118,7 +67,7 @@ async function main(): Promise<void> {
           `unknown command "${command}": migration:run | migration:revert | migration:generate <path>`,
         );
     }
-  });
+  }, ENTITIES);
 }
 
 if (require.main === module) main().catch(failCommand);

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../common/errors/domain-error';
+import { ForbiddenError } from '../errors/domain-error';
 import type { Actor } from './role';
 
 /**

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
+
+/** A cheque given back by a cancelled redemption: ISSUED again, or CANCELLED with its booklet. */
+export interface RestoredCheque {
+  id: string;
+  status: 'ISSUED' | 'CANCELLED';
+  programmeId: string;
+  faceValueCents: number;
+}
+
+/**
+ * The only writer of the `cheque` table's status besides issuance (booklets own cheques):
+ * redemption and its cancellation call it. Cheques are always locked in ascending id before an
+ * UPDATE of several (an UPDATE alone takes rows in physical order and can deadlock).
+ */
+@Injectable()
+export class ChequesService {
+  /** ISSUED → REDEEMED for the given cheques, already locked; returns those that flipped. */
+  async markRedeemed(em: EntityManager, ids: string[]): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      em,
+      `UPDATE cheque SET status = 'REDEEMED' WHERE id = ANY($1) AND status = 'ISSUED' RETURNING id`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Shares the booklets' rows (lock order: booklet before its cheques) while their cheques move. */
+  async lockBookletsShared(em: EntityManager, bookletIds: string[]): Promise<void> {
+    await em.query(`SELECT id FROM booklet WHERE id = ANY($1) ORDER BY id FOR SHARE`, [bookletIds]);
+  }
+
+  /**
+   * REDEEMED → ISSUED after a cancelled redemption, or → CANCELLED when the booklet was cancelled
+   * meanwhile (lost, stolen): such a cheque is never redeemable again.
+   */
+  async restore(em: EntityManager, ids: string[]): Promise<RestoredCheque[]> {
+    await em.query(`SELECT id FROM cheque WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+    const rows = await queryRows<{
+      id: string;
+      status: 'ISSUED' | 'CANCELLED';
+      programme_id: string;
+      face_value_cents: string;
+    }>(
+      em,
+      `UPDATE cheque c
+          SET status = CASE WHEN b.status = 'CANCELLED' THEN 'CANCELLED' ELSE 'ISSUED' END
+         FROM booklet b
+        WHERE b.id = c.booklet_id AND c.id = ANY($1) AND c.status = 'REDEEMED'
+        RETURNING c.id, c.status, b.programme_id, c.face_value_cents`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      status: r.status,
+      programmeId: r.programme_id,
+      faceValueCents: Number(r.face_value_cents),
+    }));
+  }
+
+  /** ISSUED → CANCELLED for every cheque of a booklet being cancelled; returns their ids. */
+  async cancelBooklet(em: EntityManager, bookletId: string): Promise<string[]> {
+    await em.query(`SELECT id FROM cheque WHERE booklet_id = $1 ORDER BY id FOR UPDATE`, [
+      bookletId,
+    ]);
+    const rows = await queryRows<{ id: string }>(
+      em,
+      `UPDATE cheque SET status = 'CANCELLED' WHERE booklet_id = $1 AND status = 'ISSUED' RETURNING id`,
+      [bookletId],
+    );
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,50 @@
+import { Accreditation, AccreditationDecision } from './associations/accreditation.entity';
+import { Association } from './associations/association.entity';
+import { BankDetailsChange } from './associations/bank-details-change.entity';
+import { AuditEvent } from './audit/audit-event.entity';
+import { Beneficiary } from './beneficiaries/beneficiary.entity';
+import { Booklet, BookletCounter, PrintBatch } from './booklets/booklet.entity';
+import { Cheque } from './booklets/cheque.entity';
+import { Programme } from './programmes/programme.entity';
+import { IdempotencyKey } from './redemptions/idempotency-key.entity';
+import { Redemption, RedemptionLine } from './redemptions/redemption.entity';
+import { RateLimitCounter } from './security/rate-limit-counter.entity';
+import { Claim } from './statements/claim.entity';
+import { Statement, StatementCounter, StatementLine } from './statements/statement.entity';
+import { AccountChange } from './users/account-change.entity';
+import { PasswordSetter } from './users/password-setter.entity';
+import { User } from './users/user.entity';
+import {
+  PaymentBatch,
+  PaymentBatchCounter,
+  PaymentBatchStatement,
+} from './payment-batches/payment-batch.entity';
+
+/** Every entity, for the application's data source, the migration CLI and the schema-drift test. */
+export const ENTITIES = [
+  User,
+  AuditEvent,
+  Programme,
+  Association,
+  Accreditation,
+  AccreditationDecision,
+  Beneficiary,
+  PrintBatch,
+  BookletCounter,
+  Booklet,
+  Cheque,
+  Redemption,
+  RedemptionLine,
+  IdempotencyKey,
+  RateLimitCounter,
+  Claim,
+  Statement,
+  StatementLine,
+  StatementCounter,
+  PaymentBatch,
+  PaymentBatchStatement,
+  PaymentBatchCounter,
+  AccountChange,
+  PasswordSetter,
+  BankDetailsChange,
+];

@@ -1,0 +1,218 @@
+import type { EntityManager } from 'typeorm';
+import type { Actor } from '../common/access/role';
+import { associationFilter } from '../common/access/scope';
+import { queryRows } from '../database/sql';
+import { SqlWhere } from '../database/where';
+import type { RedemptionQueryDto } from './dto/redemption.dto';
+import type { ChequeFacts } from './redemption.rules';
+
+/** The SQL of redemptions, as named functions: the services keep only the rules. */
+
+const FACTS_SQL = `
+  SELECT c.id, c.code, c.status, c.face_value_cents::int AS face_value_cents, c.position,
+         b.number AS booklet_number, b.status AS booklet_status, p.valid_from::text AS valid_from, p.expires_on::text AS expires_on, p.activities,
+         (SELECT r.session_date::text FROM redemption_line l JOIN redemption r ON r.id = l.redemption_id
+           WHERE l.cheque_id = c.id AND l.active) AS redeemed_on
+    FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
+   WHERE c.code = ANY($1)`;
+
+/** The facts of the cheques bearing these codes (absent codes are missing from the answer). */
+export function chequeFacts(em: EntityManager, codes: string[]): Promise<ChequeFacts[]> {
+  return queryRows<ChequeFacts>(em, FACTS_SQL, [codes]);
+}
+
+/** The same, the cheques locked in ascending id (the lock order of every money action). */
+export function lockChequeFacts(em: EntityManager, codes: string[]): Promise<ChequeFacts[]> {
+  return queryRows<ChequeFacts>(em, `${FACTS_SQL} ORDER BY c.id FOR UPDATE OF c`, [codes]);
+}
+
+export interface NewRedemption {
+  associationId: string;
+  userId: string;
+  sessionDate: string;
+  activity: string;
+  workshopPriceCents: number | null;
+  note: string | null;
+  cheques: { id: string; amountCents: number }[];
+}
+
+/** Inserts an ACTIVE redemption and its lines; returns its id and creation time. */
+export async function insertRedemption(
+  em: EntityManager,
+  r: NewRedemption,
+): Promise<{ id: string; createdAt: Date; totalCents: number }> {
+  const totalCents = r.cheques.reduce((sum, c) => sum + c.amountCents, 0);
+  // Plain SQL on this hot path (the ORM's save costs more CPU than the statement itself).
+  const [inserted] = await queryRows<{ id: string; created_at: Date }>(
+    em,
+    `INSERT INTO redemption (association_id, user_id, session_date, activity, workshop_price_cents, total_cents, cheque_count, note, status)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE') RETURNING id, created_at`,
+    [
+      r.associationId,
+      r.userId,
+      r.sessionDate,
+      r.activity,
+      r.workshopPriceCents,
+      totalCents,
+      r.cheques.length,
+      r.note,
+    ],
+  );
+  await em.query(
+    `INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active)
+     SELECT $1, c, a, true FROM unnest($2::uuid[], $3::bigint[]) AS t(c, a)`,
+    [inserted.id, r.cheques.map((c) => c.id), r.cheques.map((c) => c.amountCents)],
+  );
+  return { id: inserted.id, createdAt: inserted.created_at, totalCents };
+}
+
+/** The programmes and booklets a redemption's active lines touch (to lock them in order). */
+export function redemptionScope(
+  em: EntityManager,
+  redemptionId: string,
+): Promise<{ programme_id: string; booklet_id: string }[]> {
+  return queryRows(
+    em,
+    `SELECT DISTINCT b.programme_id, b.id AS booklet_id
+       FROM redemption_line l JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
+      WHERE l.redemption_id = $1 AND l.active`,
+    [redemptionId],
+  );
+}
+
+/** Deactivates a redemption's lines; returns the cheques they held. */
+export async function deactivateLines(em: EntityManager, redemptionId: string): Promise<string[]> {
+  const rows = await queryRows<{ cheque_id: string }>(
+    em,
+    `UPDATE redemption_line SET active = false WHERE redemption_id = $1 AND active RETURNING cheque_id`,
+    [redemptionId],
+  );
+  return rows.map((r) => r.cheque_id);
+}
+
+/** The filters of a list or an export, the caller's scope applied. */
+export function redemptionFilters(actor: Actor, q: RedemptionQueryDto): SqlWhere {
+  return new SqlWhere()
+    .add(associationFilter(actor, q.associationId), (p) => `r.association_id = ${p}`)
+    .add(q.from, (p) => `r.session_date >= ${p}`)
+    .add(q.to, (p) => `r.session_date <= ${p}`)
+    .add(q.status, (p) => `r.status = ${p}`)
+    .add(q.claimId, (p) => `r.claim_id = ${p}`);
+}
+
+export interface RedemptionTotals {
+  count: number;
+  chequeCount: number;
+  totalCents: number;
+}
+
+export async function redemptionTotals(
+  em: EntityManager,
+  where: SqlWhere,
+): Promise<RedemptionTotals> {
+  const [t] = await queryRows<{ count: number; cheque_count: number; total_cents: string }>(
+    em,
+    `SELECT count(*)::int AS count, coalesce(sum(cheque_count), 0)::int AS cheque_count, coalesce(sum(total_cents), 0)::bigint AS total_cents FROM redemption r WHERE ${where.sql}`,
+    where.params,
+  );
+  return { count: t.count, chequeCount: t.cheque_count, totalCents: Number(t.total_cents) };
+}
+
+/** One page of redemption ids, newest session first (pages of the API are numbered). */
+export async function redemptionPageIds(
+  em: EntityManager,
+  where: SqlWhere,
+  limit: number,
+  offset: number,
+): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    em,
+    `SELECT id FROM redemption r WHERE ${where.sql} ORDER BY session_date DESC, created_at DESC, id DESC LIMIT $${where.params.length + 1} OFFSET $${where.params.length + 2}`,
+    [...where.params, limit, offset],
+  );
+  return rows.map((r) => r.id);
+}
+
+export type RedemptionChequeRow = { redemption_id: string } & Pick<
+  ChequeFacts,
+  'code' | 'booklet_number' | 'position' | 'face_value_cents'
+>;
+
+/** The cheques of these redemptions, by booklet and position. */
+export function redemptionCheques(
+  em: EntityManager,
+  redemptionIds: string[],
+): Promise<RedemptionChequeRow[]> {
+  return queryRows(
+    em,
+    `SELECT l.redemption_id, c.code, b.number AS booklet_number, c.position, l.amount_cents::int AS face_value_cents
+       FROM redemption_line l JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
+      WHERE l.redemption_id = ANY($1) ORDER BY b.number, c.position`,
+    [redemptionIds],
+  );
+}
+
+export interface ExportRow {
+  session_date: string;
+  activity: string;
+  number: string;
+  position: number;
+  amount: string;
+  status: string;
+  id: string;
+  created_at: string;
+  siret: string;
+}
+
+/**
+ * One page of the export, one row per cheque, paged by key (session date, creation, redemption,
+ * position): rows added meanwhile never shift a page.
+ */
+export function exportPage(
+  em: EntityManager,
+  where: SqlWhere,
+  after: ExportRow | null,
+  size: number,
+): Promise<ExportRow[]> {
+  const params = [...where.params];
+  let keyClause = 'true';
+  if (after) {
+    params.push(after.session_date, after.created_at, after.id, after.position);
+    const n = params.length;
+    keyClause = `(r.session_date, r.created_at, r.id, c.position) > ($${n - 3}::date, $${n - 2}::timestamptz, $${n - 1}::uuid, $${n}::int)`;
+  }
+  params.push(size);
+  return queryRows(
+    em,
+    `SELECT r.session_date::text, r.activity, b.number, c.position, l.amount_cents AS amount, r.status, r.id, r.created_at::text AS created_at, a.siret
+       FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id JOIN cheque c ON c.id = l.cheque_id
+       JOIN booklet b ON b.id = c.booklet_id JOIN association a ON a.id = r.association_id
+      WHERE ${where.sql} AND ${keyClause}
+      ORDER BY r.session_date, r.created_at, r.id, c.position LIMIT $${params.length}`,
+    params,
+  );
+}
+
+/** Gives a claim the association's unclaimed ACTIVE redemptions among `ids`; returns their totals. */
+export async function attachToClaim(
+  em: EntityManager,
+  claimId: string,
+  ids: string[],
+): Promise<number[]> {
+  const rows = await queryRows<{ total_cents: string }>(
+    em,
+    `UPDATE redemption SET claim_id = $1 WHERE id = ANY($2) AND claim_id IS NULL AND status = 'ACTIVE' RETURNING total_cents`,
+    [claimId, ids],
+  );
+  return rows.map((r) => Number(r.total_cents));
+}
+
+/** Frees the redemptions of a rejected claim; returns how many. */
+export async function detachFromClaim(em: EntityManager, claimId: string): Promise<number> {
+  const rows = await queryRows(
+    em,
+    `UPDATE redemption SET claim_id = NULL WHERE claim_id = $1 RETURNING id`,
+    [claimId],
+  );
+  return rows.length;
+}
