@@ -1,5 +1,6 @@
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { errorCatalogue } from './common/errors/catalogue';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
@@ -80,7 +81,21 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth()
     .addCookieAuth(SESSION_COOKIE)
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  // Every error code a client may meet, with its status and meaning: the features' catalogues.
+  const catalogue = errorCatalogue();
+  const problem = document.components?.schemas?.ProblemDetailsDto as
+    { properties: Record<string, Record<string, unknown>> } | undefined;
+  if (problem) problem.properties.code.enum = catalogue.map((e) => e.code);
+  return Object.assign(document, {
+    'x-error-catalogue': catalogue.map(({ code, status, feature, detail, when }) => ({
+      code,
+      status,
+      feature,
+      detail,
+      when,
+    })),
+  });
 }
 
 /**

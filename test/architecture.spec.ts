@@ -84,3 +84,16 @@ describe('Architecture: one owner per table', () => {
     expect(foreign).toEqual([]);
   });
 });
+
+describe('Architecture: errors come from the catalogues', () => {
+  it('builds no DomainError by hand outside common/errors and the error classes', () => {
+    const outside = files(SRC)
+      .filter((f) => !relative(SRC, f).startsWith('common/errors/'))
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/new (DomainError|ConflictError)\(/g)].map(
+          (m) => `${relative(SRC, f)}: new ${m[1]}(`,
+        ),
+      );
+    expect(outside).toEqual([]);
+  });
+});

@@ -325,6 +325,56 @@ describe('Foundation: errors, authentication, roles, audit', () => {
   });
 
   describe('OpenAPI document', () => {
+    it('lists every error code once, with its status, its French sentence and when it happens', async () => {
+      const doc = (await request(t.http).get('/api/docs-json').expect(200)).body as {
+        'x-error-catalogue': {
+          code: string;
+          status: number;
+          feature: string;
+          detail: string;
+          when: string;
+        }[];
+        components: {
+          schemas: { ProblemDetailsDto: { properties: { code: { enum: string[] } } } };
+        };
+      };
+      const catalogue = doc['x-error-catalogue'];
+      const codes = catalogue.map((e) => e.code);
+      expect(new Set(codes).size).toBe(codes.length);
+      expect(doc.components.schemas.ProblemDetailsDto.properties.code.enum).toEqual(codes);
+      for (const e of catalogue) {
+        expect(e.status).toBeGreaterThanOrEqual(400);
+        expect(e.detail.length).toBeGreaterThan(10);
+        expect(e.when.length).toBeGreaterThan(10);
+      }
+      // one catalogue per feature, the shared errors included
+      expect(new Set(catalogue.map((e) => e.feature))).toEqual(
+        new Set([
+          'common',
+          'auth',
+          'users',
+          'associations',
+          'programmes',
+          'beneficiaries',
+          'booklets',
+          'cheques',
+          'redemptions',
+          'statements',
+          'payment-batches',
+          'web',
+        ]),
+      );
+      for (const code of [
+        'VALIDATION_FAILED',
+        'INVALID_TRANSITION',
+        'CHEQUE_ALREADY_REDEEMED',
+        'FOUR_EYES_REQUIRED',
+        'PAYMENT_FILE_CHANGED',
+        'CSRF_TOKEN_INVALID',
+      ])
+        expect(codes).toContain(code);
+    });
+
     it('is served, and every operation declares who may call it and its error responses', async () => {
       const res = await request(t.http).get('/api/docs-json').expect(200);
       const doc = res.body as {

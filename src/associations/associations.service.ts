@@ -5,12 +5,8 @@ import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { parisToday } from '../common/dates';
-import {
-  ConflictError,
-  FieldError,
-  NotFoundError,
-  ValidationFailedError,
-} from '../common/errors/domain-error';
+import { FieldError } from '../common/errors/domain-error';
+import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
 import { violatedConstraint } from '../database/sql';
 import { isBic, isValidSiret, maskIban, normalizeIban } from '../common/validators';
 import {
@@ -30,6 +26,8 @@ import {
   PublicAssociationDto,
   UpdateAssociationDto,
 } from './dto/association.dto';
+import { ASSOCIATION_ERRORS } from './association.errors';
+import { USER_ERRORS } from '../users/user.errors';
 
 type AssociationFields = Partial<CreateAssociationDto>;
 
@@ -76,10 +74,7 @@ export class AssociationsService {
         await em.save(association);
         if (bankChange) {
           if (await this.pendingBankDetails(em, id))
-            throw new ConflictError(
-              'De nouvelles coordonnées bancaires de cette structure attendent déjà la confirmation d’un second administrateur.',
-              'BANK_DETAILS_CHANGE_PENDING',
-            );
+            throw ASSOCIATION_ERRORS.error('BANK_DETAILS_CHANGE_PENDING');
           await em.save(
             em.create(BankDetailsChange, {
               associationId: id,
@@ -170,10 +165,9 @@ export class AssociationsService {
       lock: { mode: 'pessimistic_write' },
     });
     if (!change)
-      throw new ConflictError(
-        'Aucun changement de coordonnées bancaires de cette structure n’attend de confirmation.',
-        'NO_PENDING_CHANGE',
-      );
+      throw USER_ERRORS.error('NO_PENDING_CHANGE', {
+        of: 'des coordonnées bancaires de cette structure',
+      });
     return change;
   }
 
@@ -207,10 +201,7 @@ export class AssociationsService {
         })
         .getCount();
       if (overlapping > 0) {
-        throw new ConflictError(
-          'Cette période chevauche une habilitation existante.',
-          'ACCREDITATION_OVERLAP',
-        );
+        throw ASSOCIATION_ERRORS.error('ACCREDITATION_OVERLAP');
       }
       const accreditation = em.create(Accreditation, {
         associationId: id,
@@ -291,17 +282,45 @@ export class AssociationsService {
       const today = parisToday();
       const target = current.find((a) => a.validUntil >= today) ?? current[0];
       if (!target) {
-        throw new ConflictError(
-          `Aucune habilitation dans l'état requis (${from.join(' ou ')}) pour cette action.`,
-          'ACCREDITATION_STATE_CONFLICT',
-        );
+        throw ASSOCIATION_ERRORS.error('ACCREDITATION_STATE_CONFLICT', {
+          from: from.join(' ou '),
+        });
       }
-      const before = { status: target.status };
-      target.status = to;
-      await em.save(target);
-      await this.decide(em, actor, target, action, reason, before);
+      await this.audit.changeState(em, actor, target, {
+        action: `accreditation.${action.toLowerCase()}`,
+        entityType: 'accreditation',
+        from,
+        to,
+        refuse: () =>
+          ASSOCIATION_ERRORS.error('ACCREDITATION_STATE_CONFLICT', { from: from.join(' ou ') }),
+        thenWrite: () => this.recordDecision(em, actor, target, action, reason),
+        after: {
+          associationId: target.associationId,
+          validFrom: target.validFrom,
+          validUntil: target.validUntil,
+          reason,
+        },
+      });
       return this.view(em, association, actor);
     });
+  }
+
+  /** The decision row of an accreditation's history (granted, suspended, reinstated, revoked). */
+  private async recordDecision(
+    em: EntityManager,
+    actor: Actor,
+    accreditation: Accreditation,
+    action: AccreditationAction,
+    reason: string | null,
+  ): Promise<void> {
+    await em.save(
+      em.create(AccreditationDecision, {
+        accreditationId: accreditation.id,
+        action,
+        reason,
+        decidedBy: actor.id,
+      }),
+    );
   }
 
   private async decide(
@@ -312,14 +331,7 @@ export class AssociationsService {
     reason: string | null,
     before: object | null,
   ): Promise<void> {
-    await em.save(
-      em.create(AccreditationDecision, {
-        accreditationId: accreditation.id,
-        action,
-        reason,
-        decidedBy: actor.id,
-      }),
-    );
+    await this.recordDecision(em, actor, accreditation, action, reason);
     await this.audit.record(em, actor, {
       action: `accreditation.${action.toLowerCase()}`,
       entityType: 'accreditation',
@@ -416,7 +428,7 @@ export class AssociationsService {
       return await fn();
     } catch (err) {
       if (violatedConstraint(err) === 'uq_association_siret') {
-        throw new ConflictError('Une structure avec ce SIRET existe déjà.', 'SIRET_TAKEN');
+        throw ASSOCIATION_ERRORS.error('SIRET_TAKEN');
       }
       throw err;
     }

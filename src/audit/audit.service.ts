@@ -78,6 +78,7 @@ export class AuditService {
     const from = entity.status;
     Object.assign(entity, change.set ?? {}, { status: change.to });
     await em.save(entity);
+    await change.thenWrite?.();
     await this.record(em, actor, {
       action: change.action,
       entityType: change.entityType,

@@ -17,6 +17,12 @@ export interface StateChange<E extends { id: string; status: string }> {
   refuse: (current: E['status']) => DomainError;
   /** Columns set together with the status. */
   set?: Partial<Omit<E, 'id' | 'status'>>;
+  /**
+   * Writes that follow the saved row and precede the audit event (the audit event is the last
+   * write of every transaction): e.g. releasing a cancelled batch's lines, which the database
+   * allows only once the batch is CANCELLED.
+   */
+  thenWrite?: () => Promise<void>;
   /** More of the audit snapshots than the status (the status is always in both). */
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
-import { ForbiddenError, UnauthenticatedError } from '../common/errors/domain-error';
+import { ForbiddenError, UnauthenticatedError } from '../common/errors/common.errors';
 import { UsersService } from '../users/users.service';
 import { PUBLIC_KEY, ROLES_KEY, SESSION_COOKIE } from '../common/access/decorators';
 import { Actor, Role } from '../common/access/role';

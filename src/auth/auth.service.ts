@@ -8,10 +8,11 @@ import { User } from '../users/user.entity';
 import { verifyPassword } from '../common/passwords';
 import type { TokenPayload } from './access.guard';
 import { Actor } from '../common/access/role';
+import { AUTH_ERRORS } from './auth.errors';
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {
-    super('INVALID_CREDENTIALS', 401, 'Adresse e-mail ou mot de passe incorrect.');
+    super('INVALID_CREDENTIALS', 401, AUTH_ERRORS.sentence('INVALID_CREDENTIALS'));
   }
 }
 

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
-import { ValidationFailedError } from '../common/errors/domain-error';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { ApiProblems } from '../common/http/api-problems';
 import { ErasureResultDto, PersonalDataExportDto } from './dto/personal-data.dto';
 import { PersonalDataService } from './personal-data.service';

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { violatedConstraint } from '../database/sql';
-import { ConflictError, FieldError, ValidationFailedError } from '../common/errors/domain-error';
+import { FieldError } from '../common/errors/domain-error';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { Beneficiary } from './beneficiary.entity';
 import { BeneficiaryInputDto } from './dto/beneficiary.dto';
+import { BENEFICIARY_ERRORS } from './beneficiary.errors';
 
 @Injectable()
 export class BeneficiariesService {
@@ -44,12 +46,10 @@ export class BeneficiariesService {
       await em.insert(Beneficiary, beneficiary);
     } catch (err) {
       if (violatedConstraint(err) === 'uq_beneficiary_reference') {
-        throw new ConflictError(
-          'Cette référence de bénéficiaire existe déjà.',
+        throw BENEFICIARY_ERRORS.fieldError(
           'BENEFICIARY_REFERENCE_TAKEN',
-          {
-            errors: [{ field: `${field}.reference`, message: 'reference already used' }],
-          },
+          `${field}.reference`,
+          'reference already used',
         );
       }
       throw err;

@@ -4,13 +4,14 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { frenchDate, parisToday } from '../common/dates';
-import { ConflictError, NotFoundError } from '../common/errors/domain-error';
+import { NotFoundError } from '../common/errors/common.errors';
 import { AppConfig } from '../config/app-config';
 import { queryRows } from '../database/sql';
 import { BeneficiaryDto } from './dto/beneficiary.dto';
 import { ErasureResultDto, PersonalDataExportDto, RetentionRunDto } from './dto/personal-data.dto';
 import { Beneficiary } from './beneficiary.entity';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
+import { BENEFICIARY_ERRORS } from './beneficiary.errors';
 
 /** Only one instance runs the retention job at a time. */
 const RETENTION_LOCK = ADVISORY_LOCKS.retention;
@@ -131,11 +132,7 @@ export class PersonalDataService {
   async erase(actor: Actor, reference: string): Promise<ErasureResultDto> {
     return this.dataSource.transaction(async (em) => {
       const beneficiary = await this.find(em, reference, true);
-      if (beneficiary.erasedAt)
-        throw new ConflictError(
-          'Les données de ce bénéficiaire sont déjà effacées.',
-          'ALREADY_ERASED',
-        );
+      if (beneficiary.erasedAt) throw BENEFICIARY_ERRORS.error('ALREADY_ERASED');
       const today = parisToday();
       const [open] = await queryRows<{ number: string }>(
         em,
@@ -146,10 +143,7 @@ export class PersonalDataService {
         [beneficiary.id, today],
       );
       if (open)
-        throw new ConflictError(
-          `Le carnet ${open.number} de ce bénéficiaire peut encore être utilisé : annulez-le d'abord, puis demandez l'effacement.`,
-          'BENEFICIARY_HAS_ACTIVE_BOOKLET',
-        );
+        throw BENEFICIARY_ERRORS.error('BENEFICIARY_HAS_ACTIVE_BOOKLET', { number: open.number });
       const [kept] = await queryRows<{ programme: string; until: string }>(
         em,
         `SELECT p.name AS programme, (p.claim_deadline + make_interval(years => $2))::date::text AS until
@@ -160,10 +154,10 @@ export class PersonalDataService {
         [beneficiary.id, this.years, today],
       );
       if (kept)
-        throw new ConflictError(
-          `Les chèques encaissés de ce bénéficiaire justifient des paiements publics du dispositif « ${kept.programme} » : la loi impose de conserver ces pièces. Ses données seront effacées automatiquement le ${frenchDate(kept.until)}.`,
-          'ACCOUNTING_RECORDS_KEPT',
-        );
+        throw BENEFICIARY_ERRORS.error('ACCOUNTING_RECORDS_KEPT', {
+          programme: kept.programme,
+          until: frenchDate(kept.until),
+        });
       const [erased] = await queryRows<{ reference: string; erased_at: Date }>(em, ERASE_SQL, [
         [beneficiary.id],
       ]);

@@ -11,7 +11,7 @@ import { BeneficiaryDto } from '../beneficiaries/dto/beneficiary.dto';
 import { AppConfig } from '../config/app-config';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { parisToday, parisYear } from '../common/dates';
-import { ConflictError, NotFoundError } from '../common/errors/domain-error';
+import { NotFoundError } from '../common/errors/common.errors';
 import { Page, PageQueryDto } from '../common/pagination';
 import { Programme } from '../programmes/programme.entity';
 import { ProgrammesService } from '../programmes/programmes.service';
@@ -33,6 +33,7 @@ import { loadBookletLayout } from './pdf/booklet-layout';
 import { chequeState } from './cheque-state';
 import { ChequesService } from './cheques.service';
 import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
+import { BOOKLET_ERRORS } from './booklet.errors';
 
 /** Booklets inserted per statement (with their cheques). */
 const BOOKLET_CHUNK = 500;
@@ -151,46 +152,43 @@ export class BookletsService {
         where: { id },
         lock: { mode: 'for_no_key_update' },
       });
-      if (booklet.status === 'CANCELLED')
-        throw new ConflictError('Ce carnet est déjà annulé.', 'BOOKLET_ALREADY_CANCELLED');
+      const refuse = () => BOOKLET_ERRORS.error('BOOKLET_ALREADY_CANCELLED');
+      if (booklet.status === 'CANCELLED') throw refuse();
 
       const cancelled = await this.cheques.cancelBooklet(em, id);
       const released = cancelled.length * booklet.faceValueCents;
       await this.programmes.release(em, programme, released);
-      const before = { status: booklet.status };
-      Object.assign(booklet, {
-        status: 'CANCELLED',
-        cancelReason: dto.reason,
-        cancelComment: dto.comment ?? null,
-        cancelledAt: new Date(),
-        cancelledBy: actor.id,
-      });
-      await em.save(booklet);
-      const created =
-        dto.replace && cancelled.length > 0
-          ? (
-              await this.insertBooklets(em, programme, actor, 1, {
-                beneficiaryId: booklet.beneficiaryId,
-                batchId: null,
-                chequeCount: cancelled.length,
-                replacesBookletId: booklet.id,
-              })
-            )[0]
-          : null;
-      // Audited last: the audit chain's lock is the last one every transaction takes.
-      await this.audit.record(em, actor, {
+      const issued: { replacement: { id: string; number: string } | null } = { replacement: null };
+      await this.audit.changeState(em, actor, booklet, {
         action: 'booklet.cancelled',
         entityType: 'booklet',
-        entityId: id,
-        before,
+        from: ['ACTIVE'],
+        to: 'CANCELLED',
+        refuse,
+        set: {
+          cancelReason: dto.reason,
+          cancelComment: dto.comment ?? null,
+          cancelledAt: new Date(),
+          cancelledBy: actor.id,
+        },
+        // the replacement is issued before the audit events, which come last
+        thenWrite: async () => {
+          if (dto.replace && cancelled.length > 0)
+            [issued.replacement] = await this.insertBooklets(em, programme, actor, 1, {
+              beneficiaryId: booklet.beneficiaryId,
+              batchId: null,
+              chequeCount: cancelled.length,
+              replacesBookletId: booklet.id,
+            });
+        },
         after: {
-          status: 'CANCELLED',
           reason: dto.reason,
           comment: dto.comment ?? null,
           cancelledCheques: cancelled.length,
           releasedCents: released,
         },
       });
+      const created = issued.replacement;
       if (created)
         await this.audit.record(em, actor, {
           action: 'booklet.issued',
@@ -303,11 +301,7 @@ export class BookletsService {
       relations: { programme: true, beneficiary: true },
     });
     if (!booklet) throw new NotFoundError('Carnet', id);
-    if (booklet.status === 'CANCELLED')
-      throw new ConflictError(
-        'Ce carnet est annulé : il ne peut pas être imprimé.',
-        'BOOKLET_CANCELLED',
-      );
+    if (booklet.status === 'CANCELLED') throw BOOKLET_ERRORS.error('BOOKLET_CANCELLED');
     const cheques = await this.dataSource.manager.find(Cheque, {
       where: { bookletId: id },
       order: { position: 'ASC' },

@@ -6,12 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { parisToday, parisYear, shiftDay } from '../common/dates';
-import {
-  ConflictError,
-  DomainError,
-  invalidTransition,
-  NotFoundError,
-} from '../common/errors/domain-error';
+import { invalidTransition, NotFoundError } from '../common/errors/common.errors';
 import { Page, pageOf } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
@@ -25,6 +20,7 @@ import {
 } from './dto/payment-batch.dto';
 import { PaymentBatch } from './payment-batch.entity';
 import { painCreditTransfer } from './sepa';
+import { PAYMENT_BATCH_ERRORS } from './payment-batch.errors';
 
 /**
  * Statements a batch may take: approved, not paid, with a positive total (a zero statement pays
@@ -61,11 +57,7 @@ export class PaymentBatchesService {
 
   async prepare(actor: Actor, statementIds?: string[]): Promise<PaymentBatchDetailDto> {
     const payerIban = this.config.get('PAYER_IBAN');
-    if (!payerIban)
-      throw new ConflictError(
-        "Le compte du Département (PAYER_IBAN) n'est pas configuré.",
-        'PAYER_NOT_CONFIGURED',
-      );
+    if (!payerIban) throw PAYMENT_BATCH_ERRORS.error('PAYER_NOT_CONFIGURED');
     return this.dataSource.transaction(async (em) => {
       // One preparation at a time: what is "in no batch" stays true until this one commits.
       await em.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.paymentBatch]);
@@ -80,10 +72,14 @@ export class PaymentBatchesService {
       if (wanted && payable.length < wanted.length) {
         const found = new Set(payable.map((s) => s.id));
         const refused = wanted.filter((id) => !found.has(id));
-        throw new DomainError(
+        throw PAYMENT_BATCH_ERRORS.error(
           'STATEMENT_NOT_PAYABLE',
-          409,
-          `${refused.length === 1 ? "Un état demandé n'est pas" : `${refused.length} états demandés ne sont pas`} à payer : approuvé, non payé, de montant positif et dans aucun autre bordereau.`,
+          {
+            count:
+              refused.length === 1
+                ? "Un état demandé n'est pas"
+                : `${refused.length} états demandés ne sont pas`,
+          },
           {
             errors: refused.map((id) => ({
               field: 'statementIds',
@@ -92,8 +88,7 @@ export class PaymentBatchesService {
           },
         );
       }
-      if (payable.length === 0)
-        throw new ConflictError('Aucun état approuvé à payer.', 'NOTHING_TO_PAY');
+      if (payable.length === 0) throw PAYMENT_BATCH_ERRORS.error('NOTHING_TO_PAY');
       const year = parisYear();
       const [{ last_seq: seq }] = await queryRows<{ last_seq: number }>(
         em,
@@ -146,28 +141,32 @@ export class PaymentBatchesService {
   async approve(actor: Actor, id: string): Promise<PaymentBatchDetailDto> {
     return this.dataSource.transaction(async (em) => {
       const batch = await this.lock(em, id);
-      if (batch.status !== 'PREPARED')
-        throw invalidTransition(`Le bordereau ${batch.number}`, batch.status, 'approuver');
+      const refuse = (from: string) =>
+        invalidTransition(`Le bordereau ${batch.number}`, from, 'approuver');
+      if (batch.status !== 'PREPARED') throw refuse(batch.status);
       await assertTwoPeople(em, batch.preparedBy, actor.id, `Le bordereau ${batch.number}`);
       const now = new Date();
-      Object.assign(batch, {
-        status: 'APPROVED',
+      const approval = {
         approvedBy: actor.id,
         // whole seconds: the file's creation time is written to the second
         approvedAt: new Date(Math.floor(now.getTime() / 1000) * 1000),
         executionDate: shiftDay(parisToday(now), 1),
-      });
+      };
       // The files as approved, fingerprinted: what the accountant receives is these bytes.
       const rows = await this.rows(em, id);
-      batch.csvSha256 = sha256(paymentCsv(batch, rows));
-      batch.xmlSha256 = sha256(paymentXml(batch, rows));
-      await em.save(batch);
-      await this.audit.record(em, actor, {
+      const approved = Object.assign(new PaymentBatch(), batch, approval, { status: 'APPROVED' });
+      await this.audit.changeState(em, actor, batch, {
         action: 'payment_batch.approved',
         entityType: 'payment_batch',
-        entityId: id,
-        before: { status: 'PREPARED' },
-        after: { status: 'APPROVED', executionDate: batch.executionDate },
+        from: ['PREPARED'],
+        to: 'APPROVED',
+        refuse,
+        set: {
+          ...approval,
+          csvSha256: sha256(paymentCsv(approved, rows)),
+          xmlSha256: sha256(paymentXml(approved, rows)),
+        },
+        after: { executionDate: approval.executionDate },
       });
       return this.detail(em, batch, rows);
     });
@@ -177,24 +176,17 @@ export class PaymentBatchesService {
   async cancel(actor: Actor, id: string, reason: string): Promise<PaymentBatchDetailDto> {
     return this.dataSource.transaction(async (em) => {
       const batch = await this.lock(em, id);
-      if (batch.status !== 'PREPARED')
-        throw invalidTransition(`Le bordereau ${batch.number}`, batch.status, 'annuler');
-      Object.assign(batch, {
-        status: 'CANCELLED',
-        cancelledBy: actor.id,
-        cancelledAt: new Date(),
-        cancelReason: reason,
-      });
-      await em.save(batch);
-      await em.query(`UPDATE payment_batch_statement SET released = true WHERE batch_id = $1`, [
-        id,
-      ]);
-      await this.audit.record(em, actor, {
+      await this.audit.changeState(em, actor, batch, {
         action: 'payment_batch.cancelled',
         entityType: 'payment_batch',
-        entityId: id,
-        before: { status: 'PREPARED' },
-        after: { status: 'CANCELLED', reason },
+        from: ['PREPARED'],
+        to: 'CANCELLED',
+        refuse: (from) => invalidTransition(`Le bordereau ${batch.number}`, from, 'annuler'),
+        set: { cancelledBy: actor.id, cancelledAt: new Date(), cancelReason: reason },
+        // its statements are free for another batch (allowed once the batch is CANCELLED)
+        thenWrite: () =>
+          em.query(`UPDATE payment_batch_statement SET released = true WHERE batch_id = $1`, [id]),
+        after: { reason },
       });
       return this.detail(em, batch);
     });
@@ -230,9 +222,9 @@ export class PaymentBatchesService {
     const batch = await this.dataSource.manager.findOneBy(PaymentBatch, { id });
     if (!batch) throw new NotFoundError('Bordereau', id);
     if (batch.status !== 'APPROVED')
-      throw new ConflictError(
-        `Le bordereau ${batch.number} n'est pas approuvé : son fichier n'existe pas encore.`,
+      throw PAYMENT_BATCH_ERRORS.error(
         'BATCH_NOT_APPROVED',
+        { number: batch.number },
         { status: batch.status },
       );
     const rows = await this.rows(this.dataSource.manager, id);
@@ -241,10 +233,7 @@ export class PaymentBatchesService {
     if (hash !== (format === 'csv' ? batch.csvSha256 : batch.xmlSha256))
       // a later version of the service would write the file differently: refuse, never send
       // other bytes than the ones approved
-      throw new ConflictError(
-        `Le fichier du bordereau ${batch.number} ne correspond plus à celui qui a été approuvé (empreinte SHA-256 différente) : il n'est pas transmis. Contactez l'équipe technique.`,
-        'PAYMENT_FILE_CHANGED',
-      );
+      throw PAYMENT_BATCH_ERRORS.error('PAYMENT_FILE_CHANGED', { number: batch.number });
     await this.audit.recordAlone(actor, {
       action: 'payment_batch.downloaded',
       entityType: 'payment_batch',

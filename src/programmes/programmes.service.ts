@@ -3,12 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
-import {
-  ConflictError,
-  DomainError,
-  NotFoundError,
-  ValidationFailedError,
-} from '../common/errors/domain-error';
+import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
 import { frenchDate, parisToday } from '../common/dates';
 import {
   CreateProgrammeDto,
@@ -18,15 +13,14 @@ import {
   UpdateProgrammeDto,
 } from './dto/programme.dto';
 import { Programme } from './programme.entity';
+import { PROGRAMME_ERRORS } from './programme.errors';
 
-export class BudgetExceededError extends DomainError {
-  constructor(requested: number, remaining: number) {
-    super('BUDGET_EXCEEDED', 409, 'Le budget du dispositif ne permet pas cette émission.', {
-      requestedCents: requested,
-      remainingCents: remaining,
-    });
-  }
-}
+export const budgetExceeded = (requested: number, remaining: number) =>
+  PROGRAMME_ERRORS.error(
+    'BUDGET_EXCEEDED',
+    {},
+    { requestedCents: requested, remainingCents: remaining },
+  );
 
 @Injectable()
 export class ProgrammesService {
@@ -65,19 +59,15 @@ export class ProgrammesService {
         (dto.chequesPerBooklet !== undefined &&
           dto.chequesPerBooklet !== programme.chequesPerBooklet);
       if (changesIssuance && (await this.hasBooklets(em, id))) {
-        throw new ConflictError(
-          'La valeur faciale et le nombre de chèques par carnet ne peuvent plus changer : des carnets ont été émis.',
-          'PROGRAMME_LOCKED',
-        );
+        throw PROGRAMME_ERRORS.error('PROGRAMME_LOCKED');
       }
       const changesPrintedDates = (['validFrom', 'expiresOn', 'claimDeadline'] as const).filter(
         (k) => dto[k] !== undefined && dto[k] !== programme[k],
       );
       if (changesPrintedDates.length > 0 && (await this.hasBooklets(em, id))) {
-        throw new DomainError(
+        throw PROGRAMME_ERRORS.error(
           'PROGRAMME_DATES_PRINTED',
-          409,
-          "Ces dates sont imprimées sur les carnets déjà émis : elles ne changent plus, sauf par une prolongation (date d'expiration ou date limite de demande plus tardive).",
+          {},
           {
             errors: changesPrintedDates.map((field) => ({
               field,
@@ -90,12 +80,10 @@ export class ProgrammesService {
       Object.assign(programme, dto);
       this.assertDates(programme);
       if (programme.budgetCents < programme.committedCents) {
-        throw new ConflictError(
-          'Le budget ne peut pas être inférieur au montant déjà engagé.',
+        throw PROGRAMME_ERRORS.error(
           'BUDGET_BELOW_COMMITTED',
-          {
-            committedCents: programme.committedCents,
-          },
+          {},
+          { committedCents: programme.committedCents },
         );
       }
       await em.save(programme);
@@ -199,19 +187,12 @@ export class ProgrammesService {
       lock: { mode: 'for_no_key_update' },
     });
     if (!programme) {
-      throw new DomainError('PROGRAMME_NOT_FOUND', 404, `Dispositif introuvable : ${id}.`, {
-        errors: [{ field, message: 'unknown programme' }],
-      });
+      throw PROGRAMME_ERRORS.fieldError('PROGRAMME_NOT_FOUND', field, 'unknown programme', { id });
     }
     if (parisToday() > programme.expiresOn) {
-      throw new DomainError(
-        'PROGRAMME_EXPIRED',
-        422,
-        `Le dispositif a expiré le ${programme.expiresOn} : plus aucun chèque ne peut être émis.`,
-        {
-          errors: [{ field, message: 'programme expired' }],
-        },
-      );
+      throw PROGRAMME_ERRORS.fieldError('PROGRAMME_EXPIRED', field, 'programme expired', {
+        expiresOn: programme.expiresOn,
+      });
     }
     return programme;
   }
@@ -219,7 +200,7 @@ export class ProgrammesService {
   /** Adds `cents` to the committed amount of a locked programme, refusing past the budget. */
   async commit(em: EntityManager, programme: Programme, cents: number): Promise<void> {
     const remaining = programme.budgetCents - programme.committedCents;
-    if (cents > remaining) throw new BudgetExceededError(cents, remaining);
+    if (cents > remaining) throw budgetExceeded(cents, remaining);
     programme.committedCents += cents;
     await em.update(Programme, { id: programme.id }, { committedCents: programme.committedCents });
   }

@@ -23,7 +23,7 @@ import {
 import type { Request, Response } from 'express';
 import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
-import { ValidationFailedError } from '../common/errors/domain-error';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
 import { UuidParam } from '../common/http/uuid-param';

@@ -8,7 +8,7 @@ import { formatChequeCode } from '../booklets/codes/cheque-code';
 import type { Actor } from '../common/access/role';
 import { canSeeAssociation } from '../common/access/scope';
 import { frenchDate, parisToday } from '../common/dates';
-import { NotFoundError } from '../common/errors/domain-error';
+import { NotFoundError } from '../common/errors/common.errors';
 import { AppConfig } from '../config/app-config';
 import { violatedConstraint } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';

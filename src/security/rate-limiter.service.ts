@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
+import { COMMON_ERRORS } from '../common/errors/common.errors';
 
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', 429, 'Trop de tentatives. Réessayez plus tard.', { retryAfterSeconds });
+    super('RATE_LIMITED', 429, COMMON_ERRORS.sentence('RATE_LIMITED'), { retryAfterSeconds });
   }
 }
 

@@ -10,7 +10,7 @@ import {
   invalidTransition,
   NotFoundError,
   ValidationFailedError,
-} from '../common/errors/domain-error';
+} from '../common/errors/common.errors';
 import { Page } from '../common/pagination';
 import { maskIban } from '../common/validators';
 import { violatedConstraint } from '../database/sql';

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseEnumPipe, Query, Res } from '@nestjs/commo
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../common/access/decorators';
-import { ValidationFailedError } from '../common/errors/domain-error';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
 import { Indicator, INDICATORS, SMALL_CELL, StatsQueryDto, StatsTableDto } from './dto/stats.dto';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { ForbiddenError } from '../common/errors/domain-error';
 import { queryRows } from '../database/sql';
+import { USER_ERRORS } from './user.errors';
 
 /**
  * Whose hands an account has been in: the account itself, everyone who ever chose its password
@@ -51,9 +51,5 @@ export async function assertTwoPeople(
           preparedBy,
           approver,
         ]);
-  if (shared.length > 0)
-    throw new ForbiddenError(
-      `${what} doit être approuvé par une autre personne que celle qui l'a préparé, et par un compte dont elle n'a jamais choisi le mot de passe.`,
-      'FOUR_EYES_REQUIRED',
-    );
+  if (shared.length > 0) throw USER_ERRORS.error('FOUR_EYES_REQUIRED', { what });
 }

@@ -4,13 +4,8 @@ import { DataSource, EntityManager, ILike, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../common/passwords';
 import { Actor, Role } from '../common/access/role';
-import {
-  ConflictError,
-  DomainError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationFailedError,
-} from '../common/errors/domain-error';
+import { DomainError } from '../common/errors/domain-error';
+import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
 import { Page, pageOf } from '../common/pagination';
 import { queryRows, violatedConstraint } from '../database/sql';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -20,16 +15,12 @@ import { UserQueryDto } from './dto/user-query.dto';
 import { AccountChange, AccountChangeKind } from './account-change.entity';
 import { assertTwoPeople, recordPasswordSetter } from './four-eyes';
 import { User } from './user.entity';
+import { USER_ERRORS } from './user.errors';
 
 /** The confirming administrator is a second person: not someone who could sign in as `other`. */
 async function assertSecondAdmin(em: EntityManager, other: string, confirmer: string) {
   await assertTwoPeople(em, other, confirmer, 'Cette modification').catch((err: unknown) => {
-    throw err instanceof DomainError
-      ? new ForbiddenError(
-          "Cette modification doit être confirmée par un second administrateur : ni celui qui l'a demandée, ni le compte concerné, ni un compte dont l'un d'eux a choisi le mot de passe.",
-          'SECOND_ADMIN_REQUIRED',
-        )
-      : err;
+    throw err instanceof DomainError ? USER_ERRORS.error('SECOND_ADMIN_REQUIRED') : err;
   });
 }
 
@@ -118,15 +109,9 @@ export class UsersService {
           active: !(actor && dto.role === 'ADMIN'),
         });
         if (dto.role !== 'ASSOCIATION' && dto.associationId) {
-          throw new DomainError(
-            'VALIDATION_FAILED',
-            400,
-            'associationId is only for role ASSOCIATION.',
-            {
-              errors: [
-                { field: 'associationId', message: 'associationId is only for role ASSOCIATION' },
-              ],
-            },
+          throw ValidationFailedError.field(
+            'associationId',
+            'associationId is only for role ASSOCIATION',
           );
         }
         await em.save(user);
@@ -146,7 +131,7 @@ export class UsersService {
     } catch (err) {
       const constraint = violatedConstraint(err);
       if (constraint === 'uq_app_user_email') {
-        throw new ConflictError('Un compte existe déjà avec cette adresse e-mail.', 'EMAIL_TAKEN');
+        throw USER_ERRORS.error('EMAIL_TAKEN');
       }
       if (constraint === 'fk_app_user_association') {
         throw ValidationFailedError.field('associationId', 'unknown association');
@@ -183,11 +168,7 @@ export class UsersService {
 
   async update(actor: Actor, id: string, dto: UpdateUserDto): Promise<UserDto> {
     if (dto.active === false && id === actor.id) {
-      throw new DomainError(
-        'CANNOT_DEACTIVATE_SELF',
-        422,
-        'Vous ne pouvez pas désactiver votre propre compte.',
-      );
+      throw USER_ERRORS.error('CANNOT_DEACTIVATE_SELF');
     }
     const passwordHash = dto.password ? await hashPassword(dto.password) : undefined;
     return this.dataSource.transaction(async (em) => {
@@ -244,11 +225,7 @@ export class UsersService {
     return this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       const change = await this.lockPendingChange(em, id);
-      if (actor.id === user.id)
-        throw new ForbiddenError(
-          'Une modification de votre propre compte est confirmée par un autre administrateur.',
-          'SECOND_ADMIN_REQUIRED',
-        );
+      if (actor.id === user.id) throw USER_ERRORS.error('SECOND_ADMIN_REQUIRED');
       await assertSecondAdmin(em, change.requestedBy, actor.id);
       await assertSecondAdmin(em, user.id, actor.id);
       const before = auditView(user);
@@ -276,11 +253,7 @@ export class UsersService {
     return this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       const change = await this.lockPendingChange(em, id);
-      if (actor.id === user.id)
-        throw new ForbiddenError(
-          'Une modification de votre propre compte est retirée par un autre administrateur.',
-          'SECOND_ADMIN_REQUIRED',
-        );
+      if (actor.id === user.id) throw USER_ERRORS.error('SECOND_ADMIN_REQUIRED');
       await this.decide(em, change, actor, 'CANCELLED');
       await this.audit.record(em, actor, {
         action: 'user.change_cancelled',
@@ -300,11 +273,7 @@ export class UsersService {
     kind: AccountChangeKind,
     passwordHash: string | null,
   ): Promise<AccountChange> {
-    if (await this.pendingChange(em, user.id))
-      throw new ConflictError(
-        'Une modification de ce compte attend déjà la confirmation d’un second administrateur.',
-        'ACCOUNT_CHANGE_PENDING',
-      );
+    if (await this.pendingChange(em, user.id)) throw USER_ERRORS.error('ACCOUNT_CHANGE_PENDING');
     return em.save(
       em.create(AccountChange, {
         userId: user.id,
@@ -343,11 +312,7 @@ export class UsersService {
       where: { userId, status: 'PENDING' },
       lock: { mode: 'pessimistic_write' },
     });
-    if (!change)
-      throw new ConflictError(
-        'Aucune modification de ce compte n’attend de confirmation.',
-        'NO_PENDING_CHANGE',
-      );
+    if (!change) throw USER_ERRORS.error('NO_PENDING_CHANGE', { of: 'de ce compte' });
     return change;
   }
 

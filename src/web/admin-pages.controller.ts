@@ -22,7 +22,7 @@ import { AuditQueryDto } from '../audit/dto/audit-event.dto';
 import { AuditService } from '../audit/audit.service';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor, Role } from '../common/access/role';
-import { DomainError, ForbiddenError } from '../common/errors/domain-error';
+import { ForbiddenError } from '../common/errors/common.errors';
 import { parisToday } from '../common/dates';
 import {
   ClaimQueryDto,
@@ -44,6 +44,7 @@ import { UsersService } from '../users/users.service';
 import { formErrors, formFields, readForm } from './forms';
 import { LABELS, options } from './labels';
 import { pageModel } from './page-model';
+import { COMMON_ERRORS } from '../common/errors/common.errors';
 
 const DONE: Record<string, string> = {
   structure: 'La structure est enregistrée.',
@@ -67,7 +68,7 @@ const DONE: Record<string, string> = {
 type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
 
 /** A page action that does not exist: 404, shown by the global filter as a French page. */
-const unknownAction = () => new DomainError('NOT_FOUND', 404, 'Action inconnue.');
+const unknownAction = () => COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
 
 /** The administrators' side (agents share the reimbursement page, with their own rights). */
 @ApiExcludeController()

@@ -3,9 +3,9 @@ import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from '../common/access/decorators';
-import { DomainError } from '../common/errors/domain-error';
 import { isPagePath } from '../common/http/page-request';
 import { AppConfig } from '../config/app-config';
+import { PAGE_ERRORS } from './page.errors';
 
 export const CSRF_COOKIE = 'pn_csrf';
 export const CSRF_FIELD = '_csrf';
@@ -36,15 +36,7 @@ export function useCsrf(app: NestExpressApplication): void {
   });
   app.use((req: Request, res: Response, next: NextFunction) =>
     doubleCsrfProtection(req, res, (err?: unknown) =>
-      next(
-        err
-          ? new DomainError(
-              'CSRF_TOKEN_INVALID',
-              403,
-              'Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.',
-            )
-          : undefined,
-      ),
+      next(err ? PAGE_ERRORS.error('CSRF_TOKEN_INVALID') : undefined),
     ),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {

@@ -1,6 +1,7 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
-import { DomainError, FieldError, ValidationFailedError } from '../common/errors/domain-error';
+import { DomainError, FieldError } from '../common/errors/domain-error';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { CSRF_FIELD } from './csrf';
 import { FIELD_LABELS } from './labels';
 

@@ -63,6 +63,8 @@ describe('Hostile input on every operation', () => {
   let t: TestApp;
   let ops: Operation[];
   let components: Record<string, Schema>;
+  /** Every code of the OpenAPI document's error catalogue: a refusal must use one of them. */
+  let catalogue: Set<string>;
   const tokens: Record<string, string> = {};
   let realIds: Record<string, string>;
 
@@ -95,8 +97,10 @@ describe('Hostile input on every operation', () => {
         >
       >;
       components: { schemas: Record<string, Schema> };
+      'x-error-catalogue': { code: string }[];
     };
     components = doc.components.schemas;
+    catalogue = new Set(doc['x-error-catalogue'].map((e) => e.code));
     ops = Object.entries(doc.paths).flatMap(([path, m]) =>
       Object.entries(m).map(([method, op]) => ({
         method,
@@ -245,6 +249,7 @@ describe('Hostile input on every operation', () => {
       if (!String(res.headers['content-type']).startsWith('application/problem+json'))
         return `not problem+json: ${what}`;
       if (typeof res.body.code !== 'string') return `no code: ${what}`;
+      if (!catalogue.has(res.body.code)) return `code not in the error catalogue: ${what}`;
       if ((await fingerprint()) !== before) return `refused but wrote: ${what}`;
     }
     return null;

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../errors/domain-error';
+import { ForbiddenError } from '../errors/common.errors';
 import type { Actor } from './role';
 
 /**

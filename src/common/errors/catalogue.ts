@@ -41,6 +41,15 @@ export class ErrorCatalogue<C extends string> {
     return this.error(code, params, { errors: [{ field, message }] });
   }
 
+  /** The code's error with a sentence of its own for one case (same code, same status). */
+  custom(code: C, detail: string, extra: Record<string, unknown> = {}): DomainError {
+    return new DomainError(code, this.specs[code].status, detail, extra);
+  }
+
+  statusOf(code: C): number {
+    return this.specs[code].status;
+  }
+
   /** The sentence alone (pages show it beside a field). */
   sentence(code: C, params: Params = {}): string {
     return fill(this.specs[code].detail, params, code);

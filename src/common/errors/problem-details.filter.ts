@@ -1,11 +1,4 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
@@ -16,6 +9,7 @@ import {
 } from 'typeorm';
 import { wantsPage } from '../http/page-request';
 import { assignRequestId } from '../http/request-id';
+import { COMMON_ERRORS } from './common.errors';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto, problemType } from './problem-details';
 
@@ -26,7 +20,7 @@ interface Problem {
   extra?: Record<string, unknown>;
 }
 
-const HTTP_CODES: Record<number, string> = {
+const HTTP_CODES: Record<number, CommonCode> = {
   400: 'BAD_REQUEST',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
@@ -41,13 +35,17 @@ const HTTP_CODES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
 };
 
-const HTTP_DETAILS: Record<string, string> = {
-  UNAUTHENTICATED: 'Authentification requise.',
-  FORBIDDEN: "Vous n'avez pas les droits pour cette action.",
-  NOT_FOUND: 'Ressource introuvable.',
-  RATE_LIMITED: 'Trop de tentatives. Réessayez plus tard.',
-  PAYLOAD_TOO_LARGE: 'Le corps de la requête est trop volumineux.',
-};
+type CommonCode = Parameters<typeof COMMON_ERRORS.error>[0];
+
+/** A problem of the common catalogue: its status and sentence. */
+function common(code: CommonCode, extra?: Record<string, unknown>): Problem {
+  return {
+    status: COMMON_ERRORS.statusOf(code),
+    code,
+    detail: COMMON_ERRORS.sentence(code),
+    extra,
+  };
+}
 
 /** PostgreSQL error classes that mean "the database is not reachable right now". */
 const UNAVAILABLE_SQLSTATE = /^(08|57P0|53)/;
@@ -118,11 +116,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof ThrottlerException) {
-      return { status: 429, code: 'RATE_LIMITED', detail: HTTP_DETAILS.RATE_LIMITED };
+      return common('RATE_LIMITED');
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
+      const code: CommonCode =
+        HTTP_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST');
       if (status === 404 && exception.message.startsWith('Cannot ')) {
         return {
           status,
@@ -130,7 +129,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           detail: `Aucune route ne correspond à ${req.method} ${req.path}.`,
         };
       }
-      return { status, code, detail: HTTP_DETAILS[code] ?? exception.message };
+      return { status, code, detail: COMMON_ERRORS.sentence(code) };
     }
     if (exception instanceof QueryFailedError) {
       const fromDb = this.fromPostgres(exception.driverError as PgError);
@@ -140,56 +139,29 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       exception instanceof QueryFailedError ? exception.driverError : exception
     ) as PgError;
     if (this.isUnavailable(maybePg)) {
-      return {
-        status: 503,
-        code: 'SERVICE_UNAVAILABLE',
-        detail: 'Le service est momentanément indisponible. Réessayez dans quelques instants.',
-      };
+      return common('SERVICE_UNAVAILABLE');
     }
-    return {
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: 'INTERNAL_ERROR',
-      detail: 'Erreur interne. Communiquez l’identifiant de requête au support.',
-    };
+    return common('INTERNAL_ERROR');
   }
 
   private fromPostgres(err: PgError): Problem | undefined {
     switch (err?.code) {
       case '23505':
-        return {
-          status: 409,
-          code: 'CONFLICT',
-          detail: 'Cette valeur existe déjà.',
-          extra: err.constraint ? { constraint: err.constraint } : {},
-        };
+        return common('CONFLICT', err.constraint ? { constraint: err.constraint } : {});
       case '23503':
-        return {
-          status: 409,
-          code: 'REFERENCE_CONFLICT',
-          detail: 'Cette opération contredit une référence existante.',
-          extra: err.constraint ? { constraint: err.constraint } : {},
-        };
+        return common('REFERENCE_CONFLICT', err.constraint ? { constraint: err.constraint } : {});
       case '23514':
-        return {
-          status: 409,
-          code: 'CONSTRAINT_VIOLATED',
-          detail: 'Cette opération contredit une règle de cohérence.',
-          extra: err.constraint ? { constraint: err.constraint } : {},
-        };
+        return common('CONSTRAINT_VIOLATED', err.constraint ? { constraint: err.constraint } : {});
       case '22P02':
       case '22007':
       case '22008':
       case '22003':
       case '22001':
       case '22021':
-        return { status: 400, code: 'INVALID_VALUE', detail: 'Une valeur est invalide.' };
+        return common('INVALID_VALUE');
       case '40001':
       case '40P01':
-        return {
-          status: 409,
-          code: 'CONCURRENT_UPDATE',
-          detail: 'Une autre opération concurrente a eu lieu. Réessayez.',
-        };
+        return common('CONCURRENT_UPDATE');
       default:
         return undefined;
     }

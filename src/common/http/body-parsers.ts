@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
+import { COMMON_ERRORS } from '../errors/common.errors';
 
 /** No request of this API nests deeper; deeper bodies are refused before they are parsed. */
 export const MAX_JSON_DEPTH = 32;
@@ -30,32 +31,16 @@ export function jsonDepthExceeds(buf: Buffer, max: number): boolean {
 function bodyError(err: { type?: string; status?: number }): DomainError {
   switch (err.type) {
     case 'entity.parse.failed':
-      return new DomainError(
-        'MALFORMED_JSON',
-        400,
-        "Le corps de la requête n'est pas un JSON valide.",
-      );
+      return COMMON_ERRORS.error('MALFORMED_JSON');
     case 'entity.too.large':
-      return new DomainError(
-        'PAYLOAD_TOO_LARGE',
-        413,
-        'Le corps de la requête est trop volumineux.',
-      );
+      return COMMON_ERRORS.error('PAYLOAD_TOO_LARGE');
     case 'entity.verify.failed':
-      return new DomainError(
-        'JSON_TOO_DEEP',
-        400,
-        `Le corps de la requête imbrique plus de ${MAX_JSON_DEPTH} niveaux.`,
-      );
+      return COMMON_ERRORS.error('JSON_TOO_DEEP', { max: MAX_JSON_DEPTH });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new DomainError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        415,
-        'Encodage du corps non pris en charge.',
-      );
+      return COMMON_ERRORS.error('UNSUPPORTED_MEDIA_TYPE');
     default:
-      return new DomainError('BAD_REQUEST', 400, 'Corps de requête illisible.');
+      return COMMON_ERRORS.custom('BAD_REQUEST', 'Corps de requête illisible.');
   }
 }
 

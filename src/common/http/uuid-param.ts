@@ -1,5 +1,5 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { ValidationFailedError } from '../errors/domain-error';
+import { ValidationFailedError } from '../errors/common.errors';
 
 /** A path parameter that must be a UUID; anything else is a 400 VALIDATION_FAILED naming it. */
 export const UuidParam = (name = 'id'): ParameterDecorator =>

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldError, ValidationFailedError } from '../errors/domain-error';
+import { FieldError } from '../errors/domain-error';
+import { ValidationFailedError } from '../errors/common.errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {

@@ -1,0 +1,32 @@
+import { defineErrors } from '../common/errors/catalogue';
+
+/** Refusals about payment batches (bordereaux) and their files. */
+export const PAYMENT_BATCH_ERRORS = defineErrors('payment-batches', {
+  PAYER_NOT_CONFIGURED: {
+    status: 409,
+    detail: "Le compte du Département (PAYER_IBAN) n'est pas configuré.",
+    when: 'preparing a batch while PAYER_IBAN is not set',
+  },
+  STATEMENT_NOT_PAYABLE: {
+    status: 409,
+    detail:
+      '{count} à payer : approuvé, non payé, de montant positif et dans aucun autre bordereau.',
+    when: 'a statement asked for is not approved, already paid, zero or negative, or in another batch',
+  },
+  NOTHING_TO_PAY: {
+    status: 409,
+    detail: 'Aucun état approuvé à payer.',
+    when: 'no approved statement is waiting for a batch',
+  },
+  BATCH_NOT_APPROVED: {
+    status: 409,
+    detail: "Le bordereau {number} n'est pas approuvé : son fichier n'existe pas encore.",
+    when: 'downloading the file of a batch not approved',
+  },
+  PAYMENT_FILE_CHANGED: {
+    status: 409,
+    detail:
+      "Le fichier du bordereau {number} ne correspond plus à celui qui a été approuvé (empreinte SHA-256 différente) : il n'est pas transmis. Contactez l'équipe technique.",
+    when: 'the file built now is not byte for byte the one approved (its SHA-256 differs)',
+  },
+});

@@ -1,0 +1,37 @@
+import { defineErrors } from '../common/errors/catalogue';
+
+/** Refusals about accounts, and the four-eyes rule every feature applies to money. */
+export const USER_ERRORS = defineErrors('users', {
+  EMAIL_TAKEN: {
+    status: 409,
+    detail: 'Un compte existe déjà avec cette adresse e-mail.',
+    when: 'creating or renaming an account to an e-mail already used',
+  },
+  CANNOT_DEACTIVATE_SELF: {
+    status: 422,
+    detail: 'Vous ne pouvez pas désactiver votre propre compte.',
+    when: 'an administrator deactivating their own account',
+  },
+  FOUR_EYES_REQUIRED: {
+    status: 403,
+    detail:
+      "{what} doit être approuvé par une autre personne que celle qui l'a préparé, et par un compte dont elle n'a jamais choisi le mot de passe.",
+    when: 'approving what one prepared, directly or through an account whose password one chose',
+  },
+  SECOND_ADMIN_REQUIRED: {
+    status: 403,
+    detail:
+      "Cette modification doit être confirmée par un second administrateur : ni celui qui l'a demandée, ni le compte concerné, ni un compte dont l'un d'eux a choisi le mot de passe.",
+    when: 'confirming or withdrawing an account change by its requester, its subject, or one of their accounts',
+  },
+  ACCOUNT_CHANGE_PENDING: {
+    status: 409,
+    detail: 'Une modification de ce compte attend déjà la confirmation d’un second administrateur.',
+    when: 'a second change of an account while one waits for confirmation',
+  },
+  NO_PENDING_CHANGE: {
+    status: 409,
+    detail: 'Aucune modification {of} n’attend de confirmation.',
+    when: 'confirming or withdrawing a change (account or bank details) when none waits',
+  },
+});
