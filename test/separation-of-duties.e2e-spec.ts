@@ -20,7 +20,13 @@ describe('Separation of duties: four eyes that are two people', () => {
   let programmeId: string;
   beforeAll(async () => {
     t = await createTestApp({
-      env: { LOOKUP_FAILURE_LIMIT: '100000', LOGIN_RATE_LIMIT_PER_IP: '1000' },
+      env: {
+        LOOKUP_FAILURE_LIMIT: '100000',
+        LOGIN_RATE_LIMIT_PER_IP: '1000',
+        PAYER_NAME: 'Département de la Haute-Garonne',
+        PAYER_IBAN: 'FR76 3000 1007 9412 3456 7890 185',
+        PAYER_BIC: 'BDFEFRPPCCT',
+      },
     });
     admin = await t.adminToken();
     admin2 = (await t.userToken('ADMIN')).token;
@@ -285,6 +291,30 @@ describe('Separation of duties: four eyes that are two people', () => {
       'user.change_cancelled',
       'user.change_confirmed',
       'user.change_requested',
+    ]);
+  });
+
+  it('offers each person only the actions the rules allow them (the pages read `actions`, never re-derive them)', async () => {
+    const actionsOf = async (token: string, path: string) =>
+      (await request(t.http).get(path).set(as(token)).expect(200)).body.actions as string[];
+    const statement = await issuedBy(admin);
+    const path = `/api/statements/${statement.id}`;
+    expect(statement.actions).toEqual([]);
+    expect(await actionsOf(admin, path)).toEqual([]);
+    expect(await actionsOf(admin2, path)).toEqual(['APPROVE']);
+    await approve(admin2, statement).expect(200);
+    expect(await actionsOf(admin, path)).toEqual(['MARK_PAID']);
+    // waiting in a batch not yet approved, it cannot be paid by hand
+    const batch = await request(t.http)
+      .post('/api/payment-batches')
+      .set(as(admin))
+      .send({ statementIds: [statement.id] })
+      .expect(201);
+    expect(await actionsOf(admin, path)).toEqual([]);
+    expect(batch.body.actions).toEqual(['CANCEL']);
+    expect(await actionsOf(admin2, `/api/payment-batches/${batch.body.id}`)).toEqual([
+      'APPROVE',
+      'CANCEL',
     ]);
   });
 });

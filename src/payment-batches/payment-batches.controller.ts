@@ -51,16 +51,19 @@ export class PaymentBatchesController {
   @ApiOperation({ summary: 'Payment batches, newest first' })
   @ApiOkResponse({ type: PageOf(PaymentBatchDto) })
   @ApiProblems(400)
-  list(@Query() q: PaymentBatchQueryDto): Promise<Page<PaymentBatchDto>> {
-    return this.batches.list(q);
+  list(
+    @CurrentUser() actor: Actor,
+    @Query() q: PaymentBatchQueryDto,
+  ): Promise<Page<PaymentBatchDto>> {
+    return this.batches.list(actor, q);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One payment batch with its statements' })
   @ApiOkResponse({ type: PaymentBatchDetailDto })
   @ApiProblems(400, 404)
-  get(@UuidParam() id: string): Promise<PaymentBatchDetailDto> {
-    return this.batches.get(id);
+  get(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<PaymentBatchDetailDto> {
+    return this.batches.get(actor, id);
   }
 
   @Post(':id/approve')

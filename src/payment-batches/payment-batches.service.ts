@@ -13,6 +13,7 @@ import { ADVISORY_LOCKS } from '../database/advisory-locks';
 import { queryRows } from '../database/sql';
 import { assertTwoPeople } from '../users/four-eyes';
 import {
+  PaymentBatchAction,
   PaymentBatchDetailDto,
   PaymentBatchDto,
   PaymentBatchQueryDto,
@@ -134,7 +135,7 @@ export class PaymentBatchesService {
           statements: payable.map((s) => s.number),
         },
       });
-      return this.detail(em, batch);
+      return this.detail(em, actor, batch);
     });
   }
 
@@ -168,7 +169,7 @@ export class PaymentBatchesService {
         },
         after: { executionDate: approval.executionDate },
       });
-      return this.detail(em, batch, rows);
+      return this.detail(em, actor, batch, rows);
     });
   }
 
@@ -188,24 +189,24 @@ export class PaymentBatchesService {
           em.query(`UPDATE payment_batch_statement SET released = true WHERE batch_id = $1`, [id]),
         after: { reason },
       });
-      return this.detail(em, batch);
+      return this.detail(em, actor, batch);
     });
   }
 
-  async list(q: PaymentBatchQueryDto): Promise<Page<PaymentBatchDto>> {
+  async list(actor: Actor, q: PaymentBatchQueryDto): Promise<Page<PaymentBatchDto>> {
     const result = await this.dataSource.getRepository(PaymentBatch).findAndCount({
       where: { status: q.status },
       order: { year: 'DESC', seq: 'DESC' },
       skip: q.offset,
       take: q.pageSize,
     });
-    return pageOf(q, result, (b) => this.dto(b));
+    return pageOf(q, result, (b) => this.dto(b, actor));
   }
 
-  async get(id: string): Promise<PaymentBatchDetailDto> {
+  async get(actor: Actor, id: string): Promise<PaymentBatchDetailDto> {
     const batch = await this.dataSource.manager.findOneBy(PaymentBatch, { id });
     if (!batch) throw new NotFoundError('Bordereau', id);
-    return this.detail(this.dataSource.manager, batch);
+    return this.detail(this.dataSource.manager, actor, batch);
   }
 
   /**
@@ -265,6 +266,7 @@ export class PaymentBatchesService {
 
   private async detail(
     em: EntityManager,
+    actor: Actor,
     batch: PaymentBatch,
     rows?: BatchRow[],
   ): Promise<PaymentBatchDetailDto> {
@@ -276,11 +278,12 @@ export class PaymentBatchesService {
         amountCents: Number(r.amount_cents),
       }),
     );
-    return { ...this.dto(batch), statements };
+    return { ...this.dto(batch, actor), statements };
   }
 
-  private dto(b: PaymentBatch): PaymentBatchDto {
+  private dto(b: PaymentBatch, actor: Actor): PaymentBatchDto {
     return {
+      actions: batchActions(b, actor),
       id: b.id,
       number: b.number,
       status: b.status,
@@ -294,6 +297,17 @@ export class PaymentBatchesService {
       cancelReason: b.cancelReason,
     };
   }
+}
+
+/**
+ * What the caller (an administrator: the routes say so) may do with a batch now: approve it if
+ * another person prepared it (the four-eyes check is made again on approval), withdraw it while
+ * prepared, download its files once approved.
+ */
+function batchActions(b: PaymentBatch, actor: Actor): PaymentBatchAction[] {
+  if (b.status === 'PREPARED')
+    return b.preparedBy === actor.id ? ['CANCEL'] : ['APPROVE', 'CANCEL'];
+  return b.status === 'APPROVED' ? ['DOWNLOAD'] : [];
 }
 
 function sha256(content: string): string {

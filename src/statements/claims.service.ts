@@ -15,6 +15,7 @@ import { ClaimDto, ClaimQueryDto } from './dto/statement.dto';
 import { Statement } from './statement.entity';
 import { STATEMENT_ERRORS } from './statement.errors';
 import * as queries from './statement.queries';
+import { claimActions } from './statement.rules';
 
 /**
  * Claims (demandes de remboursement): an association gathers its unclaimed redemptions and
@@ -92,7 +93,7 @@ export class ClaimsService {
         refuse,
         set: { submittedAt: new Date() },
       });
-      return this.toDto(claim, null);
+      return this.toDto(claim, null, actor);
     });
   }
 
@@ -111,7 +112,7 @@ export class ClaimsService {
         set: { rejectReason: reason },
         after: { reason, freedRedemptions: freed },
       });
-      return this.toDto(claim, null);
+      return this.toDto(claim, null, actor);
     });
   }
 
@@ -135,7 +136,7 @@ export class ClaimsService {
       where: { claimId: id },
       select: { id: true },
     });
-    return this.toDto(claim, statement?.id ?? null);
+    return this.toDto(claim, statement?.id ?? null, actor);
   }
 
   async listClaims(actor: Actor, q: ClaimQueryDto): Promise<Page<ClaimDto>> {
@@ -150,7 +151,7 @@ export class ClaimsService {
     if (q.status) query.andWhere('c.status = :status', { status: q.status });
     const [rows, total] = await query.getManyAndCount();
     return {
-      items: rows.map((c) => this.toDto(c, null)),
+      items: rows.map((c) => this.toDto(c, null, actor)),
       total,
       page: q.page,
       pageSize: q.pageSize,
@@ -165,8 +166,9 @@ export class ClaimsService {
     return claim;
   }
 
-  toDto(c: Claim, statementId: string | null): ClaimDto {
+  toDto(c: Claim, statementId: string | null, actor: Actor): ClaimDto {
     return {
+      actions: claimActions(c, actor),
       id: c.id,
       associationId: c.associationId,
       upTo: c.upTo,
@@ -196,7 +198,7 @@ export class ClaimsService {
     if (owed === 0 || open > 0) return null;
     const claim = await this.newClaim(em, actor, associationId, upTo, 'SUBMITTED');
     await this.recordCreated(em, actor, claim, { correctionsOnly: true });
-    return this.toDto(claim, null);
+    return this.toDto(claim, null, actor);
   }
 
   private async gather(
@@ -237,7 +239,7 @@ export class ClaimsService {
     claim.redemptionCount = taken.length;
     await em.save(claim);
     await this.recordCreated(em, actor, claim);
-    return this.toDto(claim, null);
+    return this.toDto(claim, null, actor);
   }
 
   /** A new claim row, totals zero until its redemptions are taken. */

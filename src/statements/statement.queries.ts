@@ -197,6 +197,20 @@ export async function preparedBatchOf(
   return row?.number ?? null;
 }
 
+/** Which of these statements wait in a payment batch not yet approved. */
+export async function inPreparedBatches(
+  em: EntityManager,
+  statementIds: string[],
+): Promise<Set<string>> {
+  const rows = await queryRows<{ statement_id: string }>(
+    em,
+    `SELECT p.statement_id FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
+      WHERE p.statement_id = ANY($1) AND NOT p.released AND b.status = 'PREPARED'`,
+    [statementIds],
+  );
+  return new Set(rows.map((r) => r.statement_id));
+}
+
 /** The statement that already records this payment reference, if any. */
 export async function statementWithPaymentReference(
   em: EntityManager,

@@ -31,6 +31,7 @@ import { CancelRedemptionDto, RedemptionDto } from '../redemptions/dto/redemptio
 import { ClaimsService } from './claims.service';
 import { ReconciliationService } from './reconciliation.service';
 import { StatementExportService } from './statement-export.service';
+import { MAY } from './statement.rules';
 import { StatementsService } from './statements.service';
 
 const CSV = { 'text/csv': { schema: { type: 'string' } } };
@@ -74,7 +75,7 @@ export class ClaimsController {
 
   @Post(':id/submit')
   @HttpCode(200)
-  @Roles('ASSOCIATION', 'ADMIN')
+  @Roles(...MAY.submitClaim)
   @ApiOperation({ summary: 'Submit a draft claim' })
   @ApiOkResponse({ type: ClaimDto })
   @ApiProblems(400, 404, 409)
@@ -84,7 +85,7 @@ export class ClaimsController {
 
   @Post(':id/issue')
   @HttpCode(201)
-  @Roles('ADMIN', 'AGENT')
+  @Roles(...MAY.issueClaim)
   @ApiOperation({
     summary: 'Issue the statement of a submitted claim: numbered without gaps, frozen',
   })
@@ -96,7 +97,7 @@ export class ClaimsController {
 
   @Post(':id/reject')
   @HttpCode(200)
-  @Roles('ADMIN', 'AGENT')
+  @Roles(...MAY.rejectClaim)
   @ApiOperation({ summary: 'Send a submitted claim back; its redemptions are freed' })
   @ApiOkResponse({ type: ClaimDto })
   @ApiProblems(400, 404, 409)
@@ -204,7 +205,7 @@ export class StatementsController {
 
   @Post('statements/:id/approve')
   @HttpCode(200)
-  @Roles('ADMIN')
+  @Roles(...MAY.approveStatement)
   @ApiOperation({ summary: 'Approve (another administrator than the issuer)' })
   @ApiOkResponse({ type: StatementDto })
   @ApiProblems(400, 404, 409)
@@ -214,7 +215,7 @@ export class StatementsController {
 
   @Post('statements/:id/paid')
   @HttpCode(200)
-  @Roles('ADMIN')
+  @Roles(...MAY.payStatement)
   @ApiOperation({ summary: 'Record the payment (date and payment order number); once' })
   @ApiOkResponse({ type: StatementDto })
   @ApiProblems(400, 404, 409)

@@ -28,6 +28,7 @@ import {
 import { Statement } from './statement.entity';
 import { STATEMENT_ERRORS } from './statement.errors';
 import * as queries from './statement.queries';
+import { statementActions } from './statement.rules';
 import type { StatementLineRow } from './statement.queries';
 
 const paymentReferenceUsed = (reference: string, statementNumber: string | null) =>
@@ -200,8 +201,10 @@ export class StatementsService {
 
   async getStatement(actor: Actor, id: string): Promise<StatementDetailDto> {
     const statement = await this.findStatement(actor, id);
-    const lines = await queries.statementLines(this.dataSource.manager, id, 0, 1000);
-    return { ...this.toDto(statement, actor), lines: lines.map(lineDto) };
+    const em = this.dataSource.manager;
+    const lines = await queries.statementLines(em, id, 0, 1000);
+    const inBatch = (await queries.preparedBatchOf(em, id)) !== null;
+    return { ...this.toDto(statement, actor, inBatch), lines: lines.map(lineDto) };
   }
 
   async listStatements(actor: Actor, q: StatementQueryDto): Promise<Page<StatementDto>> {
@@ -226,8 +229,12 @@ export class StatementsService {
       );
     }
     const [rows, total] = await query.getManyAndCount();
+    const inBatches = await queries.inPreparedBatches(
+      this.dataSource.manager,
+      rows.map((s) => s.id),
+    );
     return {
-      items: rows.map((s) => this.toDto(s, actor)),
+      items: rows.map((s) => this.toDto(s, actor, inBatches.has(s.id))),
       total,
       page: q.page,
       pageSize: q.pageSize,
@@ -252,8 +259,9 @@ export class StatementsService {
     return statement;
   }
 
-  toDto(s: Statement, actor: Actor): StatementDto {
+  toDto(s: Statement, actor: Actor, inPreparedBatch = false): StatementDto {
     return {
+      actions: statementActions(s, actor, inPreparedBatch),
       id: s.id,
       number: s.number,
       status: s.status,

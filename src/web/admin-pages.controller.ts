@@ -36,14 +36,16 @@ import {
 } from '../payment-batches/dto/payment-batch.dto';
 import { PaymentBatchesService } from '../payment-batches/payment-batches.service';
 import { ClaimsService } from '../statements/claims.service';
+import { MAY } from '../statements/statement.rules';
 import { StatementsService } from '../statements/statements.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { UsersService } from '../users/users.service';
-import { formErrors, formFields, readForm } from './forms';
+import { formFields, readForm } from './forms';
+import { errorPage, pageAction } from './page-action';
 import { LABELS, options } from './labels';
-import { pageModel } from './page-model';
+import { flashMessage, pageModel } from './page-model';
 import { COMMON_ERRORS } from '../common/errors/common.errors';
 
 const DONE: Record<string, string> = {
@@ -83,29 +85,22 @@ export class AdminPagesController {
     private readonly audit: AuditService,
   ) {}
 
-  private flash(done?: string) {
-    return done && Object.hasOwn(DONE, done) ? { kind: 'ok', text: DONE[done] } : undefined;
-  }
-
-  /** Runs a form action; on refusal shows the French reason on the error page of the section. */
-  private async act(
+  /** Runs a form action; refused, the French reason on the error page of the section. */
+  private act(
     res: Response,
     actor: Actor,
     back: string,
     run: () => Promise<unknown>,
     done: string,
   ): Promise<void> {
-    try {
-      await run();
-      res.redirect(303, `${back}?fait=${done}`);
-    } catch (err) {
-      const errors = formErrors(err);
-      res.status(400).render('error', {
-        ...pageModel(actor, 'Action refusée', back, {}),
-        detail: errors.map((e) => (e.field ? `${e.field} : ${e.message}` : e.message)).join(' '),
-        back,
-      });
-    }
+    return pageAction(
+      res,
+      async () => {
+        await run();
+        return `${back}?fait=${done}`;
+      },
+      errorPage(actor, 'Action refusée', back),
+    );
   }
 
   @Get('structures')
@@ -114,7 +109,7 @@ export class AdminPagesController {
   async associationsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
     const list = await this.associations.list(actor);
     return pageModel(actor, 'Structures de médiation', '/admin/structures', {
-      flash: this.flash(done),
+      flash: flashMessage(DONE, done),
       today: parisToday(),
       associations: list.map((a) => ({
         ...a,
@@ -196,7 +191,7 @@ export class AdminPagesController {
     ]);
     const names = new Map(associations.map((a) => [a.id, a.name]));
     return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
-      flash: this.flash(done),
+      flash: flashMessage(DONE, done),
       roles: options(LABELS.role),
       associations,
       users: users.items.map((u) => ({
@@ -258,41 +253,52 @@ export class AdminPagesController {
     const names = new Map(associations.map((a) => [a.id, a.name]));
     const batches =
       actor.role === 'ADMIN'
-        ? (await this.batches.list(await readForm(PaymentBatchQueryDto, { pageSize: 50 }))).items
+        ? (await this.batches.list(actor, await readForm(PaymentBatchQueryDto, { pageSize: 50 })))
+            .items
         : [];
     return pageModel(actor, 'Remboursements', '/admin/etats', {
       batches: batches.map((b) => ({
         ...b,
         statusLabel: LABELS.paymentBatchStatus[b.status],
-        prepared: b.status === 'PREPARED',
-        approved: b.status === 'APPROVED',
+        approvable: b.actions.includes('APPROVE'),
+        cancellable: b.actions.includes('CANCEL'),
+        downloadable: b.actions.includes('DOWNLOAD'),
       })),
-      flash: this.flash(done),
+      flash: flashMessage(DONE, done),
       isAdmin: actor.role === 'ADMIN',
       today: parisToday(),
-      claims: claims.items.map((c) => ({ ...c, associationName: names.get(c.associationId) })),
+      claims: claims.items.map((c) => ({
+        ...c,
+        associationName: names.get(c.associationId),
+        issuable: c.actions.includes('ISSUE'),
+        rejectable: c.actions.includes('REJECT'),
+      })),
       statements: statements.items.map((s) => ({
         ...s,
         statusLabel: LABELS.statementStatus[s.status],
-        approvable: actor.role === 'ADMIN' && s.status === 'ISSUED',
-        payable: actor.role === 'ADMIN' && s.status === 'APPROVED',
+        approvable: s.actions.includes('APPROVE'),
+        payable: s.actions.includes('MARK_PAID'),
       })),
     });
   }
 
   /** Each action with the roles the API grants it (approval and payment: administrators). */
-  private readonly statementActions: Record<string, [Action, string, Role[]]> = {
-    emettre: [(actor, id) => this.statements.issue(actor, id), 'emis', ['ADMIN', 'AGENT']],
+  private readonly statementActions: Record<string, [Action, string, readonly Role[]]> = {
+    emettre: [(actor, id) => this.statements.issue(actor, id), 'emis', MAY.issueClaim],
     rejeter: [
       async (actor, id, f) => this.claims.reject(actor, id, (await readForm(ReasonDto, f)).reason),
       'rejetee',
-      ['ADMIN', 'AGENT'],
+      MAY.rejectClaim,
     ],
-    approuver: [(actor, id) => this.statements.approve(actor, id), 'approuve', ['ADMIN']],
+    approuver: [
+      (actor, id) => this.statements.approve(actor, id),
+      'approuve',
+      MAY.approveStatement,
+    ],
     payer: [
       async (actor, id, f) => this.statements.markPaid(actor, id, await readForm(MarkPaidDto, f)),
       'paye',
-      ['ADMIN'],
+      MAY.payStatement,
     ],
   };
 

@@ -26,7 +26,8 @@ import { ProgrammesService } from '../programmes/programmes.service';
 import { ReconciliationService } from '../statements/reconciliation.service';
 import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
-import { formErrors, formFields, readForm } from './forms';
+import { formFields, readForm } from './forms';
+import { pageAction } from './page-action';
 import { LABELS, options } from './labels';
 import { pageModel } from './page-model';
 
@@ -138,17 +139,14 @@ export class AgentPagesController {
     @Res() res: Response,
   ) {
     const fields = formFields(body);
-    try {
-      const booklet = await this.booklets.issue(actor, await readForm(IssueBookletDto, fields));
-      res.redirect(303, `/agent/carnets/${booklet.id}?nouveau=1`);
-    } catch (err) {
-      res
-        .status(400)
-        .render(
-          'agent/issue',
-          await this.issueForm(actor, { errors: formErrors(err), form: fields }),
-        );
-    }
+    return pageAction(
+      res,
+      async () => {
+        const booklet = await this.booklets.issue(actor, await readForm(IssueBookletDto, fields));
+        return `/agent/carnets/${booklet.id}?nouveau=1`;
+      },
+      async (errors) => ['agent/issue', await this.issueForm(actor, { errors, form: fields })],
+    );
   }
 
   @Get('carnets')
@@ -198,23 +196,20 @@ export class AgentPagesController {
     @Res() res: Response,
   ) {
     const fields = formFields(body);
-    try {
-      const dto = await readForm(CancelBookletDto, {
-        ...fields,
-        replace: fields.replace === 'oui',
-      });
-      const result = await this.booklets.cancel(actor, id, dto);
-      res.redirect(
-        303,
-        result.replacement
+    return pageAction(
+      res,
+      async () => {
+        const dto = await readForm(CancelBookletDto, {
+          ...fields,
+          replace: fields.replace === 'oui',
+        });
+        const result = await this.booklets.cancel(actor, id, dto);
+        return result.replacement
           ? `/agent/carnets/${result.replacement.id}?nouveau=1`
-          : `/agent/carnets/${id}`,
-      );
-    } catch (err) {
-      res
-        .status(400)
-        .render('agent/booklet', await this.bookletModel(actor, id, { errors: formErrors(err) }));
-    }
+          : `/agent/carnets/${id}`;
+      },
+      async (errors) => ['agent/booklet', await this.bookletModel(actor, id, { errors })],
+    );
   }
 
   private async batchesModel(actor: Actor, extra: Record<string, unknown> = {}) {
@@ -238,17 +233,17 @@ export class AgentPagesController {
     @Res() res: Response,
   ) {
     const fields = formFields(body);
-    try {
-      const batch = await this.booklets.createBatch(actor, await readForm(CreateBatchDto, fields));
-      res.redirect(303, `/agent/lots/${batch.id}`);
-    } catch (err) {
-      res
-        .status(400)
-        .render(
-          'agent/batches',
-          await this.batchesModel(actor, { errors: formErrors(err), form: fields }),
+    return pageAction(
+      res,
+      async () => {
+        const batch = await this.booklets.createBatch(
+          actor,
+          await readForm(CreateBatchDto, fields),
         );
-    }
+        return `/agent/lots/${batch.id}`;
+      },
+      async (errors) => ['agent/batches', await this.batchesModel(actor, { errors, form: fields })],
+    );
   }
 
   @Get('lots/:id')

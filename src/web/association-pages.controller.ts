@@ -24,9 +24,10 @@ import { RedemptionsService } from '../redemptions/redemptions.service';
 import { ClaimQueryDto, CreateClaimDto, StatementQueryDto } from '../statements/dto/statement.dto';
 import { ClaimsService } from '../statements/claims.service';
 import { StatementsService } from '../statements/statements.service';
-import { formErrors, formFields, readForm } from './forms';
+import { formFields, readForm } from './forms';
+import { errorPage, pageAction } from './page-action';
 import { LABELS } from './labels';
-import { pageModel } from './page-model';
+import { flashMessage, pageModel } from './page-model';
 
 const DONE: Record<string, string> = {
   annule: "L'encaissement est annulé : ses chèques peuvent être encaissés à nouveau.",
@@ -47,10 +48,6 @@ export class AssociationPagesController {
     private readonly programmes: ProgrammesService,
     private readonly config: AppConfig,
   ) {}
-
-  private flash(done?: string) {
-    return done && Object.hasOwn(DONE, done) ? { kind: 'ok', text: DONE[done] } : undefined;
-  }
 
   @Get('encaisser')
   @Render('association/scan')
@@ -80,7 +77,7 @@ export class AssociationPagesController {
     );
     const today = parisToday();
     return pageModel(actor, 'Mes encaissements', '/structure/encaissements', {
-      flash: this.flash(done),
+      flash: flashMessage(DONE, done),
       result,
       rows: result.items.map((r) => ({
         ...r,
@@ -98,34 +95,35 @@ export class AssociationPagesController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ) {
-    try {
-      await this.redemptions.cancel(
-        actor,
-        id,
-        await readForm(CancelRedemptionDto, formFields(body)),
-      );
-      res.redirect(303, '/structure/encaissements?fait=annule');
-    } catch (err) {
-      res.status(400).render('error', {
-        ...pageModel(actor, 'Annulation impossible', '/structure/encaissements', {}),
-        detail: formErrors(err)
-          .map((e) => e.message)
-          .join(' '),
-      });
-    }
+    return pageAction(
+      res,
+      async () => {
+        await this.redemptions.cancel(
+          actor,
+          id,
+          await readForm(CancelRedemptionDto, formFields(body)),
+        );
+        return '/structure/encaissements?fait=annule';
+      },
+      errorPage(actor, 'Annulation impossible', '/structure/encaissements'),
+    );
   }
 
   @Get('demandes')
   @Render('association/claims')
-  async claims(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+  claims(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    return this.claimsModel(actor, { flash: flashMessage(DONE, done) });
+  }
+
+  private async claimsModel(actor: Actor, extra: Record<string, unknown>) {
     const claims = await this.claimsService.listClaims(actor, await readForm(ClaimQueryDto, {}));
     return pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
-      flash: this.flash(done),
+      ...extra,
       today: parisToday(),
       claims: claims.items.map((c) => ({
         ...c,
         statusLabel: LABELS.claimStatus[c.status],
-        submittable: c.status === 'DRAFT',
+        submittable: c.actions.includes('SUBMIT'),
       })),
     });
   }
@@ -136,21 +134,15 @@ export class AssociationPagesController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ) {
-    try {
-      const dto = await readForm(CreateClaimDto, formFields(body));
-      await this.claimsService.createClaim(actor, dto.upTo);
-      res.redirect(303, '/structure/demandes?fait=demande');
-    } catch (err) {
-      const claims = await this.claimsService.listClaims(actor, await readForm(ClaimQueryDto, {}));
-      res.status(400).render(
-        'association/claims',
-        pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
-          errors: formErrors(err),
-          today: parisToday(),
-          claims: claims.items.map((c) => ({ ...c, statusLabel: LABELS.claimStatus[c.status] })),
-        }),
-      );
-    }
+    return pageAction(
+      res,
+      async () => {
+        const dto = await readForm(CreateClaimDto, formFields(body));
+        await this.claimsService.createClaim(actor, dto.upTo);
+        return '/structure/demandes?fait=demande';
+      },
+      async (errors) => ['association/claims', await this.claimsModel(actor, { errors })],
+    );
   }
 
   @Get('demandes/:id')
@@ -165,7 +157,7 @@ export class AssociationPagesController {
       claim: {
         ...claim,
         statusLabel: LABELS.claimStatus[claim.status],
-        submittable: claim.status === 'DRAFT',
+        submittable: claim.actions.includes('SUBMIT'),
       },
       redemptions,
     });

@@ -47,3 +47,11 @@ export function pageModel<T extends object>(actor: Actor, title: string, current
     ...data,
   };
 }
+
+/** The confirmation shown after a successful action (`?fait=<key>`), from the page's messages. */
+export function flashMessage(
+  messages: Record<string, string>,
+  done?: string,
+): { kind: 'ok'; text: string } | undefined {
+  return done && Object.hasOwn(messages, done) ? { kind: 'ok', text: messages[done] } : undefined;
+}

@@ -51,8 +51,17 @@ export class PaymentBatchStatementDto {
   @ApiProperty() amountCents!: number;
 }
 
+export const PAYMENT_BATCH_ACTIONS = ['APPROVE', 'CANCEL', 'DOWNLOAD'] as const;
+export type PaymentBatchAction = (typeof PAYMENT_BATCH_ACTIONS)[number];
+
 export class PaymentBatchDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({
+    enum: PAYMENT_BATCH_ACTIONS,
+    isArray: true,
+    description: 'What the caller may do with the batch now',
+  })
+  actions!: PaymentBatchAction[];
   @ApiProperty({ example: 'BP-2026-0007', description: 'Also the SEPA message id' })
   number!: string;
   @ApiProperty({ enum: PAYMENT_BATCH_STATUSES }) status!: PaymentBatchStatus;

@@ -1,3 +1,4 @@
+import { CLAIM_ACTIONS, ClaimAction, STATEMENT_ACTIONS, StatementAction } from '../statement.rules';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
@@ -99,6 +100,12 @@ export class ClaimDto {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) submittedAt!:
     string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) rejectReason!: string | null;
+  @ApiProperty({
+    enum: CLAIM_ACTIONS,
+    isArray: true,
+    description: 'What the caller may do with the claim now',
+  })
+  actions!: ClaimAction[];
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) statementId!:
     string | null;
 }
@@ -140,6 +147,12 @@ export class StatementDto {
     string | null;
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) paidOn!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) paymentReference!: string | null;
+  @ApiProperty({
+    enum: STATEMENT_ACTIONS,
+    isArray: true,
+    description: 'What the caller may do with the statement now',
+  })
+  actions!: StatementAction[];
 }
 
 export class StatementDetailDto extends StatementDto {

@@ -1,0 +1,42 @@
+import type { Response } from 'express';
+import type { Actor } from '../common/access/role';
+import type { FieldError } from '../common/errors/domain-error';
+import { formErrors } from './forms';
+import { pageModel } from './page-model';
+
+/** The page to show again when an action is refused: its view and model, given the errors. */
+export type RefusedPage = (errors: FieldError[]) => Promise<[view: string, model: object]>;
+
+/**
+ * The one way a page runs a form's action: on success, 303 to the address `run` returns (the
+ * Post/Redirect/Get pattern); refused by a rule or a field, the page again with the errors in
+ * French (400). Anything else is a defect and goes to the problem filter.
+ */
+export async function pageAction(
+  res: Response,
+  run: () => Promise<string>,
+  refused: RefusedPage,
+): Promise<void> {
+  let next: string;
+  try {
+    next = await run();
+  } catch (err) {
+    const [view, model] = await refused(formErrors(err));
+    res.status(400).render(view, model);
+    return;
+  }
+  res.redirect(303, next);
+}
+
+/** A refused action shown on the section's error page, with a link back to it. */
+export function errorPage(actor: Actor, title: string, back: string): RefusedPage {
+  return (errors) =>
+    Promise.resolve([
+      'error',
+      {
+        ...pageModel(actor, title, back, {}),
+        detail: errors.map((e) => (e.field ? `${e.field} : ${e.message}` : e.message)).join(' '),
+        back,
+      },
+    ]);
+}
