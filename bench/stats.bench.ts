@@ -8,7 +8,7 @@
  */
 import { Client } from 'pg';
 import { INDICATORS } from '../src/stats/dto/stats.dto';
-import { statsQuery } from '../src/stats/stats.service';
+import { statsQuery } from '../src/stats/indicators.queries';
 import { api, benchDatabase, benchEnv, benchWorld, median, startCompiledService } from './support';
 
 const BOOKLETS = 100_000;

@@ -4,6 +4,7 @@ import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { UuidParam } from '../common/http/uuid-param';
+import { AccreditationsService } from './accreditations.service';
 import { AssociationsService } from './associations.service';
 import {
   AccreditationReasonDto,
@@ -19,7 +20,10 @@ import {
 @ApiTags('associations')
 @Controller('api/associations')
 export class AssociationsController {
-  constructor(private readonly associations: AssociationsService) {}
+  constructor(
+    private readonly associations: AssociationsService,
+    private readonly accreditations: AccreditationsService,
+  ) {}
 
   @Post()
   @Roles('ADMIN')
@@ -75,7 +79,7 @@ export class AssociationsController {
     @UuidParam() id: string,
     @Body() dto: GrantAccreditationDto,
   ): Promise<AssociationDto> {
-    return this.associations.grant(actor, id, dto);
+    return this.accreditations.grant(actor, id, dto);
   }
 
   @Post(':id/bank-details/confirm')
@@ -117,7 +121,7 @@ export class AssociationsController {
     @UuidParam() id: string,
     @Body() dto: AccreditationReasonDto,
   ): Promise<AssociationDto> {
-    return this.associations.suspend(actor, id, dto.reason);
+    return this.accreditations.suspend(actor, id, dto.reason);
   }
 
   @Post(':id/reinstate')
@@ -131,7 +135,7 @@ export class AssociationsController {
     @UuidParam() id: string,
     @Body() dto: OptionalReasonDto,
   ): Promise<AssociationDto> {
-    return this.associations.reinstate(actor, id, dto.reason);
+    return this.accreditations.reinstate(actor, id, dto.reason);
   }
 
   @Post(':id/revoke')
@@ -145,7 +149,7 @@ export class AssociationsController {
     @UuidParam() id: string,
     @Body() dto: AccreditationReasonDto,
   ): Promise<AssociationDto> {
-    return this.associations.revoke(actor, id, dto.reason);
+    return this.accreditations.revoke(actor, id, dto.reason);
   }
 }
 

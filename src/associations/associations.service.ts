@@ -9,12 +9,7 @@ import { FieldError } from '../common/errors/domain-error';
 import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
 import { violatedConstraint } from '../database/sql';
 import { isBic, isValidSiret, maskIban, normalizeIban } from '../common/validators';
-import {
-  Accreditation,
-  AccreditationAction,
-  AccreditationDecision,
-  AccreditationStatus,
-} from './accreditation.entity';
+import { Accreditation, AccreditationDecision } from './accreditation.entity';
 import { Association } from './association.entity';
 import { BankDetailsChange } from './bank-details-change.entity';
 import { assertTwoPeople } from '../users/four-eyes';
@@ -22,7 +17,6 @@ import {
   AccreditationDto,
   AssociationDto,
   CreateAssociationDto,
-  GrantAccreditationDto,
   PublicAssociationDto,
   UpdateAssociationDto,
 } from './dto/association.dto';
@@ -186,56 +180,6 @@ export class AssociationsService {
     return this.view(em, association, actor);
   }
 
-  async grant(actor: Actor, id: string, dto: GrantAccreditationDto): Promise<AssociationDto> {
-    if (dto.validUntil < dto.validFrom)
-      throw ValidationFailedError.field('validUntil', 'validUntil must not be before validFrom');
-    return this.dataSource.transaction(async (em) => {
-      const association = await this.lock(em, id);
-      const overlapping = await em
-        .createQueryBuilder(Accreditation, 'a')
-        .where('a.association_id = :id', { id })
-        .andWhere(`a.status <> 'REVOKED'`)
-        .andWhere('a.valid_from <= :until AND a.valid_until >= :from', {
-          from: dto.validFrom,
-          until: dto.validUntil,
-        })
-        .getCount();
-      if (overlapping > 0) {
-        throw ASSOCIATION_ERRORS.error('ACCREDITATION_OVERLAP');
-      }
-      const accreditation = em.create(Accreditation, {
-        associationId: id,
-        validFrom: dto.validFrom,
-        validUntil: dto.validUntil,
-        status: 'ACTIVE',
-      });
-      await em.save(accreditation);
-      await this.decide(em, actor, accreditation, 'GRANTED', null, null);
-      return this.view(em, association, actor);
-    });
-  }
-
-  suspend(actor: Actor, id: string, reason: string): Promise<AssociationDto> {
-    return this.transition(actor, id, ['ACTIVE'], 'SUSPENDED', 'SUSPENDED', reason);
-  }
-
-  reinstate(actor: Actor, id: string, reason: string | undefined): Promise<AssociationDto> {
-    return this.transition(actor, id, ['SUSPENDED'], 'ACTIVE', 'REINSTATED', reason ?? null);
-  }
-
-  revoke(actor: Actor, id: string, reason: string): Promise<AssociationDto> {
-    return this.transition(actor, id, ['ACTIVE', 'SUSPENDED'], 'REVOKED', 'REVOKED', reason);
-  }
-
-  /** Whether the association may redeem for a session on `day` (accredited then, and not suspended now). */
-  async isAccredited(em: EntityManager, associationId: string, day: string): Promise<boolean> {
-    const rows: unknown[] = await em.query(
-      `SELECT 1 FROM accreditation WHERE association_id = $1 AND status = 'ACTIVE' AND valid_from <= $2 AND valid_until >= $2 LIMIT 1`,
-      [associationId, day],
-    );
-    return rows.length > 0;
-  }
-
   /** The public directory: associations accredited today, optionally by city or postal code. */
   async directory(q?: string): Promise<PublicAssociationDto[]> {
     return (await this.accreditedToday(q)).map((a) => PublicAssociationDto.from(a));
@@ -265,89 +209,8 @@ export class AssociationsService {
     return query.getMany();
   }
 
-  private async transition(
-    actor: Actor,
-    id: string,
-    from: AccreditationStatus[],
-    to: AccreditationStatus,
-    action: AccreditationAction,
-    reason: string | null,
-  ): Promise<AssociationDto> {
-    return this.dataSource.transaction(async (em) => {
-      const association = await this.lock(em, id);
-      const current = await em.find(Accreditation, {
-        where: { associationId: id, status: In(from) },
-        order: { validUntil: 'DESC' },
-      });
-      const today = parisToday();
-      const target = current.find((a) => a.validUntil >= today) ?? current[0];
-      if (!target) {
-        throw ASSOCIATION_ERRORS.error('ACCREDITATION_STATE_CONFLICT', {
-          from: from.join(' ou '),
-        });
-      }
-      await this.audit.changeState(em, actor, target, {
-        action: `accreditation.${action.toLowerCase()}`,
-        entityType: 'accreditation',
-        from,
-        to,
-        refuse: () =>
-          ASSOCIATION_ERRORS.error('ACCREDITATION_STATE_CONFLICT', { from: from.join(' ou ') }),
-        thenWrite: () => this.recordDecision(em, actor, target, action, reason),
-        after: {
-          associationId: target.associationId,
-          validFrom: target.validFrom,
-          validUntil: target.validUntil,
-          reason,
-        },
-      });
-      return this.view(em, association, actor);
-    });
-  }
-
-  /** The decision row of an accreditation's history (granted, suspended, reinstated, revoked). */
-  private async recordDecision(
-    em: EntityManager,
-    actor: Actor,
-    accreditation: Accreditation,
-    action: AccreditationAction,
-    reason: string | null,
-  ): Promise<void> {
-    await em.save(
-      em.create(AccreditationDecision, {
-        accreditationId: accreditation.id,
-        action,
-        reason,
-        decidedBy: actor.id,
-      }),
-    );
-  }
-
-  private async decide(
-    em: EntityManager,
-    actor: Actor,
-    accreditation: Accreditation,
-    action: AccreditationAction,
-    reason: string | null,
-    before: object | null,
-  ): Promise<void> {
-    await this.recordDecision(em, actor, accreditation, action, reason);
-    await this.audit.record(em, actor, {
-      action: `accreditation.${action.toLowerCase()}`,
-      entityType: 'accreditation',
-      entityId: accreditation.id,
-      before,
-      after: {
-        associationId: accreditation.associationId,
-        validFrom: accreditation.validFrom,
-        validUntil: accreditation.validUntil,
-        status: accreditation.status,
-        reason,
-      },
-    });
-  }
-
-  private async view(em: EntityManager, a: Association, actor: Actor): Promise<AssociationDto> {
+  /** The association as the caller sees it, with its accreditations and their history. */
+  async view(em: EntityManager, a: Association, actor: Actor): Promise<AssociationDto> {
     const accreditations = await em.find(Accreditation, {
       where: { associationId: a.id },
       order: { validFrom: 'DESC' },

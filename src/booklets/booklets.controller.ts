@@ -13,6 +13,7 @@ import { ApiProblems } from '../common/http/api-problems';
 import { streamDownload } from '../common/http/streaming';
 import { UuidParam } from '../common/http/uuid-param';
 import { Page, PageOf, PageQueryDto } from '../common/pagination';
+import { BookletDocumentsService } from './booklet-documents.service';
 import { BookletsService } from './booklets.service';
 import {
   BookletDto,
@@ -29,7 +30,10 @@ import {
 @Controller('api/booklets')
 @Roles('ADMIN', 'AGENT')
 export class BookletsController {
-  constructor(private readonly booklets: BookletsService) {}
+  constructor(
+    private readonly booklets: BookletsService,
+    private readonly documents: BookletDocumentsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Issue a booklet (carnet) for a beneficiary' })
@@ -65,7 +69,7 @@ export class BookletsController {
   @ApiProblems(400, 404)
   batchPdf(@UuidParam() id: string, @Res() res: Response): Promise<void> {
     return streamDownload(res, 'application/pdf', (out, ready) =>
-      this.booklets.writeBatchPdf(id, out, ready),
+      this.documents.writeBatchPdf(id, out, ready),
     );
   }
 
@@ -79,7 +83,7 @@ export class BookletsController {
   @ApiProblems(400, 404)
   manifest(@UuidParam() id: string, @Res() res: Response): Promise<void> {
     return streamDownload(res, 'text/csv; charset=utf-8', (out, ready) =>
-      this.booklets.writeBatchManifest(id, out, ready),
+      this.documents.writeBatchManifest(id, out, ready),
     );
   }
 
@@ -111,7 +115,7 @@ export class BookletsController {
   @ApiProblems(400, 404, 409)
   pdf(@UuidParam() id: string, @Res() res: Response): Promise<void> {
     return streamDownload(res, 'application/pdf', (out, ready) =>
-      this.booklets.writeBookletPdf(id, out, ready),
+      this.documents.writeBookletPdf(id, out, ready),
     );
   }
 

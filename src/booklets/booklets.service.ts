@@ -1,21 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { BeneficiariesService } from '../beneficiaries/beneficiaries.service';
 import { Beneficiary } from '../beneficiaries/beneficiary.entity';
 import { BeneficiaryDto } from '../beneficiaries/dto/beneficiary.dto';
-import { AppConfig } from '../config/app-config';
-import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
 import { parisToday, parisYear } from '../common/dates';
 import { NotFoundError } from '../common/errors/common.errors';
 import { Page, PageQueryDto } from '../common/pagination';
 import { Programme } from '../programmes/programme.entity';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { queryRows } from '../database/sql';
 import { Booklet, PrintBatch } from './booklet.entity';
 import { Cheque } from './cheque.entity';
 import { formatChequeCode, generateChequeCode } from './codes/cheque-code';
@@ -29,16 +24,13 @@ import {
   IssueBookletDto,
   PrintBatchDto,
 } from './dto/booklet.dto';
-import { loadBookletLayout } from './pdf/booklet-layout';
 import { chequeState } from './cheque-state';
 import { ChequesService } from './cheques.service';
-import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
 import { BOOKLET_ERRORS } from './booklet.errors';
+import * as queries from './booklet.queries';
 
 /** Booklets inserted per statement (with their cheques). */
 const BOOKLET_CHUNK = 500;
-/** Booklets read per query while streaming a print run. */
-const PRINT_PAGE = 50;
 
 interface NewBooklets {
   beneficiaryId: string | null;
@@ -49,18 +41,13 @@ interface NewBooklets {
 
 @Injectable()
 export class BookletsService {
-  private readonly renderer: BookletRenderer;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly programmes: ProgrammesService,
     private readonly beneficiaries: BeneficiariesService,
     private readonly cheques: ChequesService,
-    config: AppConfig,
-  ) {
-    this.renderer = new BookletRenderer(loadBookletLayout(), config.get('PUBLIC_BASE_URL'));
-  }
+  ) {}
 
   /** One booklet for one beneficiary: budget committed, number and codes assigned, all in one transaction. */
   async issue(actor: Actor, dto: IssueBookletDto): Promise<BookletDto> {
@@ -239,7 +226,7 @@ export class BookletsService {
 
   /** Print runs, newest first, with their first and last booklet numbers. */
   async listBatches(q: PageQueryDto): Promise<Page<PrintBatchDto>> {
-    const rows = await this.batchRows('', [q.pageSize, q.offset]);
+    const rows = await this.printRuns({ limit: q.pageSize, offset: q.offset });
     return {
       items: rows.map((r) => r.dto),
       total: rows[0]?.total ?? 0,
@@ -249,33 +236,17 @@ export class BookletsService {
   }
 
   async getBatch(id: string): Promise<PrintBatchDto> {
-    const [row] = await this.batchRows('WHERE p.id = $3', [1, 0, id]);
+    const [row] = await this.printRuns({ limit: 1, offset: 0, id });
     if (!row) throw new NotFoundError("Lot d'impression", id);
     return row.dto;
   }
 
-  private async batchRows(
-    where: string,
-    params: unknown[],
-  ): Promise<{ dto: PrintBatchDto; total: number }[]> {
-    const rows = await queryRows<{
-      id: string;
-      programme_id: string;
-      booklet_count: number;
-      distribution_site: string;
-      created_at: Date;
-      first_number: string;
-      last_number: string;
-      total: number;
-    }>(
-      this.dataSource.manager,
-      `SELECT p.id, p.programme_id, p.booklet_count, p.distribution_site, p.created_at,
-              (SELECT min(b.number) FROM booklet b WHERE b.batch_id = p.id) AS first_number,
-              (SELECT max(b.number) FROM booklet b WHERE b.batch_id = p.id) AS last_number,
-              count(*) OVER ()::int AS total
-         FROM print_batch p ${where} ORDER BY p.created_at DESC, p.id LIMIT $1 OFFSET $2`,
-      params,
-    );
+  private async printRuns(page: {
+    limit: number;
+    offset: number;
+    id?: string;
+  }): Promise<{ dto: PrintBatchDto; total: number }[]> {
+    const rows = await queries.printRuns(this.dataSource.manager, page);
     return rows.map((r) => ({
       total: r.total,
       dto: {
@@ -288,124 +259,6 @@ export class BookletsService {
         createdAt: r.created_at.toISOString(),
       },
     }));
-  }
-
-  /** Streams one booklet's PDF into `out`. Refused for a cancelled booklet. */
-  async writeBookletPdf(
-    id: string,
-    out: Writable,
-    onReady: (fileName: string) => void,
-  ): Promise<void> {
-    const booklet = await this.dataSource.manager.findOne(Booklet, {
-      where: { id },
-      relations: { programme: true, beneficiary: true },
-    });
-    if (!booklet) throw new NotFoundError('Carnet', id);
-    if (booklet.status === 'CANCELLED') throw BOOKLET_ERRORS.error('BOOKLET_CANCELLED');
-    const cheques = await this.dataSource.manager.find(Cheque, {
-      where: { bookletId: id },
-      order: { position: 'ASC' },
-    });
-    onReady(`carnet-${booklet.number}.pdf`);
-    const doc = this.renderer.createDocument(`Carnet ${booklet.number}`);
-    doc.pipe(out);
-    this.renderer.addBooklet(doc, this.printable(booklet, booklet.programme!, cheques));
-    doc.end();
-    await once(out, 'finish');
-  }
-
-  /**
-   * Streams a whole print run as one PDF while it is generated: booklets are read PRINT_PAGE at a
-   * time and drawing waits whenever the client is slower than the generation, so memory stays flat.
-   */
-  async writeBatchPdf(
-    batchId: string,
-    out: Writable,
-    onReady: (fileName: string) => void,
-  ): Promise<void> {
-    const em = this.dataSource.manager;
-    const batch = await em.findOne(PrintBatch, {
-      where: { id: batchId },
-      relations: { programme: true },
-    });
-    if (!batch) throw new NotFoundError("Lot d'impression", batchId);
-    onReady(`lot-${batch.id}.pdf`);
-    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.distributionSite}`);
-    doc.pipe(out);
-    for await (const booklets of this.batchPages(batchId, PRINT_PAGE, true)) {
-      const cheques = await em.find(Cheque, {
-        where: { bookletId: In(booklets.map((b) => b.id)) },
-        order: { position: 'ASC' },
-      });
-      for (const booklet of booklets) {
-        const own = cheques.filter((c) => c.bookletId === booklet.id);
-        this.renderer.addBooklet(doc, this.printable(booklet, batch.programme!, own));
-        if (out.writableNeedDrain) await once(out, 'drain');
-        if (out.destroyed) return;
-      }
-    }
-    doc.end();
-    await once(out, 'finish');
-  }
-
-  /** The print run's manifest: booklet numbers and cheque counts, never codes. */
-  async writeBatchManifest(
-    batchId: string,
-    out: Writable,
-    onReady: (fileName: string) => void,
-  ): Promise<void> {
-    const em = this.dataSource.manager;
-    const batch = await em.findOneBy(PrintBatch, { id: batchId });
-    if (!batch) throw new NotFoundError("Lot d'impression", batchId);
-    onReady(`lot-${batch.id}-manifeste.csv`);
-    out.write(
-      CSV_BOM +
-        csvLine([
-          'numero_carnet',
-          'nombre_cheques',
-          'valeur_faciale_euros',
-          'valeur_totale_euros',
-          'statut',
-          'lieu_de_distribution',
-        ]),
-    );
-    for await (const rows of this.batchPages(batchId, 1000, false)) {
-      for (const b of rows) {
-        const ok = out.write(
-          csvLine([
-            b.number,
-            b.chequeCount,
-            csvAmount(b.faceValueCents),
-            csvAmount(b.faceValueCents * b.chequeCount),
-            b.status === 'ACTIVE' ? 'actif' : 'annulé',
-            batch.distributionSite,
-          ]),
-        );
-        if (!ok) await once(out, 'drain');
-      }
-    }
-    out.end();
-  }
-
-  /** A print run's booklets in number order, `size` at a time (keyset paging). */
-  private async *batchPages(
-    batchId: string,
-    size: number,
-    activeOnly: boolean,
-  ): AsyncGenerator<Booklet[]> {
-    let after = '';
-    for (;;) {
-      const query = this.dataSource.manager
-        .createQueryBuilder(Booklet, 'b')
-        .where('b.batch_id = :batchId AND b.number > :after', { batchId, after })
-        .orderBy('b.number', 'ASC')
-        .take(size);
-      if (activeOnly) query.andWhere("b.status = 'ACTIVE'");
-      const page = await query.getMany();
-      if (page.length === 0) return;
-      yield page;
-      after = page[page.length - 1].number;
-    }
   }
 
   /**
@@ -428,22 +281,15 @@ export class BookletsService {
     const created: { id: string; number: string }[] = [];
     for (let i = 0; i < count; i += BOOKLET_CHUNK) {
       const chunk = numbers.slice(i, i + BOOKLET_CHUNK);
-      const rows = await queryRows<{ id: string; number: string }>(
-        em,
-        `INSERT INTO booklet (number, programme_id, beneficiary_id, batch_id, status, cheque_count, face_value_cents, replaces_booklet_id, issued_by)
-         SELECT n, $2, $3, $4, 'ACTIVE', $5, $6, $7, $8 FROM unnest($1::varchar[]) AS n
-         RETURNING id, number`,
-        [
-          chunk,
-          programme.id,
-          opts.beneficiaryId,
-          opts.batchId,
-          opts.chequeCount,
-          programme.faceValueCents,
-          opts.replacesBookletId,
-          actor.id,
-        ],
-      );
+      const rows = await queries.insertBooklets(em, chunk, {
+        programmeId: programme.id,
+        beneficiaryId: opts.beneficiaryId,
+        batchId: opts.batchId,
+        chequeCount: opts.chequeCount,
+        faceValueCents: programme.faceValueCents,
+        replacesBookletId: opts.replacesBookletId,
+        issuedBy: actor.id,
+      });
       created.push(...rows);
       const bookletIds: string[] = [];
       const positions: number[] = [];
@@ -455,11 +301,7 @@ export class BookletsService {
           codes.push(generateChequeCode());
         }
       }
-      await em.query(
-        `INSERT INTO cheque (booklet_id, position, code, face_value_cents, status)
-         SELECT b, p, c, $4, 'ISSUED' FROM unnest($1::uuid[], $2::int[], $3::char(14)[]) AS t(b, p, c)`,
-        [bookletIds, positions, codes, programme.faceValueCents],
-      );
+      await queries.insertCheques(em, { bookletIds, positions, codes }, programme.faceValueCents);
     }
     created.sort((x, y) => (x.number < y.number ? -1 : 1));
     return created;
@@ -472,12 +314,7 @@ export class BookletsService {
     count: number,
   ): Promise<string[]> {
     const year = parisYear();
-    const [{ last_seq: last }]: { last_seq: number }[] = await em.query(
-      `INSERT INTO booklet_counter (departement_code, year, last_seq) VALUES ($1, $2, $3)
-       ON CONFLICT (departement_code, year) DO UPDATE SET last_seq = booklet_counter.last_seq + EXCLUDED.last_seq
-       RETURNING last_seq`,
-      [departementCode, year, count],
-    );
+    const last = await queries.reserveBookletNumbers(em, departementCode, year, count);
     return Array.from(
       { length: count },
       (_, i) => `${departementCode}-${year}-${String(last - count + 1 + i).padStart(6, '0')}`,
@@ -524,18 +361,6 @@ export class BookletsService {
       batchId: b.batchId,
       beneficiaryReference: beneficiary?.reference ?? null,
       replacesBookletId: b.replacesBookletId,
-    };
-  }
-
-  private printable(b: Booklet, programme: Programme, cheques: Cheque[]): PrintableBooklet {
-    return {
-      number: b.number,
-      reference: b.beneficiary?.reference ?? null,
-      programme,
-      faceValueCents: b.faceValueCents,
-      cheques: cheques
-        .filter((c) => c.status !== 'CANCELLED')
-        .map((c) => ({ position: c.position, code: c.code })),
     };
   }
 }

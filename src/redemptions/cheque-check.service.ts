@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AssociationsService } from '../associations/associations.service';
+import { AccreditationsService } from '../associations/accreditations.service';
 import { chequeState } from '../booklets/cheque-state';
 import { formatChequeCode } from '../booklets/codes/cheque-code';
 import type { Actor } from '../common/access/role';
@@ -29,7 +29,7 @@ const PUBLIC_STATES = {
 export class ChequeCheckService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly associations: AssociationsService,
+    private readonly accreditations: AccreditationsService,
     private readonly lookup: ChequeLookupGuard,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
@@ -77,7 +77,7 @@ export class ChequeCheckService {
   /** The caller's association, accredited on `day`: the only one who may redeem. */
   async assertAccredited(em: EntityManager, actor: Actor, day: string): Promise<string> {
     const associationId = redeemingAssociation(actor);
-    if (!(await this.associations.isAccredited(em, associationId, day)))
+    if (!(await this.accreditations.isAccredited(em, associationId, day)))
       throw REDEMPTION_ERRORS.error('ASSOCIATION_NOT_ACCREDITED');
     return associationId;
   }

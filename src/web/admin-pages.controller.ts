@@ -17,6 +17,7 @@ import {
   GrantAccreditationDto,
   OptionalReasonDto,
 } from '../associations/dto/association.dto';
+import { AccreditationsService } from '../associations/accreditations.service';
 import { AssociationsService } from '../associations/associations.service';
 import { AuditQueryDto } from '../audit/dto/audit-event.dto';
 import { AuditService } from '../audit/audit.service';
@@ -78,6 +79,7 @@ const unknownAction = () => COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.'
 export class AdminPagesController {
   constructor(
     private readonly associations: AssociationsService,
+    private readonly accreditations: AccreditationsService,
     private readonly statements: StatementsService,
     private readonly claims: ClaimsService,
     private readonly batches: PaymentBatchesService,
@@ -146,17 +148,17 @@ export class AdminPagesController {
   private readonly associationActions: Record<string, [Action, string]> = {
     habiliter: [
       async (actor, id, f) =>
-        this.associations.grant(actor, id, await readForm(GrantAccreditationDto, f)),
+        this.accreditations.grant(actor, id, await readForm(GrantAccreditationDto, f)),
       'habilitation',
     ],
     suspendre: [
       async (actor, id, f) =>
-        this.associations.suspend(actor, id, (await readForm(AccreditationReasonDto, f)).reason),
+        this.accreditations.suspend(actor, id, (await readForm(AccreditationReasonDto, f)).reason),
       'suspendue',
     ],
     retablir: [
       async (actor, id, f) =>
-        this.associations.reinstate(actor, id, (await readForm(OptionalReasonDto, f)).reason),
+        this.accreditations.reinstate(actor, id, (await readForm(OptionalReasonDto, f)).reason),
       'retablie',
     ],
   };

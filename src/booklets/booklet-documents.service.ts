@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { DataSource, In } from 'typeorm';
+import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
+import { NotFoundError } from '../common/errors/common.errors';
+import { AppConfig } from '../config/app-config';
+import type { Programme } from '../programmes/programme.entity';
+import { Booklet, PrintBatch } from './booklet.entity';
+import { BOOKLET_ERRORS } from './booklet.errors';
+import * as queries from './booklet.queries';
+import { Cheque } from './cheque.entity';
+import { loadBookletLayout } from './pdf/booklet-layout';
+import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
+
+/** Booklets read per query while streaming a print run. */
+const PRINT_PAGE = 50;
+
+/** The booklets' documents: one booklet's PDF, a print run's PDF and its manifest, streamed. */
+@Injectable()
+export class BookletDocumentsService {
+  private readonly renderer: BookletRenderer;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.renderer = new BookletRenderer(loadBookletLayout(), config.get('PUBLIC_BASE_URL'));
+  }
+
+  /** Streams one booklet's PDF into `out`. Refused for a cancelled booklet. */
+  async writeBookletPdf(
+    id: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const booklet = await this.dataSource.manager.findOne(Booklet, {
+      where: { id },
+      relations: { programme: true, beneficiary: true },
+    });
+    if (!booklet) throw new NotFoundError('Carnet', id);
+    if (booklet.status === 'CANCELLED') throw BOOKLET_ERRORS.error('BOOKLET_CANCELLED');
+    const cheques = await this.dataSource.manager.find(Cheque, {
+      where: { bookletId: id },
+      order: { position: 'ASC' },
+    });
+    onReady(`carnet-${booklet.number}.pdf`);
+    const doc = this.renderer.createDocument(`Carnet ${booklet.number}`);
+    doc.pipe(out);
+    this.renderer.addBooklet(doc, this.printable(booklet, booklet.programme!, cheques));
+    doc.end();
+    await once(out, 'finish');
+  }
+
+  /**
+   * Streams a whole print run as one PDF while it is generated: booklets are read PRINT_PAGE at a
+   * time and drawing waits whenever the client is slower than the generation, so memory stays flat.
+   */
+  async writeBatchPdf(
+    batchId: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const em = this.dataSource.manager;
+    const batch = await em.findOne(PrintBatch, {
+      where: { id: batchId },
+      relations: { programme: true },
+    });
+    if (!batch) throw new NotFoundError("Lot d'impression", batchId);
+    onReady(`lot-${batch.id}.pdf`);
+    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.distributionSite}`);
+    doc.pipe(out);
+    for await (const booklets of queries.printRunPages(
+      this.dataSource.manager,
+      batchId,
+      PRINT_PAGE,
+      true,
+    )) {
+      const cheques = await em.find(Cheque, {
+        where: { bookletId: In(booklets.map((b) => b.id)) },
+        order: { position: 'ASC' },
+      });
+      for (const booklet of booklets) {
+        const own = cheques.filter((c) => c.bookletId === booklet.id);
+        this.renderer.addBooklet(doc, this.printable(booklet, batch.programme!, own));
+        if (out.writableNeedDrain) await once(out, 'drain');
+        if (out.destroyed) return;
+      }
+    }
+    doc.end();
+    await once(out, 'finish');
+  }
+
+  /** The print run's manifest: booklet numbers and cheque counts, never codes. */
+  async writeBatchManifest(
+    batchId: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const em = this.dataSource.manager;
+    const batch = await em.findOneBy(PrintBatch, { id: batchId });
+    if (!batch) throw new NotFoundError("Lot d'impression", batchId);
+    onReady(`lot-${batch.id}-manifeste.csv`);
+    out.write(
+      CSV_BOM +
+        csvLine([
+          'numero_carnet',
+          'nombre_cheques',
+          'valeur_faciale_euros',
+          'valeur_totale_euros',
+          'statut',
+          'lieu_de_distribution',
+        ]),
+    );
+    for await (const rows of queries.printRunPages(em, batchId, 1000, false)) {
+      for (const b of rows) {
+        const ok = out.write(
+          csvLine([
+            b.number,
+            b.chequeCount,
+            csvAmount(b.faceValueCents),
+            csvAmount(b.faceValueCents * b.chequeCount),
+            b.status === 'ACTIVE' ? 'actif' : 'annulé',
+            batch.distributionSite,
+          ]),
+        );
+        if (!ok) await once(out, 'drain');
+      }
+    }
+    out.end();
+  }
+
+  private printable(b: Booklet, programme: Programme, cheques: Cheque[]): PrintableBooklet {
+    return {
+      number: b.number,
+      reference: b.beneficiary?.reference ?? null,
+      programme,
+      faceValueCents: b.faceValueCents,
+      cheques: cheques
+        .filter((c) => c.status !== 'CANCELLED')
+        .map((c) => ({ position: c.position, code: c.code })),
+    };
+  }
+}
