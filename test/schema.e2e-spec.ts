@@ -1,6 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { runMigrations } from '../src/database/migrate';
+import { renderDatabaseRules } from '../src/database/schema/database-rules';
 import { ENTITIES } from '../src/entities';
 import { createTestDatabase } from './support/database';
 
@@ -18,6 +21,21 @@ describe('Schema: entities and migrations agree', () => {
     expect(applied.length).toBeGreaterThan(0);
     const pending = await ds.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('has the functions and triggers that src/database/schema/rules.sql shows', async () => {
+    const file = join(__dirname, '..', 'src', 'database', 'schema', 'rules.sql');
+    const rendered = await renderDatabaseRules(ds);
+    if (process.env.UPDATE_DATABASE_RULES === '1') writeFileSync(file, rendered);
+    expect(rendered).toBe(readFileSync(file, 'utf8'));
+    // the rules a newcomer looks for are there
+    for (const rule of [
+      'trg_statement_line_immutable',
+      'audit_event_chain',
+      'trg_redemption_line_booklet_not_cancelled',
+      'payment_batch_guard',
+    ])
+      expect(rendered).toContain(rule);
   });
 
   it('is idempotent: a second run applies nothing', async () => {

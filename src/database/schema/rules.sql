@@ -1,0 +1,274 @@
+-- The functions and triggers of the database, as the migrations leave them.
+-- Generated from a migrated database; checked by test/schema.e2e-spec.ts.
+-- After a migration changes one: UPDATE_DATABASE_RULES=1 npx jest test/schema.e2e-spec.ts
+
+-- ==== Functions ====
+
+-- audit_event_canonical
+CREATE OR REPLACE FUNCTION public.audit_event_canonical(e audit_event)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+        SELECT jsonb_build_array(
+          e.prev_hash, e.id::text, (extract(epoch FROM e.at) * 1000000)::bigint::text,
+          e.actor_id, e.actor_role, e.action, e.entity_type, e.entity_id,
+          e.before, e.after, e.request_id)::text
+      $function$;
+
+-- audit_event_chain
+CREATE OR REPLACE FUNCTION public.audit_event_chain()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        PERFORM pg_advisory_xact_lock(7310042002);
+        NEW.id := nextval(pg_get_serial_sequence('audit_event', 'id'));
+        SELECT hash INTO NEW.prev_hash FROM audit_event ORDER BY id DESC LIMIT 1;
+        NEW.prev_hash := coalesce(NEW.prev_hash, repeat('0', 64));
+        NEW.hash := encode(sha256(convert_to(audit_event_canonical(NEW), 'UTF8')), 'hex');
+        RETURN NEW;
+      END $function$;
+
+-- forbid_modification
+CREATE OR REPLACE FUNCTION public.forbid_modification()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        RAISE EXCEPTION '% on % is forbidden: rows are immutable', TG_OP, TG_TABLE_NAME
+          USING ERRCODE = 'insufficient_privilege';
+      END $function$;
+
+-- password_setter_guard
+CREATE OR REPLACE FUNCTION public.password_setter_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        RAISE EXCEPTION '% on password_setter is forbidden: it is append-only', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $function$;
+
+-- payment_batch_check
+CREATE OR REPLACE FUNCTION public.payment_batch_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        PERFORM payment_batch_consistent(NEW.id);
+        RETURN NULL;
+      END $function$;
+
+-- payment_batch_consistent
+CREATE OR REPLACE FUNCTION public.payment_batch_consistent(bid uuid)
+ RETURNS void
+ LANGUAGE plpgsql
+AS $function$
+      DECLARE b payment_batch%ROWTYPE; v_total bigint; v_lines integer; v_released integer;
+      BEGIN
+        SELECT * INTO b FROM payment_batch WHERE id = bid;
+        SELECT coalesce(sum(amount_cents), 0), count(*)::int, count(*) FILTER (WHERE released)::int
+          INTO v_total, v_lines, v_released FROM payment_batch_statement WHERE batch_id = bid;
+        IF v_total <> b.total_cents OR v_lines <> b.transfer_count THEN
+          RAISE EXCEPTION 'payment batch %: % lines for % cents, but it says % for %', b.number, v_lines, v_total, b.transfer_count, b.total_cents
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_payment_batch_lines';
+        END IF;
+        IF (b.status = 'CANCELLED') <> (v_released = v_lines) OR (b.status <> 'CANCELLED' AND v_released > 0) THEN
+          RAISE EXCEPTION 'payment batch % (%): its lines are released exactly when it is cancelled', b.number, b.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_payment_batch_lines';
+        END IF;
+      END $function$;
+
+-- payment_batch_guard
+CREATE OR REPLACE FUNCTION public.payment_batch_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          RAISE EXCEPTION 'DELETE on payment_batch is forbidden' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF (NEW.number, NEW.year, NEW.seq, NEW.transfer_count, NEW.total_cents, NEW.payer_name, NEW.payer_iban, NEW.payer_bic, NEW.prepared_by, NEW.prepared_at)
+           IS DISTINCT FROM (OLD.number, OLD.year, OLD.seq, OLD.transfer_count, OLD.total_cents, OLD.payer_name, OLD.payer_iban, OLD.payer_bic, OLD.prepared_by, OLD.prepared_at) THEN
+          RAISE EXCEPTION 'payment batch % is frozen', OLD.number USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NOT (OLD.status = 'PREPARED' AND NEW.status IN ('APPROVED', 'CANCELLED')) THEN
+          RAISE EXCEPTION 'payment batch %: % to % is not allowed', OLD.number, OLD.status, NEW.status USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
+-- payment_batch_statement_check
+CREATE OR REPLACE FUNCTION public.payment_batch_statement_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        PERFORM payment_batch_consistent(NEW.batch_id);
+        RETURN NULL;
+      END $function$;
+
+-- payment_batch_statement_guard
+CREATE OR REPLACE FUNCTION public.payment_batch_statement_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      DECLARE batch_status varchar;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          RAISE EXCEPTION 'DELETE on payment_batch_statement is forbidden' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        SELECT status INTO batch_status FROM payment_batch WHERE id = CASE WHEN TG_OP = 'INSERT' THEN NEW.batch_id ELSE OLD.batch_id END;
+        IF TG_OP = 'INSERT' THEN
+          IF batch_status <> 'PREPARED' THEN
+            RAISE EXCEPTION 'payment batch is %: no statement can be added', batch_status USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          IF NOT EXISTS (SELECT 1 FROM statement WHERE id = NEW.statement_id AND status = 'APPROVED' AND total_cents = NEW.amount_cents) THEN
+            RAISE EXCEPTION 'statement % is not approved and unpaid for % cents', NEW.statement_id, NEW.amount_cents
+              USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_payment_batch_statement_payable';
+          END IF;
+          RETURN NEW;
+        END IF;
+        IF (NEW.batch_id, NEW.statement_id, NEW.amount_cents) IS DISTINCT FROM (OLD.batch_id, OLD.statement_id, OLD.amount_cents)
+           OR NOT (NEW.released AND NOT OLD.released AND batch_status = 'CANCELLED') THEN
+          RAISE EXCEPTION 'payment batch lines are frozen; they are released only by the batch''s cancellation' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
+-- redemption_line_booklet
+CREATE OR REPLACE FUNCTION public.redemption_line_booklet()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        SELECT booklet_id INTO NEW.booklet_id FROM cheque WHERE id = NEW.cheque_id;
+        RETURN NEW;
+      END $function$;
+
+-- redemption_line_booklet_not_cancelled
+CREATE OR REPLACE FUNCTION public.redemption_line_booklet_not_cancelled()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF NEW.active AND EXISTS (SELECT 1 FROM booklet WHERE id = NEW.booklet_id AND status = 'CANCELLED') THEN
+          RAISE EXCEPTION 'cheque % belongs to a cancelled booklet: it cannot be redeemed', NEW.cheque_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_redemption_line_booklet_not_cancelled';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
+-- statement_canonical
+CREATE OR REPLACE FUNCTION public.statement_canonical(sid uuid)
+ RETURNS text
+ LANGUAGE sql
+ STABLE
+AS $function$
+        SELECT jsonb_build_array(s.number, s.association_name, s.association_siret, s.association_iban,
+                 s.period_from, s.period_to, s.total_cents::text, s.line_count)::text
+               || coalesce((SELECT string_agg(E'\n' || jsonb_build_array(l.line_no, l.session_date, l.booklet_number,
+                   l.cheque_position, l.activity, l.amount_cents::text, l.corrects_statement_number)::text, '' ORDER BY l.line_no)
+                 FROM statement_line l WHERE l.statement_id = s.id), '')
+          FROM statement s WHERE s.id = sid
+      $function$;
+
+-- statement_check
+CREATE OR REPLACE FUNCTION public.statement_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      DECLARE total bigint; lines integer; st statement%ROWTYPE;
+      BEGIN
+        SELECT * INTO st FROM statement WHERE id = NEW.id;
+        SELECT coalesce(sum(amount_cents), 0), count(*) INTO total, lines FROM statement_line WHERE statement_id = NEW.id;
+        IF total <> st.total_cents OR lines <> st.line_count THEN
+          RAISE EXCEPTION 'statement %: total % in % lines, but its lines add up to % in % lines', st.number, st.total_cents, st.line_count, total, lines
+            USING ERRCODE = 'check_violation';
+        END IF;
+        IF trim(st.content_hash) = '' THEN
+          RAISE EXCEPTION 'statement %: content hash not sealed', st.number USING ERRCODE = 'check_violation';
+        END IF;
+        RETURN NULL;
+      END $function$;
+
+-- statement_guard
+CREATE OR REPLACE FUNCTION public.statement_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          RAISE EXCEPTION 'DELETE on statement is forbidden: statements are immutable' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF (NEW.number, NEW.year, NEW.seq, NEW.claim_id, NEW.association_id, NEW.association_name, NEW.association_siret, NEW.association_address, NEW.association_iban, NEW.association_bic, NEW.period_from, NEW.period_to, NEW.total_cents, NEW.line_count, NEW.issued_by, NEW.issued_at) IS DISTINCT FROM (OLD.number, OLD.year, OLD.seq, OLD.claim_id, OLD.association_id, OLD.association_name, OLD.association_siret, OLD.association_address, OLD.association_iban, OLD.association_bic, OLD.period_from, OLD.period_to, OLD.total_cents, OLD.line_count, OLD.issued_by, OLD.issued_at) THEN
+          RAISE EXCEPTION 'statement % is frozen', OLD.number USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NEW.content_hash IS DISTINCT FROM OLD.content_hash THEN
+          IF trim(OLD.content_hash) <> '' OR NEW.status <> OLD.status THEN
+            RAISE EXCEPTION 'statement %: its content hash is sealed', OLD.number USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          RETURN NEW;
+        END IF;
+        IF NOT ((OLD.status = 'ISSUED' AND NEW.status = 'APPROVED' AND NEW.paid_on IS NULL AND NEW.payment_reference IS NULL)
+             OR (OLD.status = 'APPROVED' AND NEW.status = 'PAID' AND NEW.approved_by = OLD.approved_by AND NEW.approved_at = OLD.approved_at)) THEN
+          RAISE EXCEPTION 'statement %: % to % is not allowed', OLD.number, OLD.status, NEW.status USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
+-- statement_line_insert_guard
+CREATE OR REPLACE FUNCTION public.statement_line_insert_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      DECLARE st statement%ROWTYPE;
+      BEGIN
+        SELECT * INTO st FROM statement WHERE id = NEW.statement_id;
+        IF FOUND AND trim(st.content_hash) <> '' THEN
+          RAISE EXCEPTION 'statement % is sealed: no line can be added', st.number USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
+-- statement_not_paid_in_prepared_batch
+CREATE OR REPLACE FUNCTION public.statement_not_paid_in_prepared_batch()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF NEW.status = 'PAID' AND OLD.status <> 'PAID' AND EXISTS (
+             SELECT 1 FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
+              WHERE p.statement_id = NEW.id AND NOT p.released AND b.status = 'PREPARED') THEN
+          RAISE EXCEPTION 'statement % waits in a payment batch not yet approved: it cannot be marked paid', NEW.number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_statement_not_paid_in_prepared_batch';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
+-- ==== Triggers ====
+
+-- on audit_event
+CREATE TRIGGER trg_audit_event_chain BEFORE INSERT ON public.audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_chain();
+CREATE TRIGGER trg_audit_event_immutable BEFORE DELETE OR UPDATE ON public.audit_event FOR EACH ROW EXECUTE FUNCTION forbid_modification();
+CREATE TRIGGER trg_audit_event_no_truncate BEFORE TRUNCATE ON public.audit_event FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
+-- on password_setter
+CREATE TRIGGER trg_password_setter_guard BEFORE DELETE OR UPDATE ON public.password_setter FOR EACH ROW EXECUTE FUNCTION password_setter_guard();
+-- on payment_batch
+CREATE CONSTRAINT TRIGGER trg_payment_batch_check AFTER INSERT OR UPDATE ON public.payment_batch DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION payment_batch_check();
+CREATE TRIGGER trg_payment_batch_guard BEFORE DELETE OR UPDATE ON public.payment_batch FOR EACH ROW EXECUTE FUNCTION payment_batch_guard();
+-- on payment_batch_statement
+CREATE CONSTRAINT TRIGGER trg_payment_batch_statement_check AFTER INSERT OR UPDATE ON public.payment_batch_statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION payment_batch_statement_check();
+CREATE TRIGGER trg_payment_batch_statement_guard BEFORE INSERT OR DELETE OR UPDATE ON public.payment_batch_statement FOR EACH ROW EXECUTE FUNCTION payment_batch_statement_guard();
+-- on redemption_line
+CREATE TRIGGER trg_redemption_line_booklet BEFORE INSERT OR UPDATE OF cheque_id, booklet_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet();
+CREATE TRIGGER trg_redemption_line_booklet_not_cancelled BEFORE INSERT OR UPDATE OF active, cheque_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet_not_cancelled();
+-- on statement
+CREATE CONSTRAINT TRIGGER trg_statement_check AFTER INSERT ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_check();
+CREATE TRIGGER trg_statement_guard BEFORE DELETE OR UPDATE ON public.statement FOR EACH ROW EXECUTE FUNCTION statement_guard();
+CREATE TRIGGER trg_statement_no_truncate BEFORE TRUNCATE ON public.statement FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
+CREATE TRIGGER trg_statement_not_paid_in_prepared_batch BEFORE UPDATE OF status ON public.statement FOR EACH ROW EXECUTE FUNCTION statement_not_paid_in_prepared_batch();
+-- on statement_line
+CREATE TRIGGER trg_statement_line_immutable BEFORE DELETE OR UPDATE ON public.statement_line FOR EACH ROW EXECUTE FUNCTION forbid_modification();
+CREATE TRIGGER trg_statement_line_no_truncate BEFORE TRUNCATE ON public.statement_line FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
+CREATE TRIGGER trg_statement_line_sealed BEFORE INSERT ON public.statement_line FOR EACH ROW EXECUTE FUNCTION statement_line_insert_guard();
