@@ -5,6 +5,16 @@ import { parisToday } from '../../src/common/dates';
 import type { StatementDto } from '../../src/statements/dto/statement.dto';
 import type { TestApp } from './app';
 
+/**
+ * The one fixture builder, through the service's own API: on an app of the test (a TestApp) or
+ * on a running service at a URL (the reliability suite and the benchmarks, see world.ts).
+ */
+export interface Target {
+  /** The app's HTTP server, or a running service's URL (supertest takes either). */
+  http: Parameters<typeof request>[0];
+  adminToken(): Promise<string>;
+}
+
 let siretSeq = 0;
 
 /** A valid SIRET (Luhn), different on each call. */
@@ -29,7 +39,7 @@ export function fakeSiret(): string {
 export const IBAN = 'FR7630006000011234567890189';
 
 export async function createProgramme(
-  t: TestApp,
+  t: Target,
   overrides: Record<string, unknown> = {},
 ): Promise<{ id: string; [k: string]: unknown }> {
   const year = new Date().getFullYear();
@@ -56,7 +66,7 @@ export async function createProgramme(
 }
 
 export async function createAssociation(
-  t: TestApp,
+  t: Target,
   overrides: Record<string, unknown> = {},
   accredit: { validFrom: string; validUntil: string } | false = {
     validFrom: `${new Date().getFullYear() - 1}-01-01`,
@@ -91,7 +101,7 @@ export async function createAssociation(
 }
 
 export async function issueBooklet(
-  t: TestApp,
+  t: Target,
   programmeId: string,
   beneficiary?: Record<string, unknown>,
 ): Promise<BookletDto> {

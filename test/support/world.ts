@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { createAssociation, createProgramme } from './factories';
 
 /**
- * A world to run the real service against, built through its own API: the service's settings for
- * a database, and a programme with an accredited association, its staff and (optionally) a print
- * run. Used by the reliability suite and the benchmarks.
+ * A world to run the real service against, built through its own API with the same fixture
+ * builder as the tests (factories.ts): the service's settings for a database, and a programme with
+ * an accredited association, its staff and (optionally) a print run. Used by the reliability
+ * suite and the benchmarks.
  */
 export async function api<T>(
   url: string,
@@ -61,30 +63,20 @@ export interface BenchWorld {
 export async function benchWorld(url: string, booklets: number): Promise<BenchWorld> {
   const admin = (await api<{ accessToken: string }>(url, '/api/auth/login', null, BENCH_ADMIN))
     .accessToken;
-  const programme = await api<{ id: string }>(url, '/api/programmes', admin, {
+  const target = { http: url, adminToken: () => Promise.resolve(admin) };
+  const programme = await createProgramme(target, {
     name: 'Bench',
-    departementCode: '31',
-    departementName: 'Haute-Garonne',
     validFrom: '2020-01-01',
     expiresOn: '2099-12-31',
     claimDeadline: '2099-12-31',
     budgetCents: 10_000_000_000,
     activities: ['Smartphone'],
   });
-  const association = await api<{ id: string }>(url, '/api/associations', admin, {
-    name: 'Bench',
-    siret: '73282932000074',
-    address: '1 rue',
-    postalCode: '31000',
-    city: 'Toulouse',
-    email: 'b@bench.local',
-    iban: 'FR7630006000011234567890189',
-    activities: ['Smartphone'],
-  });
-  await api(url, `/api/associations/${association.id}/accreditations`, admin, {
-    validFrom: '2020-01-01',
-    validUntil: '2099-12-31',
-  });
+  const association = await createAssociation(
+    target,
+    { name: 'Bench' },
+    { validFrom: '2020-01-01', validUntil: '2099-12-31' },
+  );
   const user = await api<{ id: string }>(url, '/api/users', admin, {
     ...BENCH_STAFF,
     role: 'ASSOCIATION',
