@@ -6,31 +6,15 @@ import type { Actor } from '../common/access/role';
 import { frenchDate, parisToday } from '../common/dates';
 import { NotFoundError } from '../common/errors/common.errors';
 import { AppConfig } from '../config/app-config';
-import { queryRows } from '../database/sql';
 import { BeneficiaryDto } from './dto/beneficiary.dto';
 import { ErasureResultDto, PersonalDataExportDto, RetentionRunDto } from './dto/personal-data.dto';
 import { Beneficiary } from './beneficiary.entity';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
 import { BENEFICIARY_ERRORS } from './beneficiary.errors';
+import * as queries from './personal-data.queries';
 
 /** Only one instance runs the retention job at a time. */
 const RETENTION_LOCK = ADVISORY_LOCKS.retention;
-
-/**
- * What erasure does: the names and the dossier reference (which points to a social-services file)
- * go; the postal code, age band and need category stay, as they feed only aggregated figures
- * shown under the small-cell rule. Booklets, cheques, redemptions and statements are untouched:
- * the accounting stays whole.
- */
-const ERASE_SQL = `UPDATE beneficiary
-    SET first_name = NULL, last_name = NULL, erased_at = now(),
-        reference = 'EFFACE-' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 16))
-  WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
-  RETURNING id, reference, erased_at`;
-
-/** The day after which a beneficiary's data may go: the latest claim deadline of their programmes + N years. */
-const RETAINED_UNTIL_SQL = `SELECT (max(p.claim_deadline) + make_interval(years => $2))::date::text AS until
-    FROM booklet b JOIN programme p ON p.id = b.programme_id WHERE b.beneficiary_id = $1`;
 
 @Injectable()
 export class PersonalDataService {
@@ -57,30 +41,7 @@ export class PersonalDataService {
   async export(actor: Actor, reference: string): Promise<PersonalDataExportDto> {
     return this.dataSource.transaction(async (em) => {
       const beneficiary = await this.find(em, reference);
-      const rows = await queryRows<{
-        number: string;
-        programme: string;
-        status: string;
-        issued_at: Date;
-        position: number;
-        cheque_status: string;
-        face_value_cents: string;
-        session_date: string | null;
-        activity: string | null;
-        association_name: string | null;
-        amount_cents: string | null;
-      }>(
-        em,
-        `SELECT b.number, p.name AS programme, b.status, b.issued_at, c.position, c.status AS cheque_status,
-                c.face_value_cents, r.session_date::text, r.activity, a.name AS association_name, l.amount_cents
-           FROM booklet b JOIN programme p ON p.id = b.programme_id
-           JOIN cheque c ON c.booklet_id = b.id
-           LEFT JOIN redemption_line l ON l.cheque_id = c.id AND l.active
-           LEFT JOIN redemption r ON r.id = l.redemption_id
-           LEFT JOIN association a ON a.id = r.association_id
-          WHERE b.beneficiary_id = $1 ORDER BY b.number, c.position`,
-        [beneficiary.id],
-      );
+      const rows = await queries.chequeHistory(em, beneficiary.id);
       const booklets = new Map<string, PersonalDataExportDto['booklets'][number]>();
       for (const r of rows) {
         if (!booklets.has(r.number))
@@ -105,10 +66,7 @@ export class PersonalDataService {
             : null,
         });
       }
-      const [{ until }] = await queryRows<{ until: string }>(em, RETAINED_UNTIL_SQL, [
-        beneficiary.id,
-        this.years,
-      ]);
+      const until = await queries.retainedUntil(em, beneficiary.id, this.years);
       await this.audit.record(em, actor, {
         action: 'beneficiary.exported',
         entityType: 'beneficiary',
@@ -134,33 +92,15 @@ export class PersonalDataService {
       const beneficiary = await this.find(em, reference, true);
       if (beneficiary.erasedAt) throw BENEFICIARY_ERRORS.error('ALREADY_ERASED');
       const today = parisToday();
-      const [open] = await queryRows<{ number: string }>(
-        em,
-        `SELECT b.number FROM booklet b JOIN programme p ON p.id = b.programme_id
-          WHERE b.beneficiary_id = $1 AND b.status = 'ACTIVE' AND p.expires_on >= $2
-            AND EXISTS (SELECT 1 FROM cheque c WHERE c.booklet_id = b.id AND c.status = 'ISSUED')
-          ORDER BY b.number LIMIT 1`,
-        [beneficiary.id, today],
-      );
-      if (open)
-        throw BENEFICIARY_ERRORS.error('BENEFICIARY_HAS_ACTIVE_BOOKLET', { number: open.number });
-      const [kept] = await queryRows<{ programme: string; until: string }>(
-        em,
-        `SELECT p.name AS programme, (p.claim_deadline + make_interval(years => $2))::date::text AS until
-           FROM booklet b JOIN programme p ON p.id = b.programme_id
-          WHERE b.beneficiary_id = $1 AND (p.claim_deadline + make_interval(years => $2))::date >= $3
-            AND EXISTS (SELECT 1 FROM cheque c WHERE c.booklet_id = b.id AND c.status = 'REDEEMED')
-          ORDER BY 2 DESC LIMIT 1`,
-        [beneficiary.id, this.years, today],
-      );
+      const open = await queries.usableBooklet(em, beneficiary.id, today);
+      if (open) throw BENEFICIARY_ERRORS.error('BENEFICIARY_HAS_ACTIVE_BOOKLET', { number: open });
+      const kept = await queries.keptRecords(em, beneficiary.id, this.years, today);
       if (kept)
         throw BENEFICIARY_ERRORS.error('ACCOUNTING_RECORDS_KEPT', {
           programme: kept.programme,
           until: frenchDate(kept.until),
         });
-      const [erased] = await queryRows<{ reference: string; erased_at: Date }>(em, ERASE_SQL, [
-        [beneficiary.id],
-      ]);
+      const [erased] = await queries.eraseBeneficiaries(em, [beneficiary.id]);
       await this.audit.record(em, actor, {
         action: 'beneficiary.erased',
         entityType: 'beneficiary',
@@ -181,24 +121,11 @@ export class PersonalDataService {
    */
   async runRetention(actor: Actor | null, today = parisToday()): Promise<RetentionRunDto> {
     return this.dataSource.transaction(async (em) => {
-      const [{ locked }] = await queryRows<{ locked: boolean }>(
-        em,
-        'SELECT pg_try_advisory_xact_lock($1) AS locked',
-        [RETENTION_LOCK],
-      );
+      const locked = await queries.tryRetentionLock(em, RETENTION_LOCK);
       if (!locked) return { erased: 0, today };
-      const due = await queryRows<{ id: string }>(
-        em,
-        `SELECT ben.id FROM beneficiary ben
-          WHERE ben.erased_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM booklet b JOIN programme p ON p.id = b.programme_id
-                             WHERE b.beneficiary_id = ben.id
-                               AND (p.claim_deadline + make_interval(years => $1))::date >= $2::date)
-          ORDER BY ben.id FOR UPDATE`,
-        [this.years, today],
-      );
+      const due = await queries.lockDueForRetention(em, this.years, today);
       if (due.length === 0) return { erased: 0, today };
-      const erased = await queryRows<{ id: string }>(em, ERASE_SQL, [due.map((d) => d.id)]);
+      const erased = await queries.eraseBeneficiaries(em, due);
       await this.audit.record(em, actor, {
         action: 'beneficiary.retention_erased',
         entityType: 'beneficiary',

@@ -10,7 +10,6 @@ import { invalidTransition, NotFoundError } from '../common/errors/common.errors
 import { Page, pageOf } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
-import { queryRows } from '../database/sql';
 import { assertTwoPeople } from '../users/four-eyes';
 import {
   PaymentBatchAction,
@@ -22,26 +21,10 @@ import {
 import { PaymentBatch } from './payment-batch.entity';
 import { painCreditTransfer } from './sepa';
 import { PAYMENT_BATCH_ERRORS } from './payment-batch.errors';
-
-/**
- * Statements a batch may take: approved, not paid, with a positive total (a zero statement pays
- * nothing; a correction statement is a sum owed back, recovered by a titre de recette, never a
- * transfer), and in no batch that is not cancelled.
- */
-const PAYABLE = `s.status = 'APPROVED' AND s.total_cents > 0
-  AND NOT EXISTS (SELECT 1 FROM payment_batch_statement p WHERE p.statement_id = s.id AND NOT p.released)`;
+import * as queries from './payment-batch.queries';
+import type { BatchRow } from './payment-batch.queries';
 
 export type PaymentFileFormat = 'csv' | 'xml';
-
-interface BatchRow {
-  statement_id: string;
-  number: string;
-  association_name: string;
-  association_siret: string;
-  association_iban: string;
-  association_bic: string | null;
-  amount_cents: string;
-}
 
 /**
  * Payment batches (bordereaux de paiement): what the public accountant receives to pay approved
@@ -63,13 +46,7 @@ export class PaymentBatchesService {
       // One preparation at a time: what is "in no batch" stays true until this one commits.
       await em.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.paymentBatch]);
       const wanted = statementIds ? [...new Set(statementIds)] : null;
-      const payable = await queryRows<{ id: string; number: string; total_cents: string }>(
-        em,
-        `SELECT s.id, s.number, s.total_cents FROM statement s
-          WHERE ${PAYABLE} AND ($1::uuid[] IS NULL OR s.id = ANY($1::uuid[]))
-          ORDER BY s.year, s.seq FOR UPDATE OF s`,
-        [wanted],
-      );
+      const payable = await queries.lockPayableStatements(em, wanted);
       if (wanted && payable.length < wanted.length) {
         const found = new Set(payable.map((s) => s.id));
         const refused = wanted.filter((id) => !found.has(id));
@@ -91,12 +68,7 @@ export class PaymentBatchesService {
       }
       if (payable.length === 0) throw PAYMENT_BATCH_ERRORS.error('NOTHING_TO_PAY');
       const year = parisYear();
-      const [{ last_seq: seq }] = await queryRows<{ last_seq: number }>(
-        em,
-        `INSERT INTO payment_batch_counter (year, last_seq) VALUES ($1, 1)
-         ON CONFLICT (year) DO UPDATE SET last_seq = payment_batch_counter.last_seq + 1 RETURNING last_seq`,
-        [year],
-      );
+      const seq = await queries.nextBatchSeq(em, year);
       const total = payable.reduce((sum, s) => sum + BigInt(s.total_cents), 0n);
       const batch = em.create(PaymentBatch, {
         number: `BP-${year}-${String(seq).padStart(4, '0')}`,
@@ -119,10 +91,10 @@ export class PaymentBatchesService {
         cancelReason: null,
       });
       await em.save(batch);
-      await em.query(
-        `INSERT INTO payment_batch_statement (batch_id, statement_id, amount_cents)
-         SELECT $1, s.id, s.total_cents FROM statement s WHERE s.id = ANY($2::uuid[])`,
-        [batch.id, payable.map((s) => s.id)],
+      await queries.insertBatchLines(
+        em,
+        batch.id,
+        payable.map((s) => s.id),
       );
       await this.audit.record(em, actor, {
         action: 'payment_batch.prepared',
@@ -185,8 +157,7 @@ export class PaymentBatchesService {
         refuse: (from) => invalidTransition(`Le bordereau ${batch.number}`, from, 'annuler'),
         set: { cancelledBy: actor.id, cancelledAt: new Date(), cancelReason: reason },
         // its statements are free for another batch (allowed once the batch is CANCELLED)
-        thenWrite: () =>
-          em.query(`UPDATE payment_batch_statement SET released = true WHERE batch_id = $1`, [id]),
+        thenWrite: () => queries.releaseBatchLines(em, id),
         after: { reason },
       });
       return this.detail(em, actor, batch);
@@ -254,14 +225,7 @@ export class PaymentBatchesService {
   }
 
   private rows(em: EntityManager, batchId: string): Promise<BatchRow[]> {
-    return queryRows<BatchRow>(
-      em,
-      `SELECT s.id AS statement_id, s.number, s.association_name, s.association_siret, s.association_iban,
-              s.association_bic, p.amount_cents
-         FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
-        WHERE p.batch_id = $1 ORDER BY s.year, s.seq`,
-      [batchId],
-    );
+    return queries.batchRows(em, batchId);
   }
 
   private async detail(

@@ -1,0 +1,79 @@
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
+
+/** The SQL of payment batches, as named functions: the service keeps only the rules. */
+
+/**
+ * Statements a batch may take: approved, not paid, with a positive total (a zero statement pays
+ * nothing; a correction statement is a sum owed back, recovered by a titre de recette, never a
+ * transfer), and in no batch that is not cancelled.
+ */
+const PAYABLE = `s.status = 'APPROVED' AND s.total_cents > 0
+  AND NOT EXISTS (SELECT 1 FROM payment_batch_statement p WHERE p.statement_id = s.id AND NOT p.released)`;
+
+/** The payable statements (all, or those asked for), locked, in number order. */
+export function lockPayableStatements(
+  em: EntityManager,
+  wanted: string[] | null,
+): Promise<{ id: string; number: string; total_cents: string }[]> {
+  return queryRows(
+    em,
+    `SELECT s.id, s.number, s.total_cents FROM statement s
+      WHERE ${PAYABLE} AND ($1::uuid[] IS NULL OR s.id = ANY($1::uuid[]))
+      ORDER BY s.year, s.seq FOR UPDATE OF s`,
+    [wanted],
+  );
+}
+
+/** The next batch number of the year, under the counter's row lock (gapless). */
+export async function nextBatchSeq(em: EntityManager, year: number): Promise<number> {
+  const [{ last_seq }] = await queryRows<{ last_seq: number }>(
+    em,
+    `INSERT INTO payment_batch_counter (year, last_seq) VALUES ($1, 1)
+     ON CONFLICT (year) DO UPDATE SET last_seq = payment_batch_counter.last_seq + 1 RETURNING last_seq`,
+    [year],
+  );
+  return last_seq;
+}
+
+/** A batch's lines: each statement with its total as the amount to transfer. */
+export async function insertBatchLines(
+  em: EntityManager,
+  batchId: string,
+  statementIds: string[],
+): Promise<void> {
+  await em.query(
+    `INSERT INTO payment_batch_statement (batch_id, statement_id, amount_cents)
+     SELECT $1, s.id, s.total_cents FROM statement s WHERE s.id = ANY($2::uuid[])`,
+    [batchId, statementIds],
+  );
+}
+
+/** Frees a cancelled batch's statements for another batch (the database allows it only then). */
+export async function releaseBatchLines(em: EntityManager, batchId: string): Promise<void> {
+  await em.query(`UPDATE payment_batch_statement SET released = true WHERE batch_id = $1`, [
+    batchId,
+  ]);
+}
+
+export interface BatchRow {
+  statement_id: string;
+  number: string;
+  association_name: string;
+  association_siret: string;
+  association_iban: string;
+  association_bic: string | null;
+  amount_cents: string;
+}
+
+/** A batch's statements as frozen on them (name, SIRET and bank details at issue), in number order. */
+export function batchRows(em: EntityManager, batchId: string): Promise<BatchRow[]> {
+  return queryRows<BatchRow>(
+    em,
+    `SELECT s.id AS statement_id, s.number, s.association_name, s.association_siret, s.association_iban,
+            s.association_bic, p.amount_cents
+       FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
+      WHERE p.batch_id = $1 ORDER BY s.year, s.seq`,
+    [batchId],
+  );
+}
