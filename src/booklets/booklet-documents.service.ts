@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { DataSource, In } from 'typeorm';
-import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
+import { csvAmount, streamCsv } from '../common/csv';
 import { NotFoundError } from '../common/errors/common.errors';
 import { AppConfig } from '../config/app-config';
 import type { Programme } from '../programmes/programme.entity';
@@ -102,33 +102,26 @@ export class BookletDocumentsService {
     const batch = await em.findOneBy(PrintBatch, { id: batchId });
     if (!batch) throw new NotFoundError("Lot d'impression", batchId);
     onReady(`lot-${batch.id}-manifeste.csv`);
-    out.write(
-      CSV_BOM +
-        csvLine([
-          'numero_carnet',
-          'nombre_cheques',
-          'valeur_faciale_euros',
-          'valeur_totale_euros',
-          'statut',
-          'lieu_de_distribution',
-        ]),
+    await streamCsv(
+      out,
+      [
+        'numero_carnet',
+        'nombre_cheques',
+        'valeur_faciale_euros',
+        'valeur_totale_euros',
+        'statut',
+        'lieu_de_distribution',
+      ],
+      queries.printRunPages(em, batchId, 1000, false),
+      (b) => [
+        b.number,
+        b.chequeCount,
+        csvAmount(b.faceValueCents),
+        csvAmount(b.faceValueCents * b.chequeCount),
+        b.status === 'ACTIVE' ? 'actif' : 'annulé',
+        batch.distributionSite,
+      ],
     );
-    for await (const rows of queries.printRunPages(em, batchId, 1000, false)) {
-      for (const b of rows) {
-        const ok = out.write(
-          csvLine([
-            b.number,
-            b.chequeCount,
-            csvAmount(b.faceValueCents),
-            csvAmount(b.faceValueCents * b.chequeCount),
-            b.status === 'ACTIVE' ? 'actif' : 'annulé',
-            batch.distributionSite,
-          ]),
-        );
-        if (!ok) await once(out, 'drain');
-      }
-    }
-    out.end();
   }
 
   private printable(b: Booklet, programme: Programme, cheques: Cheque[]): PrintableBooklet {

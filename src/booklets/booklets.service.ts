@@ -8,7 +8,7 @@ import { Beneficiary } from '../beneficiaries/beneficiary.entity';
 import { BeneficiaryDto } from '../beneficiaries/dto/beneficiary.dto';
 import { parisToday, parisYear } from '../common/dates';
 import { NotFoundError } from '../common/errors/common.errors';
-import { Page, PageQueryDto } from '../common/pagination';
+import { Page, pageOf, PageQueryDto } from '../common/pagination';
 import { Programme } from '../programmes/programme.entity';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { Booklet, PrintBatch } from './booklet.entity';
@@ -215,13 +215,7 @@ export class BookletsService {
     if (q.batchId) query.andWhere('b.batch_id = :batchId', { batchId: q.batchId });
     if (q.beneficiaryReference)
       query.andWhere('ben.reference = :ref', { ref: q.beneficiaryReference });
-    const [rows, total] = await query.getManyAndCount();
-    return {
-      items: rows.map((b) => this.summary(b, b.beneficiary ?? null)),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-    };
+    return pageOf(q, await query.getManyAndCount(), (b) => this.summary(b, b.beneficiary ?? null));
   }
 
   /** Print runs, newest first, with their first and last booklet numbers. */

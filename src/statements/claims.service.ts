@@ -8,7 +8,7 @@ import { associationFilter, canSeeAssociation, ownAssociationId } from '../commo
 import { frenchDate, parisToday } from '../common/dates';
 import { DomainError } from '../common/errors/domain-error';
 import { invalidTransition, NotFoundError } from '../common/errors/common.errors';
-import { Page } from '../common/pagination';
+import { Page, pageOf } from '../common/pagination';
 import { RedemptionsService } from '../redemptions/redemptions.service';
 import { Claim } from './claim.entity';
 import { ClaimDto, ClaimQueryDto } from './dto/statement.dto';
@@ -149,13 +149,7 @@ export class ClaimsService {
     const associationId = associationFilter(actor, q.associationId);
     if (associationId) query.andWhere('c.association_id = :associationId', { associationId });
     if (q.status) query.andWhere('c.status = :status', { status: q.status });
-    const [rows, total] = await query.getManyAndCount();
-    return {
-      items: rows.map((c) => this.toDto(c, null, actor)),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-    };
+    return pageOf(q, await query.getManyAndCount(), (c) => this.toDto(c, null, actor));
   }
 
   /** The claim, locked (FOR UPDATE), visible to the caller, or 404. */

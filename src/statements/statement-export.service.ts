@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Actor } from '../common/access/role';
-import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
+import { csvAmount, streamCsv } from '../common/csv';
 import { frenchDate } from '../common/dates';
 import { StatementsService } from './statements.service';
 
@@ -19,37 +18,30 @@ export class StatementExportService {
   ): Promise<void> {
     const s = await this.statements.findStatement(actor, id);
     onReady(`${s.number}.csv`);
-    out.write(
-      CSV_BOM +
-        csvLine([
-          'etat',
-          'ligne',
-          'date_seance',
-          'numero_carnet',
-          'cheque',
-          'activite',
-          'montant_euros',
-          'corrige_etat',
-        ]),
+    await streamCsv(
+      out,
+      [
+        'etat',
+        'ligne',
+        'date_seance',
+        'numero_carnet',
+        'cheque',
+        'activite',
+        'montant_euros',
+        'corrige_etat',
+      ],
+      this.statements.linePages(id),
+      (l) => [
+        s.number,
+        l.line_no,
+        frenchDate(l.session_date),
+        l.booklet_number,
+        l.cheque_position,
+        l.activity,
+        csvAmount(Number(l.amount_cents)),
+        l.corrects_statement_number,
+      ],
+      [[s.number, 'TOTAL', '', '', '', '', csvAmount(s.totalCents), '']],
     );
-    for await (const rows of this.statements.linePages(id)) {
-      for (const l of rows) {
-        const ok = out.write(
-          csvLine([
-            s.number,
-            l.line_no,
-            frenchDate(l.session_date),
-            l.booklet_number,
-            l.cheque_position,
-            l.activity,
-            csvAmount(Number(l.amount_cents)),
-            l.corrects_statement_number,
-          ]),
-        );
-        if (!ok) await once(out, 'drain');
-      }
-    }
-    out.write(csvLine([s.number, 'TOTAL', '', '', '', '', csvAmount(s.totalCents), '']));
-    out.end();
   }
 }

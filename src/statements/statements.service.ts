@@ -11,7 +11,7 @@ import {
   NotFoundError,
   ValidationFailedError,
 } from '../common/errors/common.errors';
-import { Page } from '../common/pagination';
+import { Page, pageOf } from '../common/pagination';
 import { maskIban } from '../common/validators';
 import { violatedConstraint } from '../database/sql';
 import { CancelRedemptionDto, RedemptionDto } from '../redemptions/dto/redemption.dto';
@@ -228,17 +228,12 @@ export class StatementsService {
         { programmeId: q.programmeId },
       );
     }
-    const [rows, total] = await query.getManyAndCount();
+    const found = await query.getManyAndCount();
     const inBatches = await queries.inPreparedBatches(
       this.dataSource.manager,
-      rows.map((s) => s.id),
+      found[0].map((s) => s.id),
     );
-    return {
-      items: rows.map((s) => this.toDto(s, actor, inBatches.has(s.id))),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-    };
+    return pageOf(q, found, (s) => this.toDto(s, actor, inBatches.has(s.id)));
   }
 
   /** The statement's lines in order, `size` at a time (keyset paging, constant memory). */
