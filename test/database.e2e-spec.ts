@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp } from './support/app';
-import { embeddedClusterUrl, startService } from './support/service-process';
+import { embeddedClusterUrl, ServiceProcess, startService } from './support/service-process';
 
 jest.setTimeout(120_000);
 
@@ -13,41 +13,61 @@ describe('Database location (the real service, started as a process)', () => {
 
   const env = { DATABASE_URL: '', DATA_DIR: dataDir, ADMIN_EMAIL: '', ADMIN_PASSWORD: '' };
 
-  it('without DATABASE_URL: embedded PostgreSQL under DATA_DIR, first admin printed once, data reused on restart, stopped on SIGTERM', async () => {
-    const first = await startService(env);
-    const [, password] = await first.waitForOutput(/password: (\S+)/);
-    const login = await request(first.url)
-      .post('/api/auth/login')
-      .send({ email: 'admin@localhost', password })
-      .expect(200);
-    const token = login.body.accessToken as string;
-    await request(first.url)
-      .post('/api/users')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ email: 'kept@test.local', password: 'long-enough-password', role: 'AGENT' })
-      .expect(201);
-    await request(first.url).get('/api/docs').expect(200);
-    // Nest closes the app, then the embedded server, then re-raises the signal.
-    expect(await first.stop('SIGTERM')).toEqual({ code: null, signal: 'SIGTERM' });
-    expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
-
-    const second = await startService(env);
+  /** Runs `fn`; on failure, the error says what the service processes printed, and how they ended. */
+  async function explained(fn: (started: ServiceProcess[]) => Promise<void>): Promise<void> {
+    const started: ServiceProcess[] = [];
     try {
-      expect(second.output()).not.toContain('First administrator created');
-      // the secret kept under DATA_DIR survives the restart, so the old token still works
-      const users = await request(second.url)
-        .get('/api/users')
-        .set('Authorization', `Bearer ${token}`)
-        .expect(200);
-      expect(users.body.items.map((u: { email: string }) => u.email).sort()).toEqual([
-        'admin@localhost',
-        'kept@test.local',
-      ]);
-    } finally {
-      expect(await second.stop('SIGINT')).toEqual({ code: null, signal: 'SIGINT' });
-      expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+      await fn(started);
+    } catch (err) {
+      const report = started
+        .map((p) => {
+          const end = p.child.exitCode ?? p.child.signalCode ?? 'running';
+          return `--- service on port ${p.port} (pid ${p.child.pid}, ${end}):\n${p.output().slice(-4000)}`;
+        })
+        .join('\n');
+      if (err instanceof Error) err.message += `\n${report}`;
+      throw err;
     }
-  });
+  }
+
+  it('without DATABASE_URL: embedded PostgreSQL under DATA_DIR, first admin printed once, data reused on restart, stopped on SIGTERM', () =>
+    explained(async (started) => {
+      const first = await startService(env);
+      started.push(first);
+      const [, password] = await first.waitForOutput(/password: (\S+)/);
+      const login = await request(first.url)
+        .post('/api/auth/login')
+        .send({ email: 'admin@localhost', password })
+        .expect(200);
+      const token = login.body.accessToken as string;
+      await request(first.url)
+        .post('/api/users')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ email: 'kept@test.local', password: 'long-enough-password', role: 'AGENT' })
+        .expect(201);
+      await request(first.url).get('/api/docs').expect(200);
+      // Nest closes the app, then the embedded server, then re-raises the signal.
+      expect(await first.stop('SIGTERM')).toEqual({ code: null, signal: 'SIGTERM' });
+      expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+
+      const second = await startService(env);
+      started.push(second);
+      try {
+        expect(second.output()).not.toContain('First administrator created');
+        // the secret kept under DATA_DIR survives the restart, so the old token still works
+        const users = await request(second.url)
+          .get('/api/users')
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200);
+        expect(users.body.items.map((u: { email: string }) => u.email).sort()).toEqual([
+          'admin@localhost',
+          'kept@test.local',
+        ]);
+      } finally {
+        expect(await second.stop('SIGINT')).toEqual({ code: null, signal: 'SIGINT' });
+        expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+      }
+    }));
 
   it('with DATABASE_URL: uses that server — here a second embedded cluster, run by another service process', async () => {
     const owner = await startService(env);

@@ -227,9 +227,18 @@ describe('Web interface in a browser', () => {
     await page.getByText("L'état de remboursement est émis.").waitFor();
     const number = `ER-${TODAY.slice(0, 4)}-00001`;
     await page.getByRole('cell', { name: number }).waitFor();
-    // The issuer cannot approve their own statement.
-    await page.getByRole('button', { name: 'Approuver' }).click();
-    await page.getByText(/approuvé par une autre personne/).waitFor();
+    // The issuer cannot approve their own statement: the page does not offer it (the statement's
+    // `actions` say so), and the API refuses it.
+    await expect(page.getByRole('button', { name: 'Approuver' }).count()).resolves.toBe(0);
+    const own = await api<{ items: { id: string }[] }>(service.url, '/api/statements', world.admin);
+    const refused = await fetch(`${service.url}/api/statements/${own.items[0].id}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.admin}` },
+    });
+    expect([refused.status, ((await refused.json()) as { code: string }).code]).toEqual([
+      403,
+      'FOUR_EYES_REQUIRED',
+    ]);
     await context.close();
 
     const other = await newContext({ viewport: { width: 1280, height: 800 } });
@@ -271,9 +280,9 @@ describe('Web interface in a browser', () => {
     await page2.goto(`${service.url}/admin/etats`);
     await page2.getByRole('button', { name: 'Préparer un bordereau' }).click();
     await page2.getByText('Le bordereau est préparé').waitFor();
+    // Its preparer is not offered its approval.
     const batchRow = page2.getByRole('row', { name: /BP-\d{4}-0001/ });
-    await batchRow.getByRole('button', { name: 'Approuver' }).click();
-    await page2.getByText(/approuvé par une autre personne/).waitFor();
+    await expect(batchRow.getByRole('button', { name: 'Approuver' }).count()).resolves.toBe(0);
     await other.close();
     const third = await newContext({ viewport: { width: 1280, height: 800 } });
     const page3 = await signIn(third, BENCH_ADMIN);

@@ -74,7 +74,7 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
   });
   const association = await createAssociation(
     target,
-    { name: 'Bench' },
+    { name: 'Bench', postalCode: '31000' },
     { validFrom: '2020-01-01', validUntil: '2099-12-31' },
   );
   const user = await api<{ id: string }>(url, '/api/users', admin, {
