@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { shiftDay, parisToday } from '../src/common/dates';
+import { RedemptionExportService } from '../src/redemptions/redemption-export.service';
 import { createTestApp, TestApp } from './support/app';
 import { createAssociation, createProgramme, issueBooklet } from './support/factories';
 
@@ -337,6 +338,33 @@ describe('Redemption', () => {
     expect(
       (await request(t.http).get('/api/public/cheques/0000-0000-0000-00').expect(404)).body.code,
     ).toBe('CHEQUE_UNKNOWN');
+  });
+
+  it('exports every cheque exactly once, page by page, when one redemption holds the same position of several booklets', async () => {
+    const assoC = (await createAssociation(t, { name: 'Structure C' })).id;
+    const staffC = (await t.userToken('ASSOCIATION', { associationId: assoC })).token;
+    const [a1, a2] = await codesOf();
+    const [b1, b2] = await codesOf();
+    const [c1] = await codesOf();
+    // positions 1, 2, 1, 2, 1 of three booklets in one workshop: the same (date, redemption,
+    // position) three times
+    await redeem(staffC, { codes: [a1, a2, b1, b2, c1] }).expect(201);
+    const exporter = t.app.get(RedemptionExportService);
+    const rowsWith = async (pageSize: number) => {
+      exporter.pageSize = pageSize;
+      const res = await request(t.http)
+        .get('/api/redemptions/export.csv')
+        .set('Authorization', `Bearer ${staffC}`)
+        .expect(200);
+      return res.text.trim().split('\r\n').slice(1);
+    };
+    try {
+      const all = await rowsWith(5000);
+      expect(all).toHaveLength(5);
+      for (const size of [1, 2, 3]) expect(await rowsWith(size)).toEqual(all);
+    } finally {
+      exporter.pageSize = 5000;
+    }
   });
 });
 

@@ -8,11 +8,12 @@ import { frenchDate, parisToday } from '../common/dates';
 import type { RedemptionQueryDto } from './dto/redemption.dto';
 import { exportPage, ExportRow, redemptionFilters } from './redemption.queries';
 
-const PAGE = 5000;
-
 /** The redemptions CSV: one line per cheque, streamed page by page (paged by key). */
 @Injectable()
 export class RedemptionExportService {
+  /** Rows read per query (the tests make it small to cross page boundaries). */
+  pageSize = 5000;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async writeCsv(
@@ -24,12 +25,13 @@ export class RedemptionExportService {
     const where = redemptionFilters(actor, q);
     onReady(`encaissements-${parisToday()}.csv`);
     const em = this.dataSource.manager;
+    const size = this.pageSize;
     async function* pages(): AsyncGenerator<ExportRow[]> {
       let after: ExportRow | null = null;
       for (;;) {
-        const rows = await exportPage(em, where, after, PAGE);
+        const rows = await exportPage(em, where, after, size);
         if (rows.length) yield rows;
-        if (rows.length < PAGE) return;
+        if (rows.length < size) return;
         after = rows[rows.length - 1];
       }
     }

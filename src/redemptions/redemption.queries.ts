@@ -161,12 +161,14 @@ export interface ExportRow {
   status: string;
   id: string;
   created_at: string;
+  line_id: string;
   siret: string;
 }
 
 /**
  * One page of the export, one row per cheque, paged by key (session date, creation, redemption,
- * position): rows added meanwhile never shift a page.
+ * position, line): rows added meanwhile never shift a page. The line id makes the key unique: one
+ * redemption may hold cheques of several booklets at the same position.
  */
 export function exportPage(
   em: EntityManager,
@@ -177,18 +179,18 @@ export function exportPage(
   const params = [...where.params];
   let keyClause = 'true';
   if (after) {
-    params.push(after.session_date, after.created_at, after.id, after.position);
+    params.push(after.session_date, after.created_at, after.id, after.position, after.line_id);
     const n = params.length;
-    keyClause = `(r.session_date, r.created_at, r.id, c.position) > ($${n - 3}::date, $${n - 2}::timestamptz, $${n - 1}::uuid, $${n}::int)`;
+    keyClause = `(r.session_date, r.created_at, r.id, c.position, l.id) > ($${n - 4}::date, $${n - 3}::timestamptz, $${n - 2}::uuid, $${n - 1}::int, $${n}::uuid)`;
   }
   params.push(size);
   return queryRows(
     em,
-    `SELECT r.session_date::text, r.activity, b.number, c.position, l.amount_cents AS amount, r.status, r.id, r.created_at::text AS created_at, a.siret
+    `SELECT r.session_date::text, r.activity, b.number, c.position, l.amount_cents AS amount, r.status, r.id, r.created_at::text AS created_at, l.id AS line_id, a.siret
        FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id JOIN cheque c ON c.id = l.cheque_id
        JOIN booklet b ON b.id = c.booklet_id JOIN association a ON a.id = r.association_id
       WHERE ${where.sql} AND ${keyClause}
-      ORDER BY r.session_date, r.created_at, r.id, c.position LIMIT $${params.length}`,
+      ORDER BY r.session_date, r.created_at, r.id, c.position, l.id LIMIT $${params.length}`,
     params,
   );
 }

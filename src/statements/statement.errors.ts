@@ -5,12 +5,7 @@ export const STATEMENT_ERRORS = defineErrors('statements', {
   NOTHING_TO_CLAIM: {
     status: 422,
     detail: "Aucun encaissement à réclamer jusqu'à cette date.",
-    when: 'a claim would hold no unclaimed ACTIVE redemption up to its date',
-  },
-  CLAIM_EMPTIED: {
-    status: 409,
-    detail: 'Cette demande ne contient plus aucun encaissement.',
-    when: 'issuing a claim that has no line left (its corrections were carried by another statement meanwhile)',
+    when: 'a claim would hold no unclaimed ACTIVE redemption up to its date, or a claim being issued has no line left',
   },
   CLAIM_DEADLINE_PASSED: {
     status: 422,

@@ -71,7 +71,11 @@ export class StatementsService {
       );
       const association = await this.associations.lock(em, claim.associationId);
       const sums = await queries.computeIssueLines(em, claim.id, claim.associationId);
-      if (sums.lines === 0) throw STATEMENT_ERRORS.error('CLAIM_EMPTIED');
+      if (sums.lines === 0)
+        throw STATEMENT_ERRORS.custom(
+          'NOTHING_TO_CLAIM',
+          'Cette demande ne contient plus aucun encaissement.',
+        );
       const year = parisYear();
       const seq = await queries.nextStatementSeq(em, year);
       const number = `ER-${year}-${String(seq).padStart(5, '0')}`;

@@ -128,11 +128,8 @@ export class ValidationFailedError extends DomainError {
 
 export class NotFoundError extends DomainError {
   constructor(what: string, id?: string) {
-    super(
-      'NOT_FOUND',
-      404,
-      COMMON_ERRORS.sentence('NOT_FOUND', { what, id: id ? ` : ${id}` : '' }),
-    );
+    // "Encaissement introuvable : <id>." — the generic sentence is for routes that do not exist.
+    super('NOT_FOUND', 404, id ? `${what} introuvable : ${id}.` : `${what} introuvable.`);
   }
 }
 
