@@ -95,6 +95,8 @@ describe('Reimbursement: claims, statements, approval, payment', () => {
       .set('Authorization', `Bearer ${admin}`)
       .expect(409);
     expect(early.body.code).toBe('INVALID_TRANSITION');
+    // the problem's status is the HTTP status; the claim's own is an extension member
+    expect([early.body.status, early.body.currentStatus]).toEqual([409, 'DRAFT']);
     const nothing = await request(t.http)
       .post('/api/claims')
       .set('Authorization', `Bearer ${staffA}`)

@@ -197,7 +197,7 @@ export class PaymentBatchesService {
       throw PAYMENT_BATCH_ERRORS.error(
         'BATCH_NOT_APPROVED',
         { number: batch.number },
-        { status: batch.status },
+        { currentStatus: batch.status },
       );
     const rows = await this.rows(this.dataSource.manager, id);
     const content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);

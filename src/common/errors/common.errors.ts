@@ -29,7 +29,7 @@ export const COMMON_ERRORS = defineErrors('common', {
   INVALID_TRANSITION: {
     status: 409,
     detail: "{what} est à l'état {from} : « {action} » est impossible.",
-    when: 'an action not allowed from the object’s current status (`status` gives it)',
+    when: 'an action not allowed from the object’s current status (`currentStatus` gives it)',
   },
   CONFLICT: {
     status: 409,
@@ -141,7 +141,7 @@ export class ConflictError extends DomainError {
 
 /** 409 INVALID_TRANSITION: "<what> est à l'état <from> : « <action> » est impossible." */
 export function invalidTransition(what: string, from: string, action: string): DomainError {
-  return COMMON_ERRORS.error('INVALID_TRANSITION', { what, from, action }, { status: from });
+  return COMMON_ERRORS.error('INVALID_TRANSITION', { what, from, action }, { currentStatus: from });
 }
 
 export class ForbiddenError extends DomainError {

@@ -89,7 +89,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       });
       return;
     }
+    // The members of RFC 9457 and ours come last: an extension never overwrites them (an entity's
+    // status once replaced the HTTP status).
     const body: ProblemDetailsDto = {
+      ...problem.extra,
       type: problemType(problem.code),
       title: STATUS_CODES[problem.status] ?? 'Error',
       status: problem.status,
@@ -97,7 +100,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       code: problem.code,
       instance: req.originalUrl?.split('?')[0],
       requestId,
-      ...problem.extra,
     };
     if (problem.status === 503 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '5');
     const retryAfter = problem.extra?.retryAfterSeconds;
