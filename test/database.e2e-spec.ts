@@ -25,7 +25,11 @@ describe('Database location (the real service, started as a process)', () => {
           return `--- service on port ${p.port} (pid ${p.child.pid}, ${end}):\n${p.output().slice(-4000)}`;
         })
         .join('\n');
-      if (err instanceof Error) err.message += `\n${report}`;
+      if (err instanceof Error) {
+        // jest prints the stack, which was written with the original message
+        err.message += `\n${report}`;
+        err.stack = `${err.stack ?? ''}\n${report}`;
+      }
       throw err;
     }
   }

@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterDirOf, freePort } from '../../src/database/embedded/embedded-postgres';
+import { createServer } from 'node:net';
+import { clusterDirOf } from '../../src/database/embedded/embedded-postgres';
 
 export interface Exit {
   code: number | null;
@@ -37,6 +38,28 @@ export interface StartOptions {
 
 const ROOT = join(__dirname, '..', '..');
 
+let nextPort = 0;
+
+/**
+ * A port for a service process, outside the kernel's ephemeral range (32768–60999, where the
+ * embedded PostgreSQL servers and every port-0 listener get theirs) and in a block of its own for
+ * each jest worker: a port chosen here is free until the service binds it, several seconds later,
+ * without another process of the run being handed the same one meanwhile.
+ */
+async function servicePort(): Promise<number> {
+  const block = 20_000 + (Number(process.env.JEST_WORKER_ID ?? 1) % 12) * 1_000;
+  for (let tries = 0; tries < 1_000; tries++) {
+    const port = block + (nextPort++ % 1_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error(`no free port in ${block}–${block + 999}`);
+}
+
 /**
  * Starts the real service as a separate process — from the TypeScript sources the way `npm start`
  * runs it, or the compiled build — and waits until /health answers 200.
@@ -47,7 +70,7 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const keep = options.keepOutput ?? 200_000;
-  const port = await freePort();
+  const port = await servicePort();
   const entry = options.compiled
     ? ['dist/src/main.js']
     : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
