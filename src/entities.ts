@@ -10,6 +10,7 @@ import { IdempotencyKey } from './redemptions/idempotency-key.entity';
 import { Redemption, RedemptionLine } from './redemptions/redemption.entity';
 import { RateLimitCounter } from './security/rate-limit-counter.entity';
 import { Claim } from './statements/claim.entity';
+import { StatementDocument } from './statements/statement-document.entity';
 import { Statement, StatementCounter, StatementLine } from './statements/statement.entity';
 import { AccountChange } from './users/account-change.entity';
 import { PasswordSetter } from './users/password-setter.entity';
@@ -40,6 +41,7 @@ export const ENTITIES = [
   Claim,
   Statement,
   StatementLine,
+  StatementDocument,
   StatementCounter,
   PaymentBatch,
   PaymentBatchStatement,

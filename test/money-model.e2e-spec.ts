@@ -63,14 +63,14 @@ interface MClaim {
 interface MStatement {
   id: string;
   association: number;
-  status: 'ISSUED' | 'APPROVED' | 'PAID';
+  status: 'ISSUED' | 'APPROVED' | 'IN_BATCH' | 'SENT' | 'PAID';
   total: number;
   positive: string[]; // redemptions reimbursed
   corrections: string[]; // redemptions corrected
 }
 interface MBatch {
   id: string;
-  status: 'PREPARED' | 'APPROVED' | 'CANCELLED';
+  status: 'PREPARED' | 'APPROVED' | 'SENT' | 'CANCELLED';
   statements: string[];
 }
 interface MProgramme {
@@ -114,8 +114,6 @@ const expectStatus = (r: request.Response, ok: boolean, what: string) => {
 const chequesOf = (m: Model, r: MRedemption) => r.cheques.map((id) => m.cheques.get(id)!);
 const value = (m: Model, r: MRedemption) => chequesOf(m, r).reduce((s, c) => s + c.value, 0);
 const claimOf = (m: Model, id: string | null) => m.claims.find((c) => c.id === id);
-const liveBatchOf = (m: Model, statement: string) =>
-  m.batches.find((b) => b.status !== 'CANCELLED' && b.statements.includes(statement));
 /** Reversed after being on a statement, and corrected on none yet. */
 const pendingCorrection = (m: Model, r: MRedemption) =>
   r.status === 'REVERSED' &&
@@ -469,9 +467,10 @@ class MarkPaid implements Cmd {
   ) {}
   check = (m: Model) => m.statements.length > 0 && (this.slip !== 2 || m.references.length > 0);
   async run(m: Model, real: Real) {
-    const s = choose(m.statements, this.pick, (x) => x.status === 'APPROVED')!;
-    const ok =
-      s.status === 'APPROVED' && liveBatchOf(m, s.id)?.status !== 'PREPARED' && this.slip === 0;
+    const payable = (x: MStatement) => x.status === 'APPROVED' || x.status === 'SENT';
+    const s = choose(m.statements, this.pick, payable)!;
+    // paid outside any batch, or once its batch went to the finance department
+    const ok = payable(s) && this.slip === 0;
     const reference =
       this.slip === 2 ? pick(m.references, this.pick)! : `MDT-${randomUUID().slice(0, 18)}`;
     const res = await request(real.t.http)
@@ -491,9 +490,7 @@ class MarkPaid implements Cmd {
 class PrepareBatch implements Cmd {
   check = (m: Model) => m.statements.length > 0;
   async run(m: Model, real: Real) {
-    const payable = m.statements.filter(
-      (s) => s.status === 'APPROVED' && s.total > 0 && !liveBatchOf(m, s.id),
-    );
+    const payable = m.statements.filter((s) => s.status === 'APPROVED' && s.total > 0);
     const res = await request(real.t.http)
       .post('/api/payment-batches')
       .set(as(real.admin))
@@ -505,6 +502,7 @@ class PrepareBatch implements Cmd {
       payable.map((s) => s.id).sort(),
     );
     m.batches.push({ id: body.id, status: 'PREPARED', statements: payable.map((s) => s.id) });
+    for (const st of payable) st.status = 'IN_BATCH';
   }
   toString = () => 'prepareBatch()';
 }
@@ -524,18 +522,29 @@ class ApproveBatch implements Cmd {
   toString = () => `approveBatch(#${this.pick})`;
 }
 
-/** The accountant paid an approved batch: each of its statements' payment is recorded. */
+/**
+ * An approved batch sent to the finance department (if not yet), then paid by the accountant:
+ * each of its statements' payment is recorded.
+ */
 class PayBatch implements Cmd {
   constructor(readonly pick: number) {}
-  check = (m: Model) => m.batches.some((b) => b.status === 'APPROVED');
+  check = (m: Model) => m.batches.some((b) => b.status === 'APPROVED' || b.status === 'SENT');
   async run(m: Model, real: Real) {
     const b = pick(
-      m.batches.filter((x) => x.status === 'APPROVED'),
+      m.batches.filter((x) => x.status === 'APPROVED' || x.status === 'SENT'),
       this.pick,
     )!;
+    if (b.status === 'APPROVED') {
+      const sent = await request(real.t.http)
+        .post(`/api/payment-batches/${b.id}/sent`)
+        .set(as(real.admin));
+      expectStatus(sent, true, this.toString());
+      b.status = 'SENT';
+      for (const id of b.statements) m.statements.find((x) => x.id === id)!.status = 'SENT';
+    }
     for (const id of b.statements) {
       const s = m.statements.find((x) => x.id === id)!;
-      const ok = s.status === 'APPROVED';
+      const ok = s.status === 'SENT';
       const reference = `MDT-${randomUUID().slice(0, 18)}`;
       const res = await request(real.t.http)
         .post(`/api/statements/${id}/paid`)
@@ -561,7 +570,9 @@ class CancelBatch implements Cmd {
       .set(as(real.admin))
       .send({ reason: 'Périmètre revu' });
     expectStatus(res, ok, this.toString());
-    if (ok) b.status = 'CANCELLED';
+    if (!ok) return;
+    b.status = 'CANCELLED';
+    for (const id of b.statements) m.statements.find((x) => x.id === id)!.status = 'APPROVED';
   }
   toString = () => `cancelBatch(#${this.pick})`;
 }

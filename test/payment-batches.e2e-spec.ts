@@ -176,7 +176,23 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
     const again = await prepare(admin, { statementIds: [s1.id] }).expect(409);
     expect(again.body).toMatchObject({ code: 'STATEMENT_NOT_PAYABLE' });
     expect(again.body.errors[0].field).toBe('statementIds');
-    // and they are paid as usual, one payment order each
+    // approved, not yet sent to the finance department: not paid yet
+    const early = await request(t.http)
+      .post(`/api/statements/${s1.id}/paid`)
+      .set(as(admin))
+      .send({ paidOn: today, paymentReference: 'MDT-B-1' })
+      .expect(409);
+    expect(early.body.code).toBe('STATEMENT_IN_PREPARED_BATCH');
+    // sent: its statements follow; then paid as usual, one payment order each
+    const sent = await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/sent`)
+      .set(as(admin))
+      .expect(200);
+    expect(sent.body).toMatchObject({ status: 'SENT', actions: ['DOWNLOAD', 'IMPORT_RESULTS'] });
+    const s1Now = await request(t.http).get(`/api/statements/${s1.id}`).set(as(admin)).expect(200);
+    expect(s1Now.body).toMatchObject({ status: 'SENT', batchNumber: batch.number });
+    // files of a sent batch are still the approved bytes
+    expect((await download(admin, batch.id, 'csv').expect(200)).body).toEqual(csv1);
     await request(t.http)
       .post(`/api/statements/${s1.id}/paid`)
       .set(as(admin))
@@ -249,7 +265,13 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
           `UPDATE statement SET status = 'PAID', paid_on = current_date, payment_reference = 'SQL-1', paid_by = issued_by WHERE id = $1`,
           [s.id],
         ),
-      ).rejects.toThrow(/cannot be marked paid/);
+      ).rejects.toThrow(/IN_BATCH to PAID is not allowed/);
+      // a statement taken out of its batch's step (IN_BATCH → APPROVED without a cancellation)
+      await runner.query('BEGIN');
+      await runner.query(`UPDATE statement SET status = 'APPROVED' WHERE id = $1`, [s.id]);
+      await expect(runner.query('COMMIT')).rejects.toThrow(
+        /is APPROVED, but its payment batch is PREPARED/,
+      );
       // a line added later to the prepared batch: its total no longer matches, refused at commit
       const other = await issuedStatement(t, programmeId, admin);
       await request(t.http).post(`/api/statements/${other.id}/approve`).set(as(admin2)).expect(200);
@@ -279,7 +301,8 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
           throw err;
         }
       };
-      await expect(handWritten(s.id)).rejects.toThrow(/uq_payment_batch_statement_once/);
+      // (refused twice over: the statement is IN_BATCH, not APPROVED, and the partial unique index)
+      await expect(handWritten(s.id)).rejects.toThrow(/not approved and unpaid/);
       // an issued, unapproved statement
       await expect(handWritten(await approvedStatementIssuedOnly())).rejects.toThrow(
         /not approved and unpaid/,
@@ -329,6 +352,7 @@ describe('Payment batches (bordereaux): recorded, once per statement, approved b
       .post(`/api/payment-batches/${batch.id}/approve`)
       .set(as(admin2))
       .expect(200);
+    await request(t.http).post(`/api/payment-batches/${batch.id}/sent`).set(as(admin)).expect(200);
     await request(t.http)
       .post(`/api/statements/${s.id}/paid`)
       .set(as(admin))

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
-import { createProgramme, issueBooklet } from './support/factories';
+import { createProgramme, issueBooklet, issuedStatement } from './support/factories';
 import { binary } from './support/pdf';
 
 /**
@@ -87,5 +87,79 @@ describe('Booklet PDFs under Debian tools', () => {
     expect(decodeAll(file, 'batch').sort()).toEqual(
       codes.map((c) => `http://pass.test/c/${c.code}`).sort(),
     );
+  });
+});
+
+/**
+ * A statement's PDF as the accountant's supporting document: PDF/A-3b, tagged, fonts embedded,
+ * its CSV attached, checked with qpdf and poppler.
+ */
+describe('Statement PDFs under Debian tools', () => {
+  let t: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { PAYER_NAME: 'Département de la Haute-Garonne' } });
+    dir = mkdtempSync(join(tmpdir(), 'pn-pdftools-st-'));
+  });
+  afterAll(() => t.close());
+
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' });
+
+  it('an approved statement is PDF/A-3b, tagged, with embedded fonts and its CSV attached, and passes qpdf --check', async () => {
+    const admin = await t.adminToken();
+    const admin2 = (
+      await t.userToken('ADMIN', {
+        displayName: 'Claire Martin',
+        jobTitle: 'Directrice des finances',
+      })
+    ).token;
+    const p = await createProgramme(t);
+    const s = await issuedStatement(t, p.id, admin, { count: 3 });
+    await request(t.http)
+      .post(`/api/statements/${s.id}/approve`)
+      .set('Authorization', `Bearer ${admin2}`)
+      .expect(200);
+    const get = async (path: string) =>
+      (
+        await request(t.http)
+          .get(path)
+          .set('Authorization', `Bearer ${admin}`)
+          .buffer(true)
+          .parse(binary)
+          .expect(200)
+      ).body as Buffer;
+    const pdf = await get(`/api/statements/${s.id}/pdf`);
+    const file = join(dir, `${s.number}.pdf`);
+    writeFileSync(file, pdf);
+
+    expect(run('qpdf', ['--check', file])).toContain('No syntax or stream encoding errors');
+    const info = run('pdfinfo', [file]);
+    expect(info).toMatch(/^Tagged:\s+yes$/m);
+    expect(info).toMatch(/^PDF version:\s+1\.7$/m);
+    expect(info).toContain(`Title:           État de remboursement ${s.number}`);
+    const meta = run('pdfinfo', ['-meta', file]);
+    expect(meta).toContain('<pdfaid:part>3</pdfaid:part>');
+    expect(meta).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
+    // every font embedded (PDF/A): the table's rows name each font with "yes" under emb
+    const fonts = run('pdffonts', [file]).trim().split('\n').slice(2);
+    expect(fonts.length).toBeGreaterThan(0);
+    for (const f of fonts) expect(f).toMatch(/DejaVu.*\byes\s+yes\s+(yes|no)\s+\d+\s+\d+$/);
+    // the structure tree: a table with header cells and rows
+    const structure = run('pdfinfo', ['-struct', file]);
+    expect(structure).toContain('Table');
+    expect(structure).toContain('TH');
+    expect(structure).toContain('H1');
+    // the statement's CSV is attached, the same rows as its download
+    expect(run('pdfdetach', ['-list', file])).toContain(`${s.number}.csv`);
+    run('pdfdetach', ['-saveall', '-o', dir, file]);
+    const csv = await get(`/api/statements/${s.id}/csv`);
+    expect(readFileSync(join(dir, `${s.number}.csv`))).toEqual(csv);
+    // what the payeur checks is printed
+    const text = run('pdftotext', [file, '-']);
+    expect(text).toContain('Certifié exact');
+    expect(text).toContain('Claire Martin');
+    expect(text).toContain('chapitre 65, article 6574, fonction 58');
+    expect(text).toContain('Délibération n° CP-2026-041');
+    expect(text).toContain(s.contentHash);
   });
 });

@@ -29,6 +29,10 @@ export type BankDetailsChangeStatus = (typeof BANK_DETAILS_CHANGE_STATUSES)[numb
   `(status = 'PENDING') = (decided_by IS NULL AND decided_at IS NULL)`,
 )
 @Check(
+  'ck_bank_details_change_document',
+  `(document IS NULL) = (document_sha256 IS NULL) AND (document IS NULL) = (document_type IS NULL)`,
+)
+@Check(
   'ck_bank_details_change_second_person',
   `status <> 'CONFIRMED' OR decided_by <> requested_by`,
 )
@@ -51,6 +55,22 @@ export class BankDetailsChange {
 
   @Column({ type: 'varchar', length: 11, nullable: true })
   bic!: string | null;
+
+  /**
+   * The bank-details document (relevé d'identité bancaire) the request rests on, kept with its
+   * SHA-256; required of every request since the payment-chain migration.
+   */
+  @Column({ type: 'bytea', nullable: true, select: false })
+  document!: Buffer | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  documentName!: string | null;
+
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  documentType!: string | null;
+
+  @Column({ type: 'char', length: 64, nullable: true })
+  documentSha256!: string | null;
 
   @Column({ type: 'varchar', length: 20 })
   status!: BankDetailsChangeStatus;

@@ -188,6 +188,20 @@ export class EnvironmentVariables {
   @Matches(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, { message: 'PAYER_BIC must be a BIC' })
   PAYER_BIC?: string;
 
+  /**
+   * Columns of the mandates file for the finance software: `Header=field` pairs separated by
+   * commas (fields: see the README); unset, the documented default columns.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  MANDATE_CSV_COLUMNS?: string;
+
+  /** Days from a statement's approval within which the département aims to pay it. */
+  @IntSetting(1, 365)
+  PAYMENT_DELAY_DAYS = 30;
+
   /** At start, how long to wait for a DATABASE_URL server that refuses connections (still starting). */
   @IntSetting(0, 600)
   DATABASE_CONNECT_WAIT_SECONDS = 10;

@@ -13,7 +13,14 @@ import { bigintCents } from '../common/money';
 import { Statement } from '../statements/statement.entity';
 import { User } from '../users/user.entity';
 
-export const PAYMENT_BATCH_STATUSES = ['PREPARED', 'APPROVED', 'CANCELLED'] as const;
+/** One column of the mandates file: its header and the field it carries (see mandates.ts). */
+export interface MandateColumn {
+  header: string;
+  field: string;
+}
+
+/** PREPARED → APPROVED (another person) → SENT (to the finance department); PREPARED → CANCELLED. */
+export const PAYMENT_BATCH_STATUSES = ['PREPARED', 'APPROVED', 'SENT', 'CANCELLED'] as const;
 export type PaymentBatchStatus = (typeof PAYMENT_BATCH_STATUSES)[number];
 
 /**
@@ -26,17 +33,18 @@ export type PaymentBatchStatus = (typeof PAYMENT_BATCH_STATUSES)[number];
 @Entity('payment_batch')
 @Unique('uq_payment_batch_number', ['number'])
 @Unique('uq_payment_batch_year_seq', ['year', 'seq'])
-@Check('ck_payment_batch_status', `status IN ('PREPARED', 'APPROVED', 'CANCELLED')`)
+@Check('ck_payment_batch_status', `status IN ('PREPARED', 'APPROVED', 'SENT', 'CANCELLED')`)
 @Check('ck_payment_batch_four_eyes', 'approved_by IS NULL OR approved_by <> prepared_by')
 @Check('ck_payment_batch_total', 'total_cents > 0 AND transfer_count > 0')
 @Check(
   'ck_payment_batch_approval',
-  `(status = 'APPROVED') = (approved_by IS NOT NULL AND approved_at IS NOT NULL AND execution_date IS NOT NULL)`,
+  `(status IN ('APPROVED', 'SENT')) = (approved_by IS NOT NULL AND approved_at IS NOT NULL AND execution_date IS NOT NULL)`,
 )
 @Check(
   'ck_payment_batch_file_hashes',
-  `(status = 'APPROVED') = (csv_sha256 IS NOT NULL AND xml_sha256 IS NOT NULL)`,
+  `(status IN ('APPROVED', 'SENT')) = (csv_sha256 IS NOT NULL AND xml_sha256 IS NOT NULL AND mandates_sha256 IS NOT NULL AND mandate_columns IS NOT NULL)`,
 )
+@Check('ck_payment_batch_sent', `(status = 'SENT') = (sent_by IS NOT NULL AND sent_at IS NOT NULL)`)
 @Check(
   'ck_payment_batch_cancel',
   `(status = 'CANCELLED') = (cancelled_by IS NOT NULL AND cancelled_at IS NOT NULL AND cancel_reason IS NOT NULL)`,
@@ -104,6 +112,27 @@ export class PaymentBatch {
 
   @Column({ type: 'char', length: 64, nullable: true })
   xmlSha256!: string | null;
+
+  /** The mandates file's columns as configured at approval (later settings change nothing). */
+  @Column({ type: 'jsonb', nullable: true })
+  mandateColumns!: MandateColumn[] | null;
+
+  @Column({ type: 'char', length: 64, nullable: true })
+  mandatesSha256!: string | null;
+
+  /** SHA-256 of the supporting documents' zip, set at its first download, checked at the next. */
+  @Column({ type: 'char', length: 64, nullable: true })
+  documentsSha256!: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  sentBy!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'sent_by', foreignKeyConstraintName: 'fk_payment_batch_sent_by' })
+  sender?: User | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
 
   @Column({ type: 'uuid', nullable: true })
   cancelledBy!: string | null;

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
+import type { MandateColumn } from './payment-batch.entity';
+import type { StatementImputation } from '../statements/statement.entity';
 
 /** The SQL of payment batches, as named functions: the service keeps only the rules. */
 
@@ -56,22 +58,50 @@ export async function releaseBatchLines(em: EntityManager, batchId: string): Pro
   ]);
 }
 
+/** Fingerprints the mandates file of a batch approved before it existed (once: the guard says so). */
+export async function sealMandates(
+  em: EntityManager,
+  batchId: string,
+  columns: MandateColumn[],
+  hash: string,
+): Promise<void> {
+  await em.query(
+    `UPDATE payment_batch SET mandate_columns = $2, mandates_sha256 = $3 WHERE id = $1 AND mandates_sha256 IS NULL`,
+    [batchId, JSON.stringify(columns), hash],
+  );
+}
+
 export interface BatchRow {
   statement_id: string;
   number: string;
+  status: string;
   association_name: string;
   association_siret: string;
+  association_address: string;
   association_iban: string;
   association_bic: string | null;
+  period_from: string | null;
+  period_to: string | null;
+  imputations: StatementImputation[];
+  approved_on: string;
+  approver_name: string;
   amount_cents: string;
+  paid_on: string | null;
+  payment_reference: string | null;
+  mandate_number: string | null;
 }
 
-/** A batch's statements as frozen on them (name, SIRET and bank details at issue), in number order. */
+/**
+ * A batch's statements as frozen on them (identity and bank details at issue, imputation,
+ * certifier), in number order, with where their payment stands.
+ */
 export function batchRows(em: EntityManager, batchId: string): Promise<BatchRow[]> {
   return queryRows<BatchRow>(
     em,
-    `SELECT s.id AS statement_id, s.number, s.association_name, s.association_siret, s.association_iban,
-            s.association_bic, p.amount_cents
+    `SELECT s.id AS statement_id, s.number, s.status, s.association_name, s.association_siret, s.association_address,
+            s.association_iban, s.association_bic, s.period_from::text, s.period_to::text, s.imputations,
+            (s.approved_at AT TIME ZONE 'Europe/Paris')::date::text AS approved_on, s.approver_name, p.amount_cents,
+            s.paid_on::text, s.payment_reference, s.mandate_number
        FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
       WHERE p.batch_id = $1 ORDER BY s.year, s.seq`,
     [batchId],

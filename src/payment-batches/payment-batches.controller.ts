@@ -25,6 +25,7 @@ import { PaymentBatchesService, PaymentFileFormat } from './payment-batches.serv
 const CONTENT_TYPES: Record<PaymentFileFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   xml: 'application/xml; charset=utf-8',
+  mandates: 'text/csv; charset=utf-8',
 };
 
 @ApiTags('payment-batches')
@@ -88,6 +89,34 @@ export class PaymentBatchesController {
     @Body() dto: CancelPaymentBatchDto,
   ): Promise<PaymentBatchDetailDto> {
     return this.batches.cancel(actor, id, dto.reason);
+  }
+
+  @Post(':id/sent')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Record that the approved batch went to the finance department (mandates imported): its statements become SENT',
+  })
+  @ApiOkResponse({ type: PaymentBatchDetailDto })
+  @ApiProblems(400, 404, 409)
+  sent(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<PaymentBatchDetailDto> {
+    return this.batches.markSent(actor, id);
+  }
+
+  @Get(':id/mandates.csv')
+  @ApiOperation({
+    summary:
+      "The approved batch as the finance software's mandates import: one line per statement (per budget imputation), columns from MANDATE_CSV_COLUMNS frozen at approval; the same bytes every time",
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 404, 409)
+  mandates(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    return this.download(actor, id, 'mandates', res);
   }
 
   @Get(':id/transfers.csv')

@@ -10,6 +10,7 @@ import { invalidTransition, NotFoundError } from '../common/errors/common.errors
 import { Page, pageOf } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
+import { StatementsService } from '../statements/statements.service';
 import { assertTwoPeople } from '../users/four-eyes';
 import {
   PaymentBatchAction,
@@ -18,13 +19,20 @@ import {
   PaymentBatchQueryDto,
   PaymentBatchStatementDto,
 } from './dto/payment-batch.dto';
-import { PaymentBatch } from './payment-batch.entity';
+import { MandateColumn, PaymentBatch } from './payment-batch.entity';
+import { mandatesCsv, parseMandateColumns } from './mandates';
 import { painCreditTransfer } from './sepa';
 import { PAYMENT_BATCH_ERRORS } from './payment-batch.errors';
 import * as queries from './payment-batch.queries';
 import type { BatchRow } from './payment-batch.queries';
 
-export type PaymentFileFormat = 'csv' | 'xml';
+export type PaymentFileFormat = 'csv' | 'xml' | 'mandates';
+
+const FILE_HASH = {
+  csv: 'csvSha256',
+  xml: 'xmlSha256',
+  mandates: 'mandatesSha256',
+} as const satisfies Record<PaymentFileFormat, keyof PaymentBatch>;
 
 /**
  * Payment batches (bordereaux de paiement): what the public accountant receives to pay approved
@@ -37,7 +45,13 @@ export class PaymentBatchesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
-  ) {}
+    private readonly statements: StatementsService,
+  ) {
+    this.mandateColumns = parseMandateColumns(config.get('MANDATE_CSV_COLUMNS'));
+  }
+
+  /** The mandates file's columns as configured now (a batch keeps those of its approval). */
+  private readonly mandateColumns: MandateColumn[];
 
   async prepare(actor: Actor, statementIds?: string[]): Promise<PaymentBatchDetailDto> {
     const payerIban = this.config.get('PAYER_IBAN');
@@ -96,6 +110,11 @@ export class PaymentBatchesService {
         batch.id,
         payable.map((s) => s.id),
       );
+      await this.statements.moveWithBatch(
+        em,
+        payable.map((s) => s.id),
+        'TAKEN',
+      );
       await this.audit.record(em, actor, {
         action: 'payment_batch.prepared',
         entityType: 'payment_batch',
@@ -138,8 +157,43 @@ export class PaymentBatchesService {
           ...approval,
           csvSha256: sha256(paymentCsv(approved, rows)),
           xmlSha256: sha256(paymentXml(approved, rows)),
+          mandateColumns: this.mandateColumns,
+          mandatesSha256: sha256(mandatesCsv(approved, rows, this.mandateColumns)),
         },
         after: { executionDate: approval.executionDate },
+      });
+      return this.detail(em, actor, batch, rows);
+    });
+  }
+
+  /**
+   * The approved batch was handed to the finance department (its mandates file and documents
+   * imported in the finance software): its statements are SENT, waiting for the accountant's
+   * payment, read back by `applyResults` or recorded one by one.
+   */
+  async markSent(actor: Actor, id: string): Promise<PaymentBatchDetailDto> {
+    return this.dataSource.transaction(async (em) => {
+      const batch = await this.lock(em, id);
+      const rows = await this.rows(em, id);
+      await this.statements.lockAll(
+        em,
+        rows.map((r) => r.statement_id),
+      );
+      await this.audit.changeState(em, actor, batch, {
+        action: 'payment_batch.sent',
+        entityType: 'payment_batch',
+        from: ['APPROVED'],
+        to: 'SENT',
+        refuse: (from) =>
+          invalidTransition(`Le bordereau ${batch.number}`, from, 'marquer envoyé aux finances'),
+        set: { sentBy: actor.id, sentAt: new Date() },
+        thenWrite: () =>
+          this.statements.moveWithBatch(
+            em,
+            rows.map((r) => r.statement_id),
+            'SENT',
+          ),
+        after: { statements: rows.map((r) => r.number) },
       });
       return this.detail(em, actor, batch, rows);
     });
@@ -157,7 +211,15 @@ export class PaymentBatchesService {
         refuse: (from) => invalidTransition(`Le bordereau ${batch.number}`, from, 'annuler'),
         set: { cancelledBy: actor.id, cancelledAt: new Date(), cancelReason: reason },
         // its statements are free for another batch (allowed once the batch is CANCELLED)
-        thenWrite: () => queries.releaseBatchLines(em, id),
+        thenWrite: async () => {
+          const rows = await this.rows(em, id);
+          await queries.releaseBatchLines(em, id);
+          await this.statements.moveWithBatch(
+            em,
+            rows.map((r) => r.statement_id),
+            'RELEASED',
+          );
+        },
         after: { reason },
       });
       return this.detail(em, actor, batch);
@@ -181,28 +243,27 @@ export class PaymentBatchesService {
   }
 
   /**
-   * The payment file of an approved batch. Everything in it is frozen (the statements' snapshots,
-   * the batch's number, approval time, execution date and payer account), so every download is
-   * the same bytes; the CSV and the XML list the same statements and amounts. Each download is
-   * recorded with the file's SHA-256.
+   * A file of an approved batch: the transfers CSV and SEPA XML (for a régie or the accountant),
+   * or the mandates file for the finance software. Everything in it is frozen (the statements'
+   * snapshots, the batch's number, approval time, execution date, payer account and mandate
+   * columns), so every download is the same bytes, checked against the SHA-256 taken at approval;
+   * each download is recorded with it.
    */
   async file(
     actor: Actor,
     id: string,
     format: PaymentFileFormat,
   ): Promise<{ fileName: string; content: string }> {
-    const batch = await this.dataSource.manager.findOneBy(PaymentBatch, { id });
-    if (!batch) throw new NotFoundError('Bordereau', id);
-    if (batch.status !== 'APPROVED')
-      throw PAYMENT_BATCH_ERRORS.error(
-        'BATCH_NOT_APPROVED',
-        { number: batch.number },
-        { currentStatus: batch.status },
-      );
+    const batch = await this.approvedBatch(id);
     const rows = await this.rows(this.dataSource.manager, id);
-    const content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);
+    let content: string;
+    if (format === 'mandates') {
+      content = mandatesCsv(batch, rows, batch.mandateColumns ?? this.mandateColumns);
+      // a batch approved before mandates existed: its columns and fingerprint are taken now, once
+      if (!batch.mandatesSha256) await this.sealMandates(batch, content);
+    } else content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);
     const hash = sha256(content);
-    if (hash !== (format === 'csv' ? batch.csvSha256 : batch.xmlSha256))
+    if (hash !== batch[FILE_HASH[format]])
       // a later version of the service would write the file differently: refuse, never send
       // other bytes than the ones approved
       throw PAYMENT_BATCH_ERRORS.error('PAYMENT_FILE_CHANGED', { number: batch.number });
@@ -212,7 +273,32 @@ export class PaymentBatchesService {
       entityId: id,
       after: { format, sha256: hash },
     });
-    return { fileName: `${batch.number}.${format}`, content };
+    const fileName =
+      format === 'mandates' ? `${batch.number}-mandats.csv` : `${batch.number}.${format}`;
+    return { fileName, content };
+  }
+
+  private async approvedBatch(id: string): Promise<PaymentBatch> {
+    const batch = await this.dataSource.manager.findOneBy(PaymentBatch, { id });
+    if (!batch) throw new NotFoundError('Bordereau', id);
+    if (batch.status !== 'APPROVED' && batch.status !== 'SENT')
+      throw PAYMENT_BATCH_ERRORS.error(
+        'BATCH_NOT_APPROVED',
+        { number: batch.number },
+        { currentStatus: batch.status },
+      );
+    return batch;
+  }
+
+  private async sealMandates(batch: PaymentBatch, content: string): Promise<void> {
+    batch.mandateColumns = this.mandateColumns;
+    batch.mandatesSha256 = sha256(content);
+    await queries.sealMandates(
+      this.dataSource.manager,
+      batch.id,
+      batch.mandateColumns,
+      batch.mandatesSha256,
+    );
   }
 
   private async lock(em: EntityManager, id: string): Promise<PaymentBatch> {
@@ -271,7 +357,8 @@ export class PaymentBatchesService {
 function batchActions(b: PaymentBatch, actor: Actor): PaymentBatchAction[] {
   if (b.status === 'PREPARED')
     return b.preparedBy === actor.id ? ['CANCEL'] : ['APPROVE', 'CANCEL'];
-  return b.status === 'APPROVED' ? ['DOWNLOAD'] : [];
+  if (b.status === 'APPROVED') return ['DOWNLOAD', 'MARK_SENT'];
+  return b.status === 'SENT' ? ['DOWNLOAD', 'IMPORT_RESULTS'] : [];
 }
 
 function sha256(content: string): string {

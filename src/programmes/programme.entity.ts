@@ -65,6 +65,26 @@ export class Programme {
   @Column({ type: 'boolean', default: false })
   allowBeneficiaryNames!: boolean;
 
+  /** Budget imputation of the reimbursements (M57: chapitre, article/nature, fonction). */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  budgetChapter!: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  budgetArticle!: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  budgetFunction!: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  budgetService!: string | null;
+
+  /** The deliberation or decision that founds the programme: its reference and date. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  legalBasis!: string | null;
+
+  @Column({ type: 'date', nullable: true })
+  legalBasisDate!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Writable } from 'node:stream';
 import type { Actor } from '../common/access/role';
-import { csvAmount, streamCsv } from '../common/csv';
-import { frenchDate } from '../common/dates';
+import { streamCsv } from '../common/csv';
+import { STATEMENT_CSV_HEADER, statementCsvClosing, statementCsvRow } from './statement-csv';
 import { StatementsService } from './statements.service';
 
 /** A statement as CSV for French spreadsheet software, streamed 5,000 lines at a time. */
@@ -20,28 +20,10 @@ export class StatementExportService {
     onReady(`${s.number}.csv`);
     await streamCsv(
       out,
-      [
-        'etat',
-        'ligne',
-        'date_seance',
-        'numero_carnet',
-        'cheque',
-        'activite',
-        'montant_euros',
-        'corrige_etat',
-      ],
+      STATEMENT_CSV_HEADER,
       this.statements.linePages(id),
-      (l) => [
-        s.number,
-        l.line_no,
-        frenchDate(l.session_date),
-        l.booklet_number,
-        l.cheque_position,
-        l.activity,
-        csvAmount(Number(l.amount_cents)),
-        l.corrects_statement_number,
-      ],
-      [[s.number, 'TOTAL', '', '', '', '', csvAmount(s.totalCents), '']],
+      (l) => statementCsvRow(s, l),
+      statementCsvClosing(s),
     );
   }
 }

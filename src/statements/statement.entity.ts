@@ -15,8 +15,33 @@ import { RedemptionLine } from '../redemptions/redemption.entity';
 import { User } from '../users/user.entity';
 import { Claim } from './claim.entity';
 
-export const STATEMENT_STATUSES = ['ISSUED', 'APPROVED', 'PAID'] as const;
+/**
+ * ISSUED → APPROVED (by another person) → IN_BATCH (in a payment batch) → SENT (the batch went to
+ * the finance department) → PAID (the accountant's payment, read back or recorded by hand). A
+ * statement paid outside any batch (a régie) goes APPROVED → PAID.
+ */
+export const STATEMENT_STATUSES = ['ISSUED', 'APPROVED', 'IN_BATCH', 'SENT', 'PAID'] as const;
 export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+
+/** Approved, whatever happened since: the statuses that carry an approval. */
+export const APPROVED_STATUSES = ['APPROVED', 'IN_BATCH', 'SENT', 'PAID'] as const;
+
+/**
+ * Where a statement's money is charged in the département's budget, frozen at issue: one entry per
+ * programme whose cheques it reimburses, with that programme's budget imputation and legal basis
+ * as they were then (null where the programme had none set).
+ */
+export interface StatementImputation {
+  programmeId: string;
+  programmeName: string;
+  chapter: string | null;
+  article: string | null;
+  function: string | null;
+  service: string | null;
+  legalBasis: string | null;
+  legalBasisDate: string | null;
+  amountCents: number;
+}
 
 /**
  * An état de remboursement: numbered without gaps per year, frozen at issue (a trigger refuses any
@@ -33,16 +58,22 @@ export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
   unique: true,
   where: 'payment_reference IS NOT NULL',
 })
-@Check('ck_statement_status', `status IN ('ISSUED', 'APPROVED', 'PAID')`)
+/** A mandate (mandat) number of the finance software pays one statement. */
+@Index('uq_statement_mandate_number', ['mandateNumber'], {
+  unique: true,
+  where: 'mandate_number IS NOT NULL',
+})
+@Check('ck_statement_status', `status IN ('ISSUED', 'APPROVED', 'IN_BATCH', 'SENT', 'PAID')`)
 @Check('ck_statement_four_eyes', 'approved_by IS NULL OR approved_by <> issued_by')
 @Check(
   'ck_statement_approval',
-  `(status IN ('APPROVED', 'PAID')) = (approved_by IS NOT NULL AND approved_at IS NOT NULL)`,
+  `(status IN ('APPROVED', 'IN_BATCH', 'SENT', 'PAID')) = (approved_by IS NOT NULL AND approved_at IS NOT NULL AND approver_name IS NOT NULL)`,
 )
 @Check(
   'ck_statement_payment',
   `(status = 'PAID') = (paid_on IS NOT NULL AND payment_reference IS NOT NULL)`,
 )
+@Check('ck_statement_mandate', `mandate_number IS NULL OR status = 'PAID'`)
 export class Statement {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_statement' })
   id!: string;
@@ -92,6 +123,10 @@ export class Statement {
   @Column({ type: 'date', nullable: true })
   periodTo!: string | null;
 
+  /** Budget imputation and legal basis per programme, frozen at issue (printed, in mandates). */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  imputations!: StatementImputation[];
+
   /** Sum of the lines (negative lines are corrections); checked by a deferred trigger at commit. */
   @Column({ type: 'bigint', transformer: bigintCents })
   totalCents!: number;
@@ -125,11 +160,22 @@ export class Statement {
   @Column({ type: 'timestamptz', nullable: true })
   approvedAt!: Date | null;
 
+  /** The approver's name and function as certified on the statement, frozen at approval. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  approverName!: string | null;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  approverTitle!: string | null;
+
   @Column({ type: 'date', nullable: true })
   paidOn!: string | null;
 
   @Column({ type: 'varchar', length: 50, nullable: true })
   paymentReference!: string | null;
+
+  /** The finance software's mandate number, when the payment was read back from it. */
+  @Column({ type: 'varchar', length: 50, nullable: true })
+  mandateNumber!: string | null;
 
   @Column({ type: 'uuid', nullable: true })
   paidBy!: string | null;

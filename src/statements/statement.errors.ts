@@ -20,8 +20,13 @@ export const STATEMENT_ERRORS = defineErrors('statements', {
   STATEMENT_IN_PREPARED_BATCH: {
     status: 409,
     detail:
-      "L'état {number} est dans le bordereau {batch}, pas encore approuvé : approuvez-le ou annulez-le d'abord.",
-    when: 'marking paid a statement that waits in a payment batch not yet approved',
+      "L'état {number} est dans le bordereau {batch}, pas encore envoyé aux finances : envoyez-le ou annulez-le d'abord.",
+    when: 'marking paid a statement that waits in a payment batch not yet sent to the finance department (IN_BATCH)',
+  },
+  MANDATE_NUMBER_ALREADY_USED: {
+    status: 409,
+    detail: 'Le mandat {mandate} est déjà enregistré{where}.',
+    when: 'a mandate number already recorded for another statement',
   },
   PAYMENT_REFERENCE_ALREADY_USED: {
     status: 409,

@@ -10,12 +10,13 @@ import { queryRows } from '../database/sql';
  */
 const LINES_SQL = `
   SELECT 0 AS kind, l.id AS redemption_line_id, r.session_date, r.activity,
-         b.number AS booklet_number, c.position AS cheque_position, l.amount_cents, NULL::varchar AS corrects
+         b.number AS booklet_number, c.position AS cheque_position, l.amount_cents, NULL::varchar AS corrects,
+         b.programme_id
     FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id AND l.active
     JOIN cheque c ON c.id = l.cheque_id JOIN booklet b ON b.id = c.booklet_id
    WHERE r.claim_id = $1 AND r.status = 'ACTIVE'
   UNION ALL
-  SELECT 1, l.id, r.session_date, r.activity, b.number, c.position, -l.amount_cents, s.number
+  SELECT 1, l.id, r.session_date, r.activity, b.number, c.position, -l.amount_cents, s.number, b.programme_id
     FROM redemption r JOIN redemption_line l ON l.redemption_id = r.id
     JOIN statement_line sl ON sl.redemption_line_id = l.id AND sl.amount_cents > 0
     JOIN statement s ON s.id = sl.statement_id
@@ -141,13 +142,25 @@ export interface NewStatement {
   issuedBy: string;
 }
 
+/**
+ * The budget imputation of the lines in `issue_lines`: per programme, its imputation and legal
+ * basis as set now and the amount charged to it (programme name order).
+ */
+const IMPUTATIONS_SQL = `
+  SELECT coalesce(jsonb_agg(jsonb_build_object(
+           'programmeId', p.id, 'programmeName', p.name, 'chapter', p.budget_chapter, 'article', p.budget_article,
+           'function', p.budget_function, 'service', p.budget_service, 'legalBasis', p.legal_basis,
+           'legalBasisDate', p.legal_basis_date, 'amountCents', i.amount) ORDER BY p.name, p.id), '[]'::jsonb)
+    FROM (SELECT programme_id, sum(amount_cents) AS amount FROM issue_lines GROUP BY programme_id) i
+    JOIN programme p ON p.id = i.programme_id`;
+
 /** Inserts the statement and its lines (from `issue_lines`), then seals its content hash. */
 export async function insertStatement(em: EntityManager, s: NewStatement): Promise<string> {
   const [statement] = await queryRows<{ id: string }>(
     em,
     `INSERT INTO statement (number, year, seq, claim_id, association_id, association_name, association_siret, association_address,
-                            association_iban, association_bic, period_from, period_to, total_cents, line_count, content_hash, status, issued_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', 'ISSUED', $15) RETURNING id`,
+                            association_iban, association_bic, period_from, period_to, total_cents, line_count, content_hash, status, issued_by, imputations)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, '', 'ISSUED', $15, (${IMPUTATIONS_SQL})) RETURNING id`,
     [
       s.number,
       s.year,
@@ -181,34 +194,47 @@ export async function insertStatement(em: EntityManager, s: NewStatement): Promi
   return statement.id;
 }
 
-/** The number of the payment batch not yet approved that holds a statement, if any. */
-export async function preparedBatchOf(
-  em: EntityManager,
-  statementId: string,
-): Promise<string | null> {
-  // A read of payment-batches' table: the trigger statement_not_paid_in_prepared_batch enforces
-  // the same rule; this gives the refusal its sentence.
-  const [row] = await queryRows<{ number: string }>(
-    em,
-    `SELECT b.number FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
-      WHERE p.statement_id = $1 AND NOT p.released AND b.status = 'PREPARED'`,
-    [statementId],
-  );
-  return row?.number ?? null;
-}
-
-/** Which of these statements wait in a payment batch not yet approved. */
-export async function inPreparedBatches(
+/** The number of the live (not cancelled) payment batch of each of these statements. */
+export async function batchNumbers(
   em: EntityManager,
   statementIds: string[],
-): Promise<Set<string>> {
-  const rows = await queryRows<{ statement_id: string }>(
+): Promise<Map<string, string>> {
+  // A read of payment-batches' table: the statement's status says it is in a batch, this names it.
+  const rows = await queryRows<{ statement_id: string; number: string }>(
     em,
-    `SELECT p.statement_id FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
-      WHERE p.statement_id = ANY($1) AND NOT p.released AND b.status = 'PREPARED'`,
+    `SELECT p.statement_id, b.number FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
+      WHERE p.statement_id = ANY($1) AND NOT p.released`,
     [statementIds],
   );
-  return new Set(rows.map((r) => r.statement_id));
+  return new Map(rows.map((r) => [r.statement_id, r.number]));
+}
+
+/** Moves statements between the batch statuses (the database checks the batch is in step). */
+export async function setBatchStatus(
+  em: EntityManager,
+  statementIds: string[],
+  from: string,
+  to: string,
+): Promise<number> {
+  const rows = await queryRows(
+    em,
+    `UPDATE statement SET status = $3 WHERE id = ANY($1::uuid[]) AND status = $2 RETURNING id`,
+    [statementIds, from, to],
+  );
+  return rows.length;
+}
+
+/** The statement that already records this mandate number, if any. */
+export async function statementWithMandateNumber(
+  em: EntityManager,
+  mandate: string,
+): Promise<string | null> {
+  const [row] = await queryRows<{ number: string }>(
+    em,
+    `SELECT number FROM statement WHERE mandate_number = $1`,
+    [mandate],
+  );
+  return row?.number ?? null;
 }
 
 /** The statement that already records this payment reference, if any. */
@@ -253,4 +279,19 @@ export function statementLines(
        FROM statement_line WHERE statement_id = $1 AND line_no > $2 ORDER BY line_no LIMIT $3`,
     [statementId, afterLineNo, limit],
   );
+}
+
+/** A statement's lines in order, `size` at a time (keyset paging, constant memory). */
+export async function* linePages(
+  em: EntityManager,
+  statementId: string,
+  size = 5000,
+): AsyncGenerator<StatementLineRow[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await statementLines(em, statementId, after, size);
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows[rows.length - 1].line_no;
+  }
 }

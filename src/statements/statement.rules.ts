@@ -29,15 +29,17 @@ export function claimActions(claim: { status: string }, actor: Actor): ClaimActi
   return actions;
 }
 
+/** Statuses from which a payment is recorded: outside any batch (a régie), or once its batch is sent. */
+export const PAYABLE_STATUSES = ['APPROVED', 'SENT'] as const;
+
 /**
  * What the caller may do with a statement now: approve it if it is not theirs (the four-eyes
  * check also follows who chose whose password, and is made again on approval), record its
- * payment unless it waits in a payment batch not yet approved.
+ * payment if approved outside a batch or once its batch went to the finance department.
  */
 export function statementActions(
   statement: { status: string; issuedBy: string },
   actor: Actor,
-  inPreparedBatch: boolean,
 ): StatementAction[] {
   const actions: StatementAction[] = [];
   if (
@@ -46,7 +48,10 @@ export function statementActions(
     statement.issuedBy !== actor.id
   )
     actions.push('APPROVE');
-  if (statement.status === 'APPROVED' && can(MAY.payStatement, actor) && !inPreparedBatch)
+  if (
+    (PAYABLE_STATUSES as readonly string[]).includes(statement.status) &&
+    can(MAY.payStatement, actor)
+  )
     actions.push('MARK_PAID');
   return actions;
 }

@@ -26,7 +26,7 @@ import {
   StatementDto,
   StatementQueryDto,
 } from './dto/statement.dto';
-import { StatementRenderer } from './pdf/statement-renderer';
+import { StatementDocumentsService } from './statement-documents.service';
 import { CancelRedemptionDto, RedemptionDto } from '../redemptions/dto/redemption.dto';
 import { ClaimsService } from './claims.service';
 import { ReconciliationService } from './reconciliation.service';
@@ -118,7 +118,7 @@ export class StatementsController {
     private readonly claims: ClaimsService,
     private readonly exports: StatementExportService,
     private readonly reconciliations: ReconciliationService,
-    private readonly renderer: StatementRenderer,
+    private readonly documents: StatementDocumentsService,
   ) {}
 
   @Post('statements/run')
@@ -188,7 +188,10 @@ export class StatementsController {
 
   @Get('statements/:id/pdf')
   @Roles('ASSOCIATION', 'ADMIN', 'AGENT')
-  @ApiOperation({ summary: 'The statement as PDF, streamed' })
+  @ApiOperation({
+    summary:
+      'The statement as PDF/A-3b, tagged, with its lines embedded as CSV: drawn once at approval and the same bytes ever after (provisional, drawn now, while only issued)',
+  })
   @ApiProduces('application/pdf')
   @ApiOkResponse({
     description: 'PDF',
@@ -199,7 +202,7 @@ export class StatementsController {
     return streamDownload(res, 'application/pdf', async (out, ready) => {
       const statement = await this.statements.findStatement(actor, id);
       ready(`${statement.number}.pdf`);
-      await this.renderer.write(statement, this.statements.linePages(id), out);
+      await this.documents.write(statement, out);
     });
   }
 

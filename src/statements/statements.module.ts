@@ -5,6 +5,7 @@ import { AssociationsModule } from '../associations/associations.module';
 import { RedemptionsModule } from '../redemptions/redemptions.module';
 import { ClaimsService } from './claims.service';
 import { ReconciliationService } from './reconciliation.service';
+import { StatementDocumentsService } from './statement-documents.service';
 import { StatementExportService } from './statement-export.service';
 import { StatementsService } from './statements.service';
 
@@ -17,7 +18,8 @@ import { StatementsService } from './statements.service';
     StatementExportService,
     ReconciliationService,
     StatementRenderer,
+    StatementDocumentsService,
   ],
-  exports: [StatementsService, ClaimsService, ReconciliationService],
+  exports: [StatementsService, ClaimsService, ReconciliationService, StatementDocumentsService],
 })
 export class StatementsModule {}

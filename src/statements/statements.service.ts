@@ -17,7 +17,9 @@ import { violatedConstraint } from '../database/sql';
 import { CancelRedemptionDto, RedemptionDto } from '../redemptions/dto/redemption.dto';
 import { RedemptionsService } from '../redemptions/redemptions.service';
 import { assertTwoPeople } from '../users/four-eyes';
+import { User } from '../users/user.entity';
 import { ClaimsService } from './claims.service';
+import { StatementDocumentsService } from './statement-documents.service';
 import {
   MarkPaidDto,
   StatementDetailDto,
@@ -28,8 +30,16 @@ import {
 import { Statement } from './statement.entity';
 import { STATEMENT_ERRORS } from './statement.errors';
 import * as queries from './statement.queries';
-import { statementActions } from './statement.rules';
+import { PAYABLE_STATUSES, statementActions } from './statement.rules';
 import type { StatementLineRow } from './statement.queries';
+
+const mandateNumberUsed = (mandate: string, statementNumber: string | null) =>
+  STATEMENT_ERRORS.fieldError(
+    'MANDATE_NUMBER_ALREADY_USED',
+    'mandateNumber',
+    'mandate number already recorded',
+    { mandate, where: statementNumber ? ` pour l'état ${statementNumber}` : '' },
+  );
 
 const paymentReferenceUsed = (reference: string, statementNumber: string | null) =>
   STATEMENT_ERRORS.fieldError(
@@ -52,6 +62,7 @@ export class StatementsService {
     private readonly associations: AssociationsService,
     private readonly claims: ClaimsService,
     private readonly redemptions: RedemptionsService,
+    private readonly documents: StatementDocumentsService,
   ) {}
 
   /**
@@ -110,7 +121,7 @@ export class StatementsService {
           contentHash: issued.contentHash,
         },
       });
-      return this.toDto(issued, actor);
+      return this.toDto(issued, actor, null);
     });
   }
 
@@ -122,64 +133,120 @@ export class StatementsService {
         invalidTransition(`L'état ${statement.number}`, from, 'approuver');
       if (statement.status !== 'ISSUED') throw refuse(statement.status);
       await assertTwoPeople(em, statement.issuedBy, actor.id, `L'état ${statement.number}`);
+      // the certifier as printed: a later change of name or function changes nothing
+      const approver = await em.findOneByOrFail(User, { id: actor.id });
       await this.audit.changeState(em, actor, statement, {
         action: 'statement.approved',
         entityType: 'statement',
         from: ['ISSUED'],
         to: 'APPROVED',
         refuse,
-        set: { approvedBy: actor.id, approvedAt: new Date() },
+        set: {
+          approvedBy: actor.id,
+          approvedAt: new Date(),
+          approverName: approver.displayName ?? approver.email,
+          approverTitle: approver.jobTitle,
+        },
+        // the supporting document as certified, drawn and kept once
+        thenWrite: () => this.documents.keep(em, statement),
       });
-      return this.toDto(statement, actor);
+      return this.toDto(statement, actor, null);
     });
   }
 
+  /** A payment recorded by hand, for one statement. */
   async markPaid(actor: Actor, id: string, dto: MarkPaidDto): Promise<StatementDto> {
-    if (dto.paidOn > parisToday())
+    return this.dataSource.transaction(async (em) => {
+      const statement = await this.lock(em, id);
+      await this.recordPayment(em, actor, statement, {
+        paidOn: dto.paidOn,
+        paymentReference: dto.paymentReference,
+        mandateNumber: dto.mandateNumber ?? null,
+      });
+      return this.toDto(statement, actor, await this.batchNumber(em, statement));
+    });
+  }
+
+  /**
+   * Records a statement's payment, in the caller's transaction, the statement locked: the one rule
+   * for a payment recorded by hand and for one read back from the finance software. Paid outside
+   * any batch (APPROVED) or once its batch is sent (SENT); not in the future, not before issue or
+   * approval (Paris days); payment reference and mandate number never recorded twice.
+   */
+  async recordPayment(
+    em: EntityManager,
+    actor: Actor,
+    statement: Statement,
+    payment: { paidOn: string; paymentReference: string; mandateNumber: string | null },
+    source: 'manual' | 'results' = 'manual',
+  ): Promise<void> {
+    const { paidOn, paymentReference, mandateNumber } = payment;
+    const refuse = (from: string) =>
+      invalidTransition(`L'état ${statement.number}`, from, 'marquer payé');
+    if (statement.status === 'IN_BATCH')
+      throw STATEMENT_ERRORS.error('STATEMENT_IN_PREPARED_BATCH', {
+        number: statement.number,
+        batch: (await this.batchNumber(em, statement)) ?? '',
+      });
+    if (!(PAYABLE_STATUSES as readonly string[]).includes(statement.status))
+      throw refuse(statement.status);
+    if (paidOn > parisToday())
       throw new ValidationFailedError(
         [{ field: 'paidOn', message: 'paidOn must not be in the future' }],
         'La date de paiement ne peut pas être dans le futur.',
       );
-    return this.dataSource.transaction(async (em) => {
-      const statement = await this.lock(em, id);
-      const refuse = (from: string) =>
-        invalidTransition(`L'état ${statement.number}`, from, 'marquer payé');
-      if (statement.status !== 'APPROVED') throw refuse(statement.status);
-      // Paid after it was issued and approved (Paris days), never before.
-      const approvedOn = parisToday(statement.approvedAt!);
-      if (dto.paidOn < approvedOn || dto.paidOn < parisToday(statement.issuedAt))
-        throw STATEMENT_ERRORS.fieldError(
-          'PAID_BEFORE_APPROVAL',
-          'paidOn',
-          `paidOn must not be before ${approvedOn}`,
-          { approvedOn: frenchDate(approvedOn) },
-        );
-      const batch = await queries.preparedBatchOf(em, id);
-      if (batch)
-        throw STATEMENT_ERRORS.error('STATEMENT_IN_PREPARED_BATCH', {
-          number: statement.number,
-          batch,
-        });
-      const used = await queries.statementWithPaymentReference(em, dto.paymentReference);
-      if (used) throw paymentReferenceUsed(dto.paymentReference, used);
-      await this.audit
-        .changeState(em, actor, statement, {
-          action: 'statement.paid',
-          entityType: 'statement',
-          from: ['APPROVED'],
-          to: 'PAID',
-          refuse,
-          set: { paidOn: dto.paidOn, paymentReference: dto.paymentReference, paidBy: actor.id },
-          after: { paidOn: dto.paidOn, paymentReference: dto.paymentReference },
-        })
-        .catch((err: unknown) => {
-          // the same reference recorded by a concurrent payment: the database's unique index
-          if (violatedConstraint(err) === 'uq_statement_payment_reference')
-            throw paymentReferenceUsed(dto.paymentReference, null);
-          throw err;
-        });
-      return this.toDto(statement, actor);
-    });
+    const approvedOn = parisToday(statement.approvedAt!);
+    if (paidOn < approvedOn || paidOn < parisToday(statement.issuedAt))
+      throw STATEMENT_ERRORS.fieldError(
+        'PAID_BEFORE_APPROVAL',
+        'paidOn',
+        `paidOn must not be before ${approvedOn}`,
+        { approvedOn: frenchDate(approvedOn) },
+      );
+    const used = await queries.statementWithPaymentReference(em, paymentReference);
+    if (used) throw paymentReferenceUsed(paymentReference, used);
+    const mandateUsed =
+      mandateNumber && (await queries.statementWithMandateNumber(em, mandateNumber));
+    if (mandateNumber && mandateUsed) throw mandateNumberUsed(mandateNumber, mandateUsed);
+    await this.audit
+      .changeState(em, actor, statement, {
+        action: 'statement.paid',
+        entityType: 'statement',
+        from: PAYABLE_STATUSES,
+        to: 'PAID',
+        refuse,
+        set: { paidOn, paymentReference, mandateNumber, paidBy: actor.id },
+        after: { paidOn, paymentReference, mandateNumber, source },
+      })
+      .catch((err: unknown) => {
+        // the same reference recorded by a concurrent payment: the database's unique indexes
+        const constraint = violatedConstraint(err);
+        if (constraint === 'uq_statement_payment_reference')
+          throw paymentReferenceUsed(paymentReference, null);
+        if (constraint === 'uq_statement_mandate_number' && mandateNumber)
+          throw mandateNumberUsed(mandateNumber, null);
+        throw err;
+      });
+  }
+
+  /**
+   * Statements taken into, or released from, a payment batch, or sent with it: the batch's own
+   * transaction has them locked (lockPayable) and records the step in its audit event.
+   */
+  async moveWithBatch(
+    em: EntityManager,
+    statementIds: string[],
+    step: 'TAKEN' | 'RELEASED' | 'SENT',
+  ): Promise<void> {
+    const [from, to] = {
+      TAKEN: ['APPROVED', 'IN_BATCH'],
+      RELEASED: ['IN_BATCH', 'APPROVED'],
+      SENT: ['IN_BATCH', 'SENT'],
+    }[step];
+    const moved = await queries.setBatchStatus(em, statementIds, from, to);
+    // the batch's lines name these statements: every one of them is at `from`
+    if (moved !== statementIds.length)
+      throw new Error(`${statementIds.length - moved} statement(s) of the batch are not ${from}`);
   }
 
   /**
@@ -207,8 +274,8 @@ export class StatementsService {
     const statement = await this.findStatement(actor, id);
     const em = this.dataSource.manager;
     const lines = await queries.statementLines(em, id, 0, 1000);
-    const inBatch = (await queries.preparedBatchOf(em, id)) !== null;
-    return { ...this.toDto(statement, actor, inBatch), lines: lines.map(lineDto) };
+    const batch = await this.batchNumber(em, statement);
+    return { ...this.toDto(statement, actor, batch), lines: lines.map(lineDto) };
   }
 
   async listStatements(actor: Actor, q: StatementQueryDto): Promise<Page<StatementDto>> {
@@ -233,22 +300,16 @@ export class StatementsService {
       );
     }
     const found = await query.getManyAndCount();
-    const inBatches = await queries.inPreparedBatches(
+    const batches = await queries.batchNumbers(
       this.dataSource.manager,
       found[0].map((s) => s.id),
     );
-    return pageOf(q, found, (s) => this.toDto(s, actor, inBatches.has(s.id)));
+    return pageOf(q, found, (s) => this.toDto(s, actor, batches.get(s.id) ?? null));
   }
 
   /** The statement's lines in order, `size` at a time (keyset paging, constant memory). */
-  async *linePages(statementId: string, size = 5000): AsyncGenerator<StatementLineRow[]> {
-    let after = 0;
-    for (;;) {
-      const rows = await queries.statementLines(this.dataSource.manager, statementId, after, size);
-      if (rows.length === 0) return;
-      yield rows;
-      after = rows[rows.length - 1].line_no;
-    }
+  linePages(statementId: string, size = 5000): AsyncGenerator<StatementLineRow[]> {
+    return queries.linePages(this.dataSource.manager, statementId, size);
   }
 
   async findStatement(actor: Actor, id: string): Promise<Statement> {
@@ -258,9 +319,15 @@ export class StatementsService {
     return statement;
   }
 
-  toDto(s: Statement, actor: Actor, inPreparedBatch = false): StatementDto {
+  /** The number of the live payment batch that carries the statement, if any. */
+  async batchNumber(em: EntityManager, s: Statement): Promise<string | null> {
+    if (!['IN_BATCH', 'SENT', 'PAID'].includes(s.status)) return null;
+    return (await queries.batchNumbers(em, [s.id])).get(s.id) ?? null;
+  }
+
+  toDto(s: Statement, actor: Actor, batchNumber: string | null): StatementDto {
     return {
-      actions: statementActions(s, actor, inPreparedBatch),
+      actions: statementActions(s, actor),
       id: s.id,
       number: s.number,
       status: s.status,
@@ -279,7 +346,24 @@ export class StatementsService {
       approvedAt: s.approvedAt?.toISOString() ?? null,
       paidOn: s.paidOn,
       paymentReference: s.paymentReference,
+      mandateNumber: s.mandateNumber,
+      approverName: s.approverName,
+      approverTitle: s.approverTitle,
+      batchNumber,
+      imputations: s.imputations,
     };
+  }
+
+  /** Statements locked (FOR UPDATE) in number order, the one lock order of statements. */
+  async lockAll(em: EntityManager, ids: string[]): Promise<Statement[]> {
+    if (ids.length === 0) return [];
+    return em
+      .createQueryBuilder(Statement, 's')
+      .setLock('pessimistic_write')
+      .where('s.id IN (:...ids)', { ids })
+      .orderBy('s.year')
+      .addOrderBy('s.seq')
+      .getMany();
   }
 
   /** The statement, locked (FOR UPDATE), or 404. */

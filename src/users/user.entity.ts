@@ -32,6 +32,10 @@ export class User {
   @Column({ type: 'varchar', length: 120, nullable: true })
   displayName!: string | null;
 
+  /** Function printed when this person certifies a statement (e.g. « Directeur des finances »). */
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  jobTitle!: string | null;
+
   @Column({ type: 'text' })
   passwordHash!: string;
 

@@ -29,6 +29,7 @@ function auditView(u: User) {
   return {
     email: u.email,
     displayName: u.displayName,
+    jobTitle: u.jobTitle,
     role: u.role,
     associationId: u.associationId,
     active: u.active,
@@ -102,6 +103,7 @@ export class UsersService {
         const user = em.create(User, {
           email: dto.email.trim().toLowerCase(),
           displayName: dto.displayName ?? null,
+          jobTitle: dto.jobTitle ?? null,
           passwordHash,
           role: dto.role,
           associationId: dto.role === 'ASSOCIATION' ? (dto.associationId ?? null) : null,
@@ -202,6 +204,7 @@ export class UsersService {
         if (waiting) await this.decide(em, waiting, actor, 'CANCELLED');
       }
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
+      if (dto.jobTitle !== undefined) user.jobTitle = dto.jobTitle;
       const revoke = (before.active && !user.active) || (passwordHash !== undefined && !pending);
       if (revoke) user.tokenVersion += 1;
       await em.save(user);

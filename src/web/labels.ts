@@ -31,8 +31,19 @@ export const LABELS = {
     ISSUED: 'État émis',
     REJECTED: 'Rejetée',
   },
-  statementStatus: { ISSUED: 'Émis', APPROVED: 'Approuvé', PAID: 'Payé' },
-  paymentBatchStatus: { PREPARED: 'À approuver', APPROVED: 'Approuvé', CANCELLED: 'Annulé' },
+  statementStatus: {
+    ISSUED: 'Émis',
+    APPROVED: 'Approuvé',
+    IN_BATCH: 'Dans un bordereau',
+    SENT: 'Envoyé aux finances',
+    PAID: 'Payé',
+  },
+  paymentBatchStatus: {
+    PREPARED: 'À approuver',
+    APPROVED: 'Approuvé',
+    SENT: 'Envoyé aux finances',
+    CANCELLED: 'Annulé',
+  },
   role: { ADMIN: 'Administrateur', AGENT: 'Agent du département', ASSOCIATION: 'Structure' },
 } as const;
 

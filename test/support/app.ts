@@ -26,7 +26,7 @@ export interface TestApp {
   /** Creates a user through the API (as admin) and returns its token. */
   userToken(
     role: Role,
-    extra?: { associationId?: string; email?: string },
+    extra?: { associationId?: string; email?: string; displayName?: string; jobTitle?: string },
   ): Promise<{ token: string; id: string; email: string }>;
   close(): Promise<void>;
 }
@@ -84,7 +84,13 @@ export async function createTestApp(
       if (role === 'ADMIN') {
         // An independent administrator, as `npm run user:create-admin` makes on the server (one
         // created by another administrator waits for a second one's confirmation).
-        const user = await app.get(UsersService).create(null, { email, password, role });
+        const user = await app.get(UsersService).create(null, {
+          email,
+          password,
+          role,
+          displayName: extra.displayName,
+          jobTitle: extra.jobTitle,
+        });
         return { token: await login(email, password), id: user.id, email };
       }
       const res = await request(http)
@@ -95,6 +101,8 @@ export async function createTestApp(
           password,
           role,
           ...(extra.associationId ? { associationId: extra.associationId } : {}),
+          ...(extra.displayName ? { displayName: extra.displayName } : {}),
+          ...(extra.jobTitle ? { jobTitle: extra.jobTitle } : {}),
         });
       if (res.status !== 201)
         throw new Error(`create user failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -59,6 +59,11 @@ export async function createProgramme(
         'Démarches administratives en ligne',
         'Smartphone',
       ],
+      budgetChapter: '65',
+      budgetArticle: '6574',
+      budgetFunction: '58',
+      legalBasis: 'Délibération n° CP-2026-041 de la commission permanente',
+      legalBasisDate: `${year}-01-15`,
       ...overrides,
     });
   if (res.status !== 201) throw new Error(`programme: ${res.status} ${JSON.stringify(res.body)}`);

@@ -64,7 +64,7 @@ CREATE OR REPLACE FUNCTION public.payment_batch_consistent(bid uuid)
  RETURNS void
  LANGUAGE plpgsql
 AS $function$
-      DECLARE b payment_batch%ROWTYPE; v_total bigint; v_lines integer; v_released integer;
+      DECLARE b payment_batch%ROWTYPE; v_total bigint; v_lines integer; v_released integer; v_number varchar;
       BEGIN
         SELECT * INTO b FROM payment_batch WHERE id = bid;
         SELECT coalesce(sum(amount_cents), 0), count(*)::int, count(*) FILTER (WHERE released)::int
@@ -76,6 +76,14 @@ AS $function$
         IF (b.status = 'CANCELLED') <> (v_released = v_lines) OR (b.status <> 'CANCELLED' AND v_released > 0) THEN
           RAISE EXCEPTION 'payment batch % (%): its lines are released exactly when it is cancelled', b.number, b.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_payment_batch_lines';
+        END IF;
+        SELECT s.number INTO v_number FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
+         WHERE p.batch_id = bid AND NOT p.released
+           AND NOT ((b.status IN ('PREPARED', 'APPROVED') AND s.status = 'IN_BATCH') OR (b.status = 'SENT' AND s.status IN ('SENT', 'PAID')))
+         LIMIT 1;
+        IF FOUND THEN
+          RAISE EXCEPTION 'payment batch % is %, but its statement % is not in step', b.number, b.status, v_number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_payment_batch_statement_status';
         END IF;
       END $function$;
 
@@ -92,8 +100,19 @@ AS $function$
            IS DISTINCT FROM (OLD.number, OLD.year, OLD.seq, OLD.transfer_count, OLD.total_cents, OLD.payer_name, OLD.payer_iban, OLD.payer_bic, OLD.prepared_by, OLD.prepared_at) THEN
           RAISE EXCEPTION 'payment batch % is frozen', OLD.number USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF NOT (OLD.status = 'PREPARED' AND NEW.status IN ('APPROVED', 'CANCELLED')) THEN
+        IF OLD.status = 'PREPARED' AND NEW.status IN ('APPROVED', 'CANCELLED') THEN
+          RETURN NEW;
+        END IF;
+        IF OLD.status NOT IN ('APPROVED', 'SENT') OR NOT (NEW.status = OLD.status OR (OLD.status, NEW.status) = ('APPROVED', 'SENT')) THEN
           RAISE EXCEPTION 'payment batch %: % to % is not allowed', OLD.number, OLD.status, NEW.status USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        -- once approved, what was approved stays; a fingerprint is written once
+        IF (NEW.approved_by, NEW.approved_at, NEW.execution_date, NEW.csv_sha256, NEW.xml_sha256)
+             IS DISTINCT FROM (OLD.approved_by, OLD.approved_at, OLD.execution_date, OLD.csv_sha256, OLD.xml_sha256)
+           OR (OLD.mandates_sha256 IS NOT NULL AND (NEW.mandates_sha256, NEW.mandate_columns) IS DISTINCT FROM (OLD.mandates_sha256, OLD.mandate_columns))
+           OR (OLD.documents_sha256 IS NOT NULL AND NEW.documents_sha256 IS DISTINCT FROM OLD.documents_sha256)
+           OR (OLD.status = 'SENT' AND (NEW.sent_by, NEW.sent_at) IS DISTINCT FROM (OLD.sent_by, OLD.sent_at)) THEN
+          RAISE EXCEPTION 'payment batch % is approved: its files and steps are sealed', OLD.number USING ERRCODE = 'insufficient_privilege';
         END IF;
         RETURN NEW;
       END $function$;
@@ -159,6 +178,27 @@ AS $function$
         RETURN NEW;
       END $function$;
 
+-- statement_batch_check
+CREATE OR REPLACE FUNCTION public.statement_batch_check()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      DECLARE v_batch varchar; v_ok boolean;
+      BEGIN
+        SELECT b.status INTO v_batch FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
+         WHERE p.statement_id = NEW.id AND NOT p.released;
+        v_ok := CASE NEW.status
+                  WHEN 'IN_BATCH' THEN coalesce(v_batch IN ('PREPARED', 'APPROVED'), false)
+                  WHEN 'SENT' THEN coalesce(v_batch = 'SENT', false)
+                  WHEN 'PAID' THEN v_batch IS NULL OR v_batch = 'SENT'
+                  ELSE v_batch IS NULL END;
+        IF NOT v_ok THEN
+          RAISE EXCEPTION 'statement % is %, but its payment batch is %', NEW.number, NEW.status, coalesce(v_batch, 'none')
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_statement_batch_status';
+        END IF;
+        RETURN NULL;
+      END $function$;
+
 -- statement_canonical
 CREATE OR REPLACE FUNCTION public.statement_canonical(sid uuid)
  RETURNS text
@@ -192,6 +232,23 @@ AS $function$
         RETURN NULL;
       END $function$;
 
+-- statement_document_insert_guard
+CREATE OR REPLACE FUNCTION public.statement_document_insert_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF NEW.sha256 <> encode(sha256(NEW.content), 'hex') OR NEW.byte_size <> length(NEW.content) THEN
+          RAISE EXCEPTION 'statement document: fingerprint or size does not match its content'
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_statement_document_content';
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM statement WHERE id = NEW.statement_id AND status IN ('APPROVED', 'IN_BATCH', 'SENT', 'PAID')) THEN
+          RAISE EXCEPTION 'statement %: only an approved statement has a kept document', NEW.statement_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_statement_document_approved';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
 -- statement_guard
 CREATE OR REPLACE FUNCTION public.statement_guard()
  RETURNS trigger
@@ -201,7 +258,7 @@ AS $function$
         IF TG_OP = 'DELETE' THEN
           RAISE EXCEPTION 'DELETE on statement is forbidden: statements are immutable' USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF (NEW.number, NEW.year, NEW.seq, NEW.claim_id, NEW.association_id, NEW.association_name, NEW.association_siret, NEW.association_address, NEW.association_iban, NEW.association_bic, NEW.period_from, NEW.period_to, NEW.total_cents, NEW.line_count, NEW.issued_by, NEW.issued_at) IS DISTINCT FROM (OLD.number, OLD.year, OLD.seq, OLD.claim_id, OLD.association_id, OLD.association_name, OLD.association_siret, OLD.association_address, OLD.association_iban, OLD.association_bic, OLD.period_from, OLD.period_to, OLD.total_cents, OLD.line_count, OLD.issued_by, OLD.issued_at) THEN
+        IF (NEW.number, NEW.year, NEW.seq, NEW.claim_id, NEW.association_id, NEW.association_name, NEW.association_siret, NEW.association_address, NEW.association_iban, NEW.association_bic, NEW.period_from, NEW.period_to, NEW.total_cents, NEW.line_count, NEW.imputations, NEW.issued_by, NEW.issued_at) IS DISTINCT FROM (OLD.number, OLD.year, OLD.seq, OLD.claim_id, OLD.association_id, OLD.association_name, OLD.association_siret, OLD.association_address, OLD.association_iban, OLD.association_bic, OLD.period_from, OLD.period_to, OLD.total_cents, OLD.line_count, OLD.imputations, OLD.issued_by, OLD.issued_at) THEN
           RAISE EXCEPTION 'statement % is frozen', OLD.number USING ERRCODE = 'insufficient_privilege';
         END IF;
         IF NEW.content_hash IS DISTINCT FROM OLD.content_hash THEN
@@ -210,8 +267,15 @@ AS $function$
           END IF;
           RETURN NEW;
         END IF;
-        IF NOT ((OLD.status = 'ISSUED' AND NEW.status = 'APPROVED' AND NEW.paid_on IS NULL AND NEW.payment_reference IS NULL)
-             OR (OLD.status = 'APPROVED' AND NEW.status = 'PAID' AND NEW.approved_by = OLD.approved_by AND NEW.approved_at = OLD.approved_at)) THEN
+        IF OLD.status = 'ISSUED' AND NEW.status = 'APPROVED' AND NEW.paid_on IS NULL AND NEW.payment_reference IS NULL THEN
+          RETURN NEW;
+        END IF;
+        -- after approval the approval and its certifier stay as they are
+        IF (NEW.approved_by, NEW.approved_at, NEW.approver_name, NEW.approver_title)
+           IS DISTINCT FROM (OLD.approved_by, OLD.approved_at, OLD.approver_name, OLD.approver_title) THEN
+          RAISE EXCEPTION 'statement %: its approval is sealed', OLD.number USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF NOT ((OLD.status, NEW.status) IN (('APPROVED', 'IN_BATCH'), ('IN_BATCH', 'APPROVED'), ('IN_BATCH', 'SENT'), ('APPROVED', 'PAID'), ('SENT', 'PAID'))) THEN
           RAISE EXCEPTION 'statement %: % to % is not allowed', OLD.number, OLD.status, NEW.status USING ERRCODE = 'insufficient_privilege';
         END IF;
         RETURN NEW;
@@ -227,21 +291,6 @@ AS $function$
         SELECT * INTO st FROM statement WHERE id = NEW.statement_id;
         IF FOUND AND trim(st.content_hash) <> '' THEN
           RAISE EXCEPTION 'statement % is sealed: no line can be added', st.number USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        RETURN NEW;
-      END $function$;
-
--- statement_not_paid_in_prepared_batch
-CREATE OR REPLACE FUNCTION public.statement_not_paid_in_prepared_batch()
- RETURNS trigger
- LANGUAGE plpgsql
-AS $function$
-      BEGIN
-        IF NEW.status = 'PAID' AND OLD.status <> 'PAID' AND EXISTS (
-             SELECT 1 FROM payment_batch_statement p JOIN payment_batch b ON b.id = p.batch_id
-              WHERE p.statement_id = NEW.id AND NOT p.released AND b.status = 'PREPARED') THEN
-          RAISE EXCEPTION 'statement % waits in a payment batch not yet approved: it cannot be marked paid', NEW.number
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_statement_not_paid_in_prepared_batch';
         END IF;
         RETURN NEW;
       END $function$;
@@ -264,10 +313,14 @@ CREATE TRIGGER trg_payment_batch_statement_guard BEFORE INSERT OR DELETE OR UPDA
 CREATE TRIGGER trg_redemption_line_booklet BEFORE INSERT OR UPDATE OF cheque_id, booklet_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet();
 CREATE TRIGGER trg_redemption_line_booklet_not_cancelled BEFORE INSERT OR UPDATE OF active, cheque_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet_not_cancelled();
 -- on statement
+CREATE CONSTRAINT TRIGGER trg_statement_batch_check AFTER UPDATE OF status ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_batch_check();
 CREATE CONSTRAINT TRIGGER trg_statement_check AFTER INSERT ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_check();
 CREATE TRIGGER trg_statement_guard BEFORE DELETE OR UPDATE ON public.statement FOR EACH ROW EXECUTE FUNCTION statement_guard();
 CREATE TRIGGER trg_statement_no_truncate BEFORE TRUNCATE ON public.statement FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
-CREATE TRIGGER trg_statement_not_paid_in_prepared_batch BEFORE UPDATE OF status ON public.statement FOR EACH ROW EXECUTE FUNCTION statement_not_paid_in_prepared_batch();
+-- on statement_document
+CREATE TRIGGER trg_statement_document_immutable BEFORE DELETE OR UPDATE ON public.statement_document FOR EACH ROW EXECUTE FUNCTION forbid_modification();
+CREATE TRIGGER trg_statement_document_insert BEFORE INSERT ON public.statement_document FOR EACH ROW EXECUTE FUNCTION statement_document_insert_guard();
+CREATE TRIGGER trg_statement_document_no_truncate BEFORE TRUNCATE ON public.statement_document FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
 -- on statement_line
 CREATE TRIGGER trg_statement_line_immutable BEFORE DELETE OR UPDATE ON public.statement_line FOR EACH ROW EXECUTE FUNCTION forbid_modification();
 CREATE TRIGGER trg_statement_line_no_truncate BEFORE TRUNCATE ON public.statement_line FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();

@@ -51,7 +51,13 @@ export class PaymentBatchStatementDto {
   @ApiProperty() amountCents!: number;
 }
 
-export const PAYMENT_BATCH_ACTIONS = ['APPROVE', 'CANCEL', 'DOWNLOAD'] as const;
+export const PAYMENT_BATCH_ACTIONS = [
+  'APPROVE',
+  'CANCEL',
+  'DOWNLOAD',
+  'MARK_SENT',
+  'IMPORT_RESULTS',
+] as const;
 export type PaymentBatchAction = (typeof PAYMENT_BATCH_ACTIONS)[number];
 
 export class PaymentBatchDto {

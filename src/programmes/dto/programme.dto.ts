@@ -16,6 +16,9 @@ import {
 import { IsCalendarDate } from '../../common/validators';
 import type { Programme } from '../programme.entity';
 
+/** A code of the département's budget nomenclature (chapitre, article, fonction). */
+const BUDGET_CODE = /^[A-Za-z0-9]{1,10}$/;
+
 /** Largest budget accepted: 1 billion euros, in cents. */
 const MAX_BUDGET_CENTS = 100_000_000_000;
 
@@ -92,6 +95,46 @@ export class CreateProgrammeDto {
   @IsOptional()
   @IsBoolean()
   allowBeneficiaryNames?: boolean;
+
+  @ApiPropertyOptional({
+    example: '65',
+    description: 'Budget imputation: chapitre (printed on statements, in mandates)',
+  })
+  @IsOptional()
+  @Matches(BUDGET_CODE, { message: 'budgetChapter must be 1 to 10 letters or digits' })
+  budgetChapter?: string;
+
+  @ApiPropertyOptional({ example: '6574', description: 'Budget imputation: article (nature)' })
+  @IsOptional()
+  @Matches(BUDGET_CODE, { message: 'budgetArticle must be 1 to 10 letters or digits' })
+  budgetArticle?: string;
+
+  @ApiPropertyOptional({ example: '58', description: 'Budget imputation: fonction' })
+  @IsOptional()
+  @Matches(BUDGET_CODE, { message: 'budgetFunction must be 1 to 10 letters or digits' })
+  budgetFunction?: string;
+
+  @ApiPropertyOptional({ example: 'DSI-INCL', description: 'Budget imputation: service code' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$/, {
+    message: 'budgetService must be 1 to 20 letters, digits or . _ -',
+  })
+  budgetService?: string;
+
+  @ApiPropertyOptional({
+    example: 'Délibération n° 2026-CP-041 de la commission permanente',
+    description: 'Legal basis of the programme (deliberation or decision)',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
+  legalBasis?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Date of the deliberation or decision' })
+  @IsOptional()
+  @IsCalendarDate()
+  legalBasisDate?: string;
 }
 
 export class UpdateProgrammeDto extends PartialType(CreateProgrammeDto) {}
@@ -140,6 +183,13 @@ export class ProgrammeDto {
   @ApiProperty({ description: 'budgetCents − committedCents' }) remainingCents!: number;
   @ApiProperty({ type: [String] }) activities!: string[];
   @ApiProperty() allowBeneficiaryNames!: boolean;
+  @ApiPropertyOptional({ type: String, nullable: true }) budgetChapter!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) budgetArticle!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) budgetFunction!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) budgetService!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) legalBasis!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) legalBasisDate!:
+    string | null;
 
   static from(p: Programme): ProgrammeDto {
     return {
@@ -157,6 +207,12 @@ export class ProgrammeDto {
       remainingCents: p.budgetCents - p.committedCents,
       activities: p.activities,
       allowBeneficiaryNames: p.allowBeneficiaryNames,
+      budgetChapter: p.budgetChapter ?? null,
+      budgetArticle: p.budgetArticle ?? null,
+      budgetFunction: p.budgetFunction ?? null,
+      budgetService: p.budgetService ?? null,
+      legalBasis: p.legalBasis ?? null,
+      legalBasisDate: p.legalBasisDate ?? null,
     };
   }
 }

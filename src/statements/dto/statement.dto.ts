@@ -4,7 +4,7 @@ import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } fro
 import { PageQueryDto } from '../../common/pagination';
 import { IsCalendarDate } from '../../common/validators';
 import { CLAIM_STATUSES, ClaimStatus } from '../claim.entity';
-import { STATEMENT_STATUSES, StatementStatus } from '../statement.entity';
+import { STATEMENT_STATUSES, StatementImputation, StatementStatus } from '../statement.entity';
 
 export class CreateClaimDto {
   @ApiProperty({
@@ -45,6 +45,16 @@ export class MarkPaidDto {
     message: 'paymentReference must be 1 to 50 letters, digits, spaces or . / _ -',
   })
   paymentReference!: string;
+
+  @ApiPropertyOptional({
+    example: '2026-004512',
+    description: "The finance software's mandate number, when it differs from the reference",
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,49}$/, {
+    message: 'mandateNumber must be 1 to 50 letters, digits, spaces or . / _ -',
+  })
+  mandateNumber?: string;
 }
 
 export class ClaimQueryDto extends PageQueryDto {
@@ -147,6 +157,25 @@ export class StatementDto {
     string | null;
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) paidOn!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) paymentReference!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) mandateNumber!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Who certified the statement (« Certifié exact »), as printed',
+  })
+  approverName!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) approverTitle!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'The payment batch that carries it (IN_BATCH, SENT, PAID through a batch)',
+  })
+  batchNumber!: string | null;
+  @ApiProperty({
+    type: 'array',
+    description: 'Budget imputation and legal basis per programme, frozen at issue',
+  })
+  imputations!: StatementImputation[];
   @ApiProperty({
     enum: STATEMENT_ACTIONS,
     isArray: true,

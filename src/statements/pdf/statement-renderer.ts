@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
+import { CSV_BOM, csvLine } from '../../common/csv';
 import { frenchDate, parisToday } from '../../common/dates';
 import { amountInFrenchWords } from '../../common/french-words';
 import { pdfEuros } from '../../common/money';
 import { fill, loadLayout } from '../../common/template';
 import { AppConfig } from '../../config/app-config';
-import type { Statement } from '../statement.entity';
+import { APPROVED_STATUSES, type Statement } from '../statement.entity';
 import type { StatementLineRow } from '../statement.queries';
+import { STATEMENT_CSV_HEADER, statementCsvClosing, statementCsvRow } from '../statement-csv';
 
 interface StatementLayout {
   page: { size: string; margin: number };
@@ -20,20 +23,44 @@ interface StatementLayout {
   header: string[];
   association: string[];
   period: string;
+  imputationTitle: string;
+  imputation: string;
+  imputationMissing: string;
+  legalBasis: string;
   columns: { label: string; width: number; align?: 'left' | 'right' }[];
   correction: string;
   total: string;
   totalWords: string;
   hash: string;
+  certification: string;
+  certificationTitle: string;
+  provisional: string;
+  attachment: string;
   boxes: string[];
 }
 
 const ROW = 14;
 
 /**
- * Draws a statement: header, association and bank details, one row per line (streamed from the
- * database page by page, drawing waiting for the client), total in figures and words, content
- * hash, approval and payment boxes. Layout in templates/statement.layout.json.
+ * The fonts, embedded (PDF/A forbids relying on the reader's): DejaVu Sans, which has every
+ * character of French and the euro sign. TrueType read once (a WOFF file is inflated again at
+ * every document: ten times slower).
+ */
+const FONTS = {
+  regular: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
+  bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
+};
+
+type Struct = PDFKit.PDFStructureElement;
+
+/**
+ * Draws a statement as an archival supporting document (pièce justificative): PDF/A-3b, tagged
+ * for accessibility (language, title, headings, a table with header cells, decorations as
+ * artifacts), with the statement's CSV embedded as its data. Header, association and bank details
+ * as of issue, budget imputation and legal basis, one row per line (streamed from the database
+ * page by page, drawing waiting for the client), total in figures and words, content hash, the
+ * ordonnateur's certification once approved. Nothing in it depends on the time it is drawn: the
+ * same statement gives the same bytes. Layout in templates/statement.layout.json.
  */
 @Injectable()
 export class StatementRenderer {
@@ -47,13 +74,32 @@ export class StatementRenderer {
     out: Writable,
   ): Promise<void> {
     const L = this.layout;
+    const approved = (APPROVED_STATUSES as readonly string[]).includes(statement.status);
+    const stamp = approved ? statement.approvedAt! : statement.issuedAt;
     const doc = new PDFDocument({
       size: L.page.size,
       margin: L.page.margin,
       compress: true,
       bufferPages: false,
-      info: { Title: statement.number, Author: 'Pass numérique' },
+      pdfVersion: '1.7',
+      subset: 'PDF/A-3b',
+      tagged: true,
+      lang: 'fr-FR',
+      displayTitle: true,
+      // pdfkit takes the font's bytes (its types say a path only)
+      font: FONTS.regular as unknown as string,
+      info: {
+        Title: `État de remboursement ${statement.number}`,
+        Author: this.config.get('PAYER_NAME'),
+        Subject: `Pass numérique — ${statement.associationName}`,
+        Creator: 'Pass numérique',
+        Producer: 'Pass numérique',
+        CreationDate: stamp,
+        ModDate: stamp,
+      },
     });
+    doc.registerFont('regular', FONTS.regular);
+    doc.registerFont('bold', FONTS.bold);
     doc.pipe(out);
     const owed = statement.totalCents < 0;
     const values = {
@@ -72,35 +118,143 @@ export class StatementRenderer {
       owedWords: amountInFrenchWords(-statement.totalCents),
       hash: statement.contentHash,
       lineCount: statement.lineCount,
+      approverName: statement.approverName ?? '',
+      approverTitle: statement.approverTitle ? `, ${statement.approverTitle}` : '',
+      approvedOn: statement.approvedAt ? frenchDate(parisToday(statement.approvedAt)) : '',
+      fileName: `${statement.number}.csv`,
     };
     const left = L.page.margin;
     const bottom = doc.page.height - L.page.margin;
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(16)
-      .text(fill(owed ? L.correctionTitle : L.title, values));
-    doc.font('Helvetica').fontSize(10);
-    for (const h of L.header) doc.text(fill(h, values));
-    doc.moveDown(0.5);
-    for (const a of L.association) doc.text(fill(a, values));
-    const period = owed && !statement.periodFrom ? L.owedBack.period : L.period;
-    doc.moveDown(0.5).text(fill(period, values)).moveDown(0.5);
+    // pdfkit takes a closure as an element's content, and `scope` for table headers (its types lag)
+    const el = (type: string, content: () => void, options: { scope?: string } = {}) =>
+      doc.struct(type, options as PDFKit.Mixins.StructureElementOptions, content);
+    const root = doc.struct('Document');
+    doc.addStructure(root);
+    const para = (parent: Struct, text: string, font: 'regular' | 'bold', size: number) =>
+      parent.add(
+        el('P', () => {
+          doc.font(font).fontSize(size).text(text, left, doc.y);
+        }),
+      );
+    const artifact = (draw: () => void) => {
+      doc.markContent('Artifact', { type: 'Layout' });
+      draw();
+      doc.endMarkedContent();
+    };
 
-    const header = () => {
+    root.add(
+      el('H1', () => {
+        doc
+          .font('bold')
+          .fontSize(16)
+          .text(fill(owed ? L.correctionTitle : L.title, values), left, doc.y);
+      }),
+    );
+    if (!approved) para(root, L.provisional, 'bold', 10);
+    for (const h of L.header) para(root, fill(h, values), 'regular', 10);
+    doc.moveDown(0.5);
+    for (const a of L.association) para(root, fill(a, values), 'regular', 10);
+    const period = owed && !statement.periodFrom ? L.owedBack.period : L.period;
+    doc.moveDown(0.5);
+    para(root, fill(period, values), 'regular', 10);
+    doc.moveDown(0.5);
+
+    // budget imputation and legal basis, per programme, as of issue
+    const imputations = doc.struct('Sect');
+    root.add(imputations);
+    imputations.add(
+      el('H2', () => {
+        doc.font('bold').fontSize(10).text(L.imputationTitle, left, doc.y);
+      }),
+    );
+    for (const i of statement.imputations) {
+      const codes = [
+        i.chapter && `chapitre ${i.chapter}`,
+        i.article && `article ${i.article}`,
+        i.function && `fonction ${i.function}`,
+        i.service && `service ${i.service}`,
+      ].filter(Boolean);
+      const v = {
+        programme: i.programmeName,
+        codes: codes.length ? codes.join(', ') : L.imputationMissing,
+        amount: pdfEuros(i.amountCents),
+      };
+      para(imputations, fill(L.imputation, v), 'regular', 9);
+      if (i.legalBasis)
+        para(
+          imputations,
+          fill(L.legalBasis, {
+            legalBasis: i.legalBasis,
+            legalBasisDate: i.legalBasisDate ? ` du ${frenchDate(i.legalBasisDate)}` : '',
+          }),
+          'regular',
+          9,
+        );
+    }
+    imputations.end();
+    doc.moveDown(0.5);
+
+    const table = doc.struct('Table');
+    root.add(table);
+    const csv: string[] = [CSV_BOM + csvLine(STATEMENT_CSV_HEADER)];
+    const cellOptions = (i: number) => ({
+      width: L.columns[i].width - 4,
+      align: L.columns[i].align ?? 'left',
+      lineBreak: false,
+      ellipsis: true,
+    });
+    const row = (cells: string[], kind: 'TH' | 'TD', font: 'regular' | 'bold') => {
+      const tr = doc.struct('TR');
+      table.add(tr);
       let x = left;
-      doc.font('Helvetica-Bold').fontSize(9);
       const y = doc.y;
-      for (const c of L.columns) {
-        doc.text(c.label, x, y, { width: c.width - 4, align: c.align ?? 'left', lineBreak: false });
-        x += c.width;
-      }
-      doc
-        .moveTo(left, y + ROW - 2)
-        .lineTo(x, y + ROW - 2)
-        .lineWidth(0.5)
-        .stroke();
+      cells.forEach((cell, i) => {
+        const cx = x;
+        tr.add(
+          el(
+            kind,
+            () => {
+              doc.font(font).fontSize(9).text(cell, cx, y, cellOptions(i));
+            },
+            kind === 'TH' ? { scope: 'Column' } : {},
+          ),
+        );
+        x += L.columns[i].width;
+      });
+      tr.end();
       doc.y = y + ROW;
-      doc.font('Helvetica').fontSize(9);
+      return x;
+    };
+    // the header row: structure on the first page, a repeated decoration (artifact) on the next
+    let firstHeader = true;
+    const header = () => {
+      const y = doc.y;
+      let x = left;
+      if (firstHeader)
+        x = row(
+          L.columns.map((c) => c.label),
+          'TH',
+          'bold',
+        );
+      else
+        artifact(() => {
+          for (const c of L.columns) {
+            doc
+              .font('bold')
+              .fontSize(9)
+              .text(c.label, x, y, cellOptions(L.columns.indexOf(c)));
+            x += c.width;
+          }
+          doc.y = y + ROW;
+        });
+      firstHeader = false;
+      artifact(() =>
+        doc
+          .moveTo(left, y + ROW - 2)
+          .lineTo(x, y + ROW - 2)
+          .lineWidth(0.5)
+          .stroke(),
+      );
     };
     header();
     for await (const rows of pages) {
@@ -110,52 +264,80 @@ export class StatementRenderer {
           doc.y = L.page.margin;
           header();
         }
-        const amount = Number(l.amount_cents);
-        const cells = [
-          String(l.line_no),
-          frenchDate(l.session_date),
-          l.booklet_number,
-          String(l.cheque_position),
-          l.corrects_statement_number
-            ? fill(L.correction, { corrects: l.corrects_statement_number })
-            : l.activity,
-          pdfEuros(amount),
-        ];
-        let x = left;
-        const y = doc.y;
-        cells.forEach((cell, i) => {
-          const c = L.columns[i];
-          doc.text(cell, x, y, {
-            width: c.width - 4,
-            align: c.align ?? 'left',
-            lineBreak: false,
-            ellipsis: true,
-          });
-          x += c.width;
-        });
-        doc.y = y + ROW;
+        row(
+          [
+            String(l.line_no),
+            frenchDate(l.session_date),
+            l.booklet_number,
+            String(l.cheque_position),
+            l.corrects_statement_number
+              ? fill(L.correction, { corrects: l.corrects_statement_number })
+              : l.activity,
+            pdfEuros(Number(l.amount_cents)),
+          ],
+          'TD',
+          'regular',
+        );
+        csv.push(csvLine(statementCsvRow(statement, l)));
       }
       if ((out as Writable & { writableNeedDrain?: boolean }).writableNeedDrain)
         await once(out, 'drain');
     }
-    if (doc.y + 140 > bottom) {
+    table.end();
+    csv.push(...statementCsvClosing(statement).map((values) => csvLine(values)));
+
+    if (doc.y + 190 > bottom) {
       doc.addPage();
       doc.y = L.page.margin;
     }
-    doc.moveDown(1).font('Helvetica-Bold').fontSize(12).text(fill(L.total, values), left);
-    doc
-      .font('Helvetica')
-      .fontSize(10)
-      .text(fill(owed ? L.owedBack.totalWords : L.totalWords, values), left)
-      .moveDown(0.5);
-    doc.fontSize(8).text(fill(L.hash, values), left).moveDown(1);
+    doc.moveDown(1);
+    para(root, fill(L.total, values), 'bold', 12);
+    para(root, fill(owed ? L.owedBack.totalWords : L.totalWords, values), 'regular', 10);
+    doc.moveDown(0.5);
+    para(root, fill(L.hash, values), 'regular', 8);
+    para(root, fill(L.attachment, values), 'regular', 8);
+    doc.moveDown(1);
+    if (approved) {
+      const certification = doc.struct('Sect');
+      root.add(certification);
+      certification.add(
+        el('H2', () => {
+          doc.font('bold').fontSize(10).text(L.certificationTitle, left, doc.y);
+        }),
+      );
+      para(certification, fill(L.certification, values), 'regular', 10);
+      certification.end();
+      doc.moveDown(1);
+    }
+    // the accountant's box: filled by hand or in the finance software, never by this service
+    const boxes = owed ? L.owedBack.boxes : L.boxes;
     const boxWidth = (doc.page.width - 2 * L.page.margin - 20) / 2;
     const y = doc.y;
-    (owed ? L.owedBack.boxes : L.boxes).forEach((label, i) => {
+    boxes.forEach((label, i) => {
       const x = left + i * (boxWidth + 20);
-      doc.rect(x, y, boxWidth, 60).lineWidth(0.5).stroke();
-      doc.fontSize(8).text(label, x + 5, y + 5, { width: boxWidth - 10 });
+      artifact(() => doc.rect(x, y, boxWidth, 60).lineWidth(0.5).stroke());
+      root.add(
+        el('P', () => {
+          doc
+            .font('regular')
+            .fontSize(8)
+            .text(label, x + 5, y + 5, { width: boxWidth - 10 });
+        }),
+      );
     });
+    root.end();
+
+    // the statement's data, embedded (PDF/A-3 associated file): what the PDF shows, as CSV
+    // AFRelationship (PDF/A-3), which pdfkit takes as `relationship` (its types lag)
+    const attachment: PDFKit.Mixins.PDFAttachmentOptions & { relationship: string } = {
+      name: values.fileName,
+      type: 'text/csv',
+      description: `Lignes de l'état ${statement.number} (CSV)`,
+      relationship: 'Data',
+      creationDate: stamp,
+      modifiedDate: stamp,
+    };
+    doc.file(Buffer.from(csv.join(''), 'utf8'), attachment);
     doc.end();
     await once(out, 'finish');
   }

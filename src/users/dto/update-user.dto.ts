@@ -24,4 +24,14 @@ export class UpdateUserDto {
   @IsString()
   @MaxLength(120)
   displayName?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 120,
+    example: 'Directrice des finances',
+    description: 'Function printed when this person certifies a statement',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(120)
+  jobTitle?: string;
 }

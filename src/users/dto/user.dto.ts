@@ -17,6 +17,7 @@ export class UserDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'agent@departement.fr' }) email!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) displayName!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) jobTitle!: string | null;
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) associationId!:
     string | null;
@@ -37,6 +38,7 @@ export class UserDto {
       id: user.id,
       email: user.email,
       displayName: user.displayName,
+      jobTitle: user.jobTitle ?? null,
       role: user.role,
       associationId: user.associationId,
       active: user.active,
