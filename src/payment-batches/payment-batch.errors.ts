@@ -29,4 +29,21 @@ export const PAYMENT_BATCH_ERRORS = defineErrors('payment-batches', {
       "Le fichier du bordereau {number} ne correspond plus à celui qui a été approuvé (empreinte SHA-256 différente) : il n'est pas transmis. Contactez l'équipe technique.",
     when: 'the file built now is not byte for byte the one approved (its SHA-256 differs)',
   },
+  BATCH_NOT_SENT: {
+    status: 409,
+    detail:
+      "Le bordereau {number} n'est pas marqué envoyé aux finances : ses paiements ne peuvent pas encore être enregistrés.",
+    when: 'importing payment results for a batch that is not SENT',
+  },
+  PAYMENT_RESULTS_UNREADABLE: {
+    status: 422,
+    detail: 'Le fichier de résultats de paiement est illisible : {reason}.',
+    when: 'a results file without the needed columns, empty, or not CSV',
+  },
+  PAYMENT_RESULTS_REFUSED: {
+    status: 422,
+    detail:
+      "{count} du fichier de résultats de paiement ne correspond pas au bordereau : rien n'est enregistré.",
+    when: 'a results file with a line that names no statement of the batch, another amount, a date before approval or in the future, a reference already used: the whole file is refused',
+  },
 });

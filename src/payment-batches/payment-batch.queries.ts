@@ -71,6 +71,42 @@ export async function sealMandates(
   );
 }
 
+/**
+ * Fingerprints the documents zip at its first download; returns the fingerprint kept (another
+ * download may have sealed it first).
+ */
+export async function sealDocuments(
+  em: EntityManager,
+  batchId: string,
+  hash: string,
+): Promise<string> {
+  await em.query(
+    `UPDATE payment_batch SET documents_sha256 = $2 WHERE id = $1 AND documents_sha256 IS NULL`,
+    [batchId, hash],
+  );
+  const [row] = await queryRows<{ documents_sha256: string }>(
+    em,
+    `SELECT documents_sha256 FROM payment_batch WHERE id = $1`,
+    [batchId],
+  );
+  return row.documents_sha256;
+}
+
+/** How many statements of each batch are paid. */
+export async function paidCounts(
+  em: EntityManager,
+  batchIds: string[],
+): Promise<Map<string, number>> {
+  const rows = await queryRows<{ batch_id: string; paid: number }>(
+    em,
+    `SELECT p.batch_id, count(*) FILTER (WHERE s.status = 'PAID')::int AS paid
+       FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
+      WHERE p.batch_id = ANY($1::uuid[]) AND NOT p.released GROUP BY p.batch_id`,
+    [batchIds],
+  );
+  return new Map(rows.map((r) => [r.batch_id, r.paid]));
+}
+
 export interface BatchRow {
   statement_id: string;
   number: string;
@@ -89,7 +125,15 @@ export interface BatchRow {
   paid_on: string | null;
   payment_reference: string | null;
   mandate_number: string | null;
+  bank_details_recently_changed: boolean;
 }
+
+/**
+ * The association's bank details were confirmed changed in the 30 days before the statement's
+ * approval (a read of associations' table: the approver and the batch's approver see it).
+ */
+const RECENT_BANK_CHANGE = `EXISTS (SELECT 1 FROM bank_details_change c WHERE c.association_id = s.association_id
+  AND c.status = 'CONFIRMED' AND c.decided_at <= s.approved_at AND c.decided_at > s.approved_at - interval '30 days')`;
 
 /**
  * A batch's statements as frozen on them (identity and bank details at issue, imputation,
@@ -101,7 +145,8 @@ export function batchRows(em: EntityManager, batchId: string): Promise<BatchRow[
     `SELECT s.id AS statement_id, s.number, s.status, s.association_name, s.association_siret, s.association_address,
             s.association_iban, s.association_bic, s.period_from::text, s.period_to::text, s.imputations,
             (s.approved_at AT TIME ZONE 'Europe/Paris')::date::text AS approved_on, s.approver_name, p.amount_cents,
-            s.paid_on::text, s.payment_reference, s.mandate_number
+            s.paid_on::text, s.payment_reference, s.mandate_number,
+            ${RECENT_BANK_CHANGE} AS bank_details_recently_changed
        FROM payment_batch_statement p JOIN statement s ON s.id = p.statement_id
       WHERE p.batch_id = $1 ORDER BY s.year, s.seq`,
     [batchId],

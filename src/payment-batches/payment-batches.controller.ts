@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
+  ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -18,8 +20,11 @@ import {
   PaymentBatchDetailDto,
   PaymentBatchDto,
   PaymentBatchQueryDto,
+  PaymentResultsDto,
+  PaymentResultsQueryDto,
   PreparePaymentBatchDto,
 } from './dto/payment-batch.dto';
+import { COMMON_ERRORS } from '../common/errors/common.errors';
 import { PaymentBatchesService, PaymentFileFormat } from './payment-batches.service';
 
 const CONTENT_TYPES: Record<PaymentFileFormat, string> = {
@@ -117,6 +122,53 @@ export class PaymentBatchesController {
     @Res() res: Response,
   ): Promise<void> {
     return this.download(actor, id, 'mandates', res);
+  }
+
+  @Get(':id/documents.zip')
+  @ApiOperation({
+    summary:
+      "The approved batch's supporting documents: each statement's PDF (as kept at its approval), named as in the mandates file, and the mandates file; the same bytes every time",
+  })
+  @ApiProduces('application/zip')
+  @ApiOkResponse({
+    description: 'ZIP',
+    content: { 'application/zip': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems(400, 404, 409)
+  documents(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    return streamDownload(res, 'application/zip', async (out, ready) => {
+      const file = await this.batches.documentsZip(actor, id);
+      ready(file.fileName);
+      out.end(file.content);
+    });
+  }
+
+  @Post(':id/results')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Read back the payment results of the finance software for a sent batch (CSV body: numero_etat or numero_mandat, montant, date_paiement, reference_paiement): all or nothing, a second import of the same file changes nothing; dryRun=true shows what it would do',
+  })
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description: 'The results file, UTF-8, ; or , separated, with a header line',
+    schema: { type: 'string' },
+  })
+  @ApiOkResponse({ type: PaymentResultsDto })
+  @ApiProblems(400, 404, 409, 415, 422)
+  results(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() body: unknown,
+    @Query() q: PaymentResultsQueryDto,
+  ): Promise<PaymentResultsDto> {
+    if (typeof body !== 'string')
+      throw COMMON_ERRORS.custom('UNSUPPORTED_MEDIA_TYPE', 'Envoyez le fichier en text/csv.');
+    return this.batches.applyResults(actor, id, body, q.dryRun === 'true');
   }
 
   @Get(':id/transfers.csv')

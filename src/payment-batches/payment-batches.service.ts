@@ -5,11 +5,15 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { CSV_BOM, csvAmount, csvLine } from '../common/csv';
-import { parisToday, parisYear, shiftDay } from '../common/dates';
+import { frenchDate, parisToday, parisYear, shiftDay } from '../common/dates';
 import { invalidTransition, NotFoundError } from '../common/errors/common.errors';
+import { DomainError } from '../common/errors/domain-error';
+import { formatEuros } from '../common/money';
 import { Page, pageOf } from '../common/pagination';
 import { AppConfig } from '../config/app-config';
 import { ADVISORY_LOCKS } from '../database/advisory-locks';
+import { StatementDocumentsService } from '../statements/statement-documents.service';
+import type { StatementStatus } from '../statements/statement.entity';
 import { StatementsService } from '../statements/statements.service';
 import { assertTwoPeople } from '../users/four-eyes';
 import {
@@ -18,9 +22,13 @@ import {
   PaymentBatchDto,
   PaymentBatchQueryDto,
   PaymentBatchStatementDto,
+  PaymentResultLineDto,
+  PaymentResultsDto,
 } from './dto/payment-batch.dto';
 import { MandateColumn, PaymentBatch } from './payment-batch.entity';
-import { mandatesCsv, parseMandateColumns } from './mandates';
+import { documentsZip } from './documents-zip';
+import { mandatesCsv, parseMandateColumns, statementPdfName } from './mandates';
+import { parseResults } from './payment-results';
 import { painCreditTransfer } from './sepa';
 import { PAYMENT_BATCH_ERRORS } from './payment-batch.errors';
 import * as queries from './payment-batch.queries';
@@ -46,6 +54,7 @@ export class PaymentBatchesService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly statements: StatementsService,
+    private readonly documents: StatementDocumentsService,
   ) {
     this.mandateColumns = parseMandateColumns(config.get('MANDATE_CSV_COLUMNS'));
   }
@@ -195,7 +204,7 @@ export class PaymentBatchesService {
           ),
         after: { statements: rows.map((r) => r.number) },
       });
-      return this.detail(em, actor, batch, rows);
+      return this.detail(em, actor, batch);
     });
   }
 
@@ -233,7 +242,11 @@ export class PaymentBatchesService {
       skip: q.offset,
       take: q.pageSize,
     });
-    return pageOf(q, result, (b) => this.dto(b, actor));
+    const paid = await queries.paidCounts(
+      this.dataSource.manager,
+      result[0].map((b) => b.id),
+    );
+    return pageOf(q, result, (b) => this.dto(b, actor, paid.get(b.id) ?? 0));
   }
 
   async get(actor: Actor, id: string): Promise<PaymentBatchDetailDto> {
@@ -276,6 +289,193 @@ export class PaymentBatchesService {
     const fileName =
       format === 'mandates' ? `${batch.number}-mandats.csv` : `${batch.number}.${format}`;
     return { fileName, content };
+  }
+
+  /**
+   * The batch's supporting documents for the finance software: each statement's PDF as kept at
+   * its approval, named as in the mandates file, and the mandates file, in one zip that is the
+   * same bytes at every download (fingerprinted at the first, checked at the next ones).
+   */
+  async documentsZip(actor: Actor, id: string): Promise<{ fileName: string; content: Buffer }> {
+    const batch = await this.approvedBatch(id);
+    const em = this.dataSource.manager;
+    const rows = await this.rows(em, id);
+    const statements = await this.statements.byIds(
+      em,
+      rows.map((r) => r.statement_id),
+    );
+    const pdfs = await this.documents.approvedMany(statements);
+    const columns = batch.mandateColumns ?? this.mandateColumns;
+    const mandates = mandatesCsv(batch, rows, columns);
+    if (!batch.mandatesSha256) await this.sealMandates(batch, mandates);
+    if (sha256(mandates) !== batch.mandatesSha256)
+      throw PAYMENT_BATCH_ERRORS.error('PAYMENT_FILE_CHANGED', { number: batch.number });
+    const content = await documentsZip(
+      [
+        ...statements.map((s, i) => ({
+          name: statementPdfName(s.number),
+          content: pdfs[i].content,
+        })),
+        { name: `${batch.number}-mandats.csv`, content: Buffer.from(mandates, 'utf8') },
+      ],
+      batch.approvedAt!,
+    );
+    const hash = sha256(content);
+    const sealed = batch.documentsSha256 ?? (await queries.sealDocuments(em, id, hash));
+    if (hash !== sealed)
+      throw PAYMENT_BATCH_ERRORS.error('PAYMENT_FILE_CHANGED', { number: batch.number });
+    await this.audit.recordAlone(actor, {
+      action: 'payment_batch.downloaded',
+      entityType: 'payment_batch',
+      entityId: id,
+      after: { format: 'documents', sha256: hash },
+    });
+    return { fileName: `${batch.number}-pieces.zip`, content };
+  }
+
+  /**
+   * Reads back the payment results file of the finance software for a sent batch: each line names
+   * a statement of the batch (by its number, or by a mandate number already recorded), with the
+   * amount paid, the date and the mandate/payment reference. All or nothing, in one transaction:
+   * a line that does not match (another statement, another amount, a date before approval, a
+   * reference already used…) refuses the whole file with every reason; a statement already paid
+   * the same way is left unchanged, so importing a file twice changes nothing the second time.
+   * `dryRun` checks and shows the outcome, recording nothing (the page's preview).
+   */
+  async applyResults(
+    actor: Actor,
+    id: string,
+    text: string,
+    dryRun: boolean,
+  ): Promise<PaymentResultsDto> {
+    const parsed = parseResults(text);
+    const whole = parsed.problems.find((p) => p.line <= 1);
+    if (whole)
+      throw PAYMENT_BATCH_ERRORS.error('PAYMENT_RESULTS_UNREADABLE', { reason: whole.message });
+    const fileSha256 = sha256(text);
+    const outcome = await this.dataSource
+      .transaction(async (em) => {
+        const batch = await this.lock(em, id);
+        if (batch.status !== 'SENT')
+          throw PAYMENT_BATCH_ERRORS.error(
+            'BATCH_NOT_SENT',
+            { number: batch.number },
+            { currentStatus: batch.status },
+          );
+        const rows = await this.rows(em, id);
+        const statements = await this.statements.lockAll(
+          em,
+          rows.map((r) => r.statement_id),
+        );
+        const byNumber = new Map(statements.map((st) => [st.number, st]));
+        const byMandate = new Map(
+          statements.filter((st) => st.mandateNumber).map((st) => [st.mandateNumber!, st]),
+        );
+        const amount = new Map(rows.map((r) => [r.statement_id, Number(r.amount_cents)]));
+        const problems = new Map<number, string[]>();
+        for (const p of parsed.problems)
+          problems.set(p.line, [...(problems.get(p.line) ?? []), p.message]);
+        const seen = new Set<string>();
+        const lines: PaymentResultLineDto[] = [];
+        for (const l of parsed.lines) {
+          const line: PaymentResultLineDto = { ...l, outcome: 'REFUSED', reason: null };
+          lines.push(line);
+          const refuse = (reason: string) => (line.reason = reason);
+          if (problems.has(l.line)) {
+            refuse(problems.get(l.line)!.join(' ; '));
+            continue;
+          }
+          const st = l.statementNumber
+            ? byNumber.get(l.statementNumber)
+            : byMandate.get(l.mandateNumber!);
+          if (!st) {
+            refuse(
+              l.statementNumber
+                ? `l'état ${l.statementNumber} n'est pas dans le bordereau ${batch.number}`
+                : `aucun état du bordereau ${batch.number} ne porte le mandat ${l.mandateNumber}`,
+            );
+            continue;
+          }
+          line.statementNumber = st.number;
+          if (seen.has(st.id)) {
+            refuse(`l'état ${st.number} figure plusieurs fois dans le fichier`);
+            continue;
+          }
+          seen.add(st.id);
+          const expected = amount.get(st.id)!;
+          if (l.amountCents !== expected) {
+            refuse(
+              `montant de ${formatEuros(l.amountCents!)} au lieu de ${formatEuros(expected)} pour l'état ${st.number}`,
+            );
+            continue;
+          }
+          const payment = {
+            paidOn: l.paidOn!,
+            paymentReference: l.paymentReference!,
+            mandateNumber: l.mandateNumber,
+          };
+          if (st.status === 'PAID') {
+            const same =
+              st.paidOn === payment.paidOn &&
+              st.paymentReference === payment.paymentReference &&
+              (payment.mandateNumber === null || st.mandateNumber === payment.mandateNumber);
+            if (same) line.outcome = 'UNCHANGED';
+            else
+              refuse(
+                `l'état ${st.number} est déjà payé, le ${frenchDate(st.paidOn!)} (référence ${st.paymentReference})`,
+              );
+            continue;
+          }
+          // the one rule for every payment; a refusal is this line's reason, the file goes on
+          await em.query('SAVEPOINT result_line');
+          try {
+            await this.statements.recordPayment(em, actor, st, payment, 'results');
+            await em.query('RELEASE SAVEPOINT result_line');
+            line.outcome = 'PAID';
+          } catch (err) {
+            await em.query('ROLLBACK TO SAVEPOINT result_line');
+            if (!(err instanceof DomainError)) throw err;
+            refuse(err.detail);
+          }
+        }
+        const refused = lines.filter((l) => l.outcome === 'REFUSED');
+        const result: PaymentResultsDto = {
+          batchNumber: batch.number,
+          fileSha256,
+          applied: !dryRun,
+          paidCount: lines.filter((l) => l.outcome === 'PAID').length,
+          unchangedCount: lines.filter((l) => l.outcome === 'UNCHANGED').length,
+          lines,
+        };
+        if (refused.length > 0)
+          throw PAYMENT_BATCH_ERRORS.error(
+            'PAYMENT_RESULTS_REFUSED',
+            { count: refused.length === 1 ? 'Une ligne' : `${refused.length} lignes` },
+            {
+              errors: refused.map((l) => ({ field: `line ${l.line}`, message: l.reason! })),
+              lines,
+            },
+          );
+        // a preview: every check made, then nothing kept
+        if (dryRun) throw new Preview({ ...result, applied: false });
+        if (result.paidCount > 0)
+          await this.audit.record(em, actor, {
+            action: 'payment_batch.results_imported',
+            entityType: 'payment_batch',
+            entityId: id,
+            after: {
+              fileSha256,
+              paid: lines.filter((l) => l.outcome === 'PAID').map((l) => l.statementNumber),
+              unchanged: result.unchangedCount,
+            },
+          });
+        return result;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof Preview) return err.result;
+        throw err;
+      });
+    return outcome;
   }
 
   private async approvedBatch(id: string): Promise<PaymentBatch> {
@@ -324,14 +524,20 @@ export class PaymentBatchesService {
       (r) => ({
         statementId: r.statement_id,
         number: r.number,
+        status: r.status as StatementStatus,
         associationName: r.association_name,
         amountCents: Number(r.amount_cents),
+        paidOn: r.paid_on,
+        mandateNumber: r.mandate_number,
+        paymentReference: r.payment_reference,
+        bankDetailsRecentlyChanged: r.bank_details_recently_changed,
       }),
     );
-    return { ...this.dto(batch, actor), statements };
+    const paid = statements.filter((st) => st.status === 'PAID').length;
+    return { ...this.dto(batch, actor, paid), statements };
   }
 
-  private dto(b: PaymentBatch, actor: Actor): PaymentBatchDto {
+  private dto(b: PaymentBatch, actor: Actor, paidCount: number): PaymentBatchDto {
     return {
       actions: batchActions(b, actor),
       id: b.id,
@@ -345,6 +551,8 @@ export class PaymentBatchesService {
       approvedAt: b.approvedAt?.toISOString() ?? null,
       executionDate: b.executionDate,
       cancelReason: b.cancelReason,
+      sentAt: b.sentAt?.toISOString() ?? null,
+      paidCount,
     };
   }
 }
@@ -361,7 +569,14 @@ function batchActions(b: PaymentBatch, actor: Actor): PaymentBatchAction[] {
   return b.status === 'SENT' ? ['DOWNLOAD', 'IMPORT_RESULTS'] : [];
 }
 
-function sha256(content: string): string {
+/** Thrown out of a dry run's transaction so that it rolls back, carrying what it would do. */
+class Preview extends Error {
+  constructor(readonly result: PaymentResultsDto) {
+    super('dry run: rolled back');
+  }
+}
+
+function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 

@@ -354,6 +354,17 @@ export class StatementsService {
     };
   }
 
+  /** Statements in number order. */
+  byIds(em: EntityManager, ids: string[]): Promise<Statement[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return em
+      .createQueryBuilder(Statement, 's')
+      .where('s.id IN (:...ids)', { ids })
+      .orderBy('s.year')
+      .addOrderBy('s.seq')
+      .getMany();
+  }
+
   /** Statements locked (FOR UPDATE) in number order, the one lock order of statements. */
   async lockAll(em: EntityManager, ids: string[]): Promise<Statement[]> {
     if (ids.length === 0) return [];

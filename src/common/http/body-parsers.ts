@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
+import multer from 'multer';
 import { DomainError } from '../errors/domain-error';
 import { COMMON_ERRORS } from '../errors/common.errors';
 
@@ -49,6 +50,19 @@ function wrap(parser: RequestHandler): RequestHandler {
     parser(req, res, (err?: unknown) => (err ? next(bodyError(err)) : next()));
 }
 
+/** Largest uploaded file (a payment results file, a bank-details document). */
+export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
+
+/** An upload refused by multer, as a domain error. */
+function uploadError(err: unknown): DomainError {
+  if ((err as { code?: string }).code === 'LIMIT_FILE_SIZE')
+    return COMMON_ERRORS.error('PAYLOAD_TOO_LARGE');
+  return COMMON_ERRORS.custom(
+    'BAD_REQUEST',
+    'Envoi de fichier illisible : un seul fichier, champ « file ».',
+  );
+}
+
 export function useBodyParsers(app: NestExpressApplication, limit: string): void {
   app.use(
     wrap(
@@ -61,4 +75,14 @@ export function useBodyParsers(app: NestExpressApplication, limit: string): void
     ),
   );
   app.use(wrap(express.urlencoded({ limit, extended: false })));
+  // a CSV file sent as the body (payment results)
+  app.use(wrap(express.text({ type: 'text/csv', limit: MAX_UPLOAD_BYTES })));
+  // a form with one file (pages): parsed before the CSRF check, which reads the form's token
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 50 },
+  }).single('file');
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)),
+  );
 }

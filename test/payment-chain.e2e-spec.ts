@@ -1,0 +1,269 @@
+import request from 'supertest';
+import { csvAmount } from '../src/common/csv';
+import { frenchDate, parisToday } from '../src/common/dates';
+import type {
+  PaymentBatchDetailDto,
+  PaymentResultsDto,
+} from '../src/payment-batches/dto/payment-batch.dto';
+import type { StatementDto } from '../src/statements/dto/statement.dto';
+import { createTestApp, TestApp } from './support/app';
+import { createProgramme, issuedStatement } from './support/factories';
+import { binary } from './support/pdf';
+
+const today = parisToday();
+const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * The chain to the département's finance software and its public accountant: a batch made and
+ * approved by two people, its mandates file and supporting documents (the same bytes at every
+ * download), sent, then paid by reading back the finance software's results file.
+ */
+describe('Payment chain: mandates, supporting documents, payments read back', () => {
+  let t: TestApp;
+  let admin: string;
+  let admin2: string;
+  let programmeId: string;
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: {
+        PAYER_NAME: 'Département de la Haute-Garonne',
+        PAYER_IBAN: 'FR7630001007941234567890185',
+      },
+    });
+    admin = await t.adminToken();
+    admin2 = (
+      await t.userToken('ADMIN', { displayName: 'Claire Martin', jobTitle: 'Payeuse déléguée' })
+    ).token;
+    programmeId = (await createProgramme(t)).id;
+  });
+  afterAll(() => t.close());
+
+  const get = async (token: string, path: string, status = 200) =>
+    (await request(t.http).get(path).set(as(token)).buffer(true).parse(binary).expect(status))
+      .body as Buffer;
+  const statement = async (id: string) =>
+    (await request(t.http).get(`/api/statements/${id}`).set(as(admin)).expect(200))
+      .body as StatementDto;
+  const results = (id: string, csv: string, dryRun = false) =>
+    request(t.http)
+      .post(`/api/payment-batches/${id}/results${dryRun ? '?dryRun=true' : ''}`)
+      .set(as(admin))
+      .set('Content-Type', 'text/csv')
+      .send(csv);
+
+  it('a batch made and approved by two people gives a mandates file and a documents zip that are the same bytes at every download, then a results file pays it, all or nothing, once', async () => {
+    const s1 = await issuedStatement(t, programmeId, admin, { count: 3 });
+    const s2 = await issuedStatement(t, programmeId, admin, { count: 2 });
+    for (const s of [s1, s2])
+      await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
+    expect(await statement(s1.id)).toMatchObject({
+      status: 'APPROVED',
+      approverName: 'Claire Martin',
+      approverTitle: 'Payeuse déléguée',
+      imputations: [
+        expect.objectContaining({
+          chapter: '65',
+          article: '6574',
+          function: '58',
+          amountCents: 3000,
+        }),
+      ],
+    });
+
+    const batch = (
+      await request(t.http)
+        .post('/api/payment-batches')
+        .set(as(admin))
+        .send({ statementIds: [s1.id, s2.id] })
+        .expect(201)
+    ).body as PaymentBatchDetailDto;
+    expect((await statement(s1.id)).status).toBe('IN_BATCH');
+    // the preparer cannot approve it; another administrator does
+    const self = await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/approve`)
+      .set(as(admin));
+    expect(self.status).toBeGreaterThanOrEqual(403);
+    await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/approve`)
+      .set(as(admin2))
+      .expect(200);
+
+    // the mandates file: one line per statement, consistent with the statements
+    const m1 = await get(admin, `/api/payment-batches/${batch.id}/mandates.csv`);
+    const m2 = await get(admin, `/api/payment-batches/${batch.id}/mandates.csv`);
+    expect(m2.equals(m1)).toBe(true);
+    const [header, ...lines] = m1
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(';'));
+    expect(header).toEqual([
+      'numero_bordereau',
+      'numero_etat',
+      'siret_tiers',
+      'nom_tiers',
+      'iban',
+      'bic',
+      'chapitre',
+      'article',
+      'fonction',
+      'service',
+      'montant',
+      'objet',
+      'piece_justificative',
+    ]);
+    const col = (name: string) => header.indexOf(name);
+    expect(
+      lines.map((l) => [l[col('numero_etat')], l[col('montant')], l[col('piece_justificative')]]),
+    ).toEqual([
+      [s1.number, '30,00', `${s1.number}.pdf`],
+      [s2.number, '20,00', `${s2.number}.pdf`],
+    ]);
+    for (const [l, s] of [
+      [lines[0], s1],
+      [lines[1], s2],
+    ] as const) {
+      expect(l[col('siret_tiers')]).toBe(s.associationSiret);
+      expect(l[col('iban')]).toBe(s.associationIban);
+      expect([l[col('chapitre')], l[col('article')], l[col('fonction')]]).toEqual([
+        '65',
+        '6574',
+        '58',
+      ]);
+      expect(l[col('numero_bordereau')]).toBe(batch.number);
+      expect(l[col('objet')]).toContain(s.number);
+    }
+    expect(lines.reduce((sum, l) => sum + Number(l[col('montant')].replace(',', '')), 0)).toBe(
+      batch.totalCents,
+    );
+
+    // the documents: each statement's PDF as kept at approval, and the mandates file
+    const z1 = await get(admin, `/api/payment-batches/${batch.id}/documents.zip`);
+    const z2 = await get(admin, `/api/payment-batches/${batch.id}/documents.zip`);
+    expect(z2.equals(z1)).toBe(true);
+    expect(z1.subarray(0, 4).toString('hex')).toBe('504b0304');
+    for (const s of [s1, s2]) {
+      const pdf = await get(admin, `/api/statements/${s.id}/pdf`);
+      expect(pdf.equals(await get(admin, `/api/statements/${s.id}/pdf`))).toBe(true);
+      // stored, not compressed: the very bytes of the statement's PDF are in the zip, under its name
+      expect(z1.indexOf(pdf)).toBeGreaterThan(0);
+      expect(z1.indexOf(Buffer.from(`${s.number}.pdf`))).toBeGreaterThan(0);
+    }
+    expect(z1.indexOf(m1)).toBeGreaterThan(0);
+
+    // not yet sent: no payment is read back
+    const line = (s: StatementDto, cents: number, mandate: string, date = frenchDate(today)) =>
+      `${s.number};${mandate};${csvAmount(cents)};${date};VIR-${mandate}`;
+    const header2 = 'numero_etat;numero_mandat;montant;date_paiement;reference_paiement';
+    const good = [header2, line(s1, 3000, 'M-2026-101'), line(s2, 2000, 'M-2026-102')].join('\r\n');
+    expect((await results(batch.id, good).expect(409)).body.code).toBe('BATCH_NOT_SENT');
+    const sent = await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/sent`)
+      .set(as(admin))
+      .expect(200);
+    expect(sent.body.statements.map((x: { status: string }) => x.status)).toEqual(['SENT', 'SENT']);
+
+    // a wrong amount refuses the whole file, with the line and its reason
+    const wrong = [header2, line(s1, 3000, 'M-2026-101'), line(s2, 2500, 'M-2026-102')].join(
+      '\r\n',
+    );
+    const refused = await results(batch.id, wrong).expect(422);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.body.code).toBe('PAYMENT_RESULTS_REFUSED');
+    expect(refused.body.errors).toEqual([
+      { field: 'line 3', message: expect.stringContaining('25,00') },
+    ]);
+    expect((await statement(s1.id)).status).toBe('SENT');
+
+    // the preview says what would happen and records nothing
+    const preview = (await results(batch.id, good, true).expect(200)).body as PaymentResultsDto;
+    expect(preview).toMatchObject({ applied: false, paidCount: 2, unchangedCount: 0 });
+    expect((await statement(s1.id)).status).toBe('SENT');
+
+    // applied: each statement paid with its mandate number and date
+    const applied = (await results(batch.id, good).expect(200)).body as PaymentResultsDto;
+    expect(applied).toMatchObject({ applied: true, paidCount: 2, unchangedCount: 0 });
+    expect(await statement(s1.id)).toMatchObject({
+      status: 'PAID',
+      mandateNumber: 'M-2026-101',
+      paymentReference: 'VIR-M-2026-101',
+      paidOn: today,
+      batchNumber: batch.number,
+    });
+    const after = (
+      await request(t.http).get(`/api/payment-batches/${batch.id}`).set(as(admin)).expect(200)
+    ).body as PaymentBatchDetailDto;
+    expect(after.paidCount).toBe(2);
+    expect(after.statements.map((x) => x.mandateNumber)).toEqual(['M-2026-101', 'M-2026-102']);
+
+    // the same file again changes nothing; the same statements paid otherwise are refused
+    const again = (await results(batch.id, good).expect(200)).body as PaymentResultsDto;
+    expect(again).toMatchObject({ paidCount: 0, unchangedCount: 2 });
+    const other = [header2, line(s1, 3000, 'M-2026-999')].join('\r\n');
+    expect((await results(batch.id, other).expect(422)).body.errors[0].message).toContain(
+      'déjà payé',
+    );
+    const [{ paid, imports }] = await t.dataSource.query<{ paid: number; imports: number }[]>(
+      `SELECT count(*) FILTER (WHERE action = 'statement.paid')::int AS paid,
+              count(*) FILTER (WHERE action = 'payment_batch.results_imported')::int AS imports
+         FROM audit_event WHERE entity_id = ANY($1)`,
+      [[s1.id, s2.id, batch.id]],
+    );
+    expect({ paid, imports }).toEqual({ paid: 2, imports: 1 });
+    // the files of the batch stay the same bytes after payment
+    expect((await get(admin, `/api/payment-batches/${batch.id}/documents.zip`)).equals(z1)).toBe(
+      true,
+    );
+  });
+
+  it('a results file naming a statement of another batch, a line twice, a date before approval or in the future, or without the needed columns is refused whole', async () => {
+    const s1 = await issuedStatement(t, programmeId, admin, { count: 1 });
+    const outside = await issuedStatement(t, programmeId, admin, { count: 1 });
+    for (const s of [s1, outside])
+      await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
+    const batch = (
+      await request(t.http)
+        .post('/api/payment-batches')
+        .set(as(admin))
+        .send({ statementIds: [s1.id] })
+        .expect(201)
+    ).body as PaymentBatchDetailDto;
+    await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/approve`)
+      .set(as(admin2))
+      .expect(200);
+    await request(t.http).post(`/api/payment-batches/${batch.id}/sent`).set(as(admin)).expect(200);
+    const file = (...rows: string[]) => ['etat,mandat,montant,date', ...rows].join('\n');
+    const reasons = async (csv: string) =>
+      ((await results(batch.id, csv).expect(422)).body.errors as { message: string }[]).map(
+        (e) => e.message,
+      );
+    expect(await reasons(file(`${outside.number},M-X1,10.00,${today}`))).toEqual([
+      expect.stringContaining("n'est pas dans le bordereau"),
+    ]);
+    expect(
+      await reasons(file(`${s1.number},M-X2,10.00,${today}`, `${s1.number},M-X3,10.00,${today}`)),
+    ).toEqual([expect.stringContaining('plusieurs fois')]);
+    expect(await reasons(file(`${s1.number},M-X4,10.00,2000-01-01`))).toEqual([
+      expect.stringContaining("précéder l'approbation"),
+    ]);
+    expect(await reasons(file(`${s1.number},M-X5,10.00,2999-01-01`))).toEqual([
+      expect.stringContaining('futur'),
+    ]);
+    expect(await reasons(file(`${s1.number},M-X6,dix euros,${today}`))).toEqual([
+      expect.stringContaining('montant illisible'),
+    ]);
+    const columns = await results(batch.id, 'etat;montant\nER-1;10,00').expect(422);
+    expect(columns.body).toMatchObject({ code: 'PAYMENT_RESULTS_UNREADABLE' });
+    expect(columns.body.detail).toContain('date_paiement');
+    // JSON is not a results file
+    const json = await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/results`)
+      .set(as(admin))
+      .send({ lines: [] })
+      .expect(415);
+    expect(json.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect((await statement(s1.id)).status).toBe('SENT');
+  });
+});
