@@ -266,4 +266,35 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
     expect(json.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect((await statement(s1.id)).status).toBe('SENT');
   });
+
+  it('a statement whose association changed its bank details less than 30 days before approval is flagged for the approver and in the batch', async () => {
+    const calm = await issuedStatement(t, programmeId, admin, { count: 1 });
+    const s = await issuedStatement(t, programmeId, admin, { count: 1 });
+    expect(s.bankDetailsRecentlyChanged).toBe(false);
+    await request(t.http)
+      .post(`/api/associations/${s.associationId}/bank-details`)
+      .set(as(admin))
+      .field('iban', 'FR7630001007941234567890185')
+      .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib.pdf')
+      .expect(201);
+    await request(t.http)
+      .post(`/api/associations/${s.associationId}/bank-details/confirm`)
+      .set(as(admin2))
+      .expect(200);
+    expect((await statement(s.id)).bankDetailsRecentlyChanged).toBe(true);
+    for (const x of [s, calm])
+      await request(t.http).post(`/api/statements/${x.id}/approve`).set(as(admin2)).expect(200);
+    expect((await statement(s.id)).bankDetailsRecentlyChanged).toBe(true);
+    expect((await statement(calm.id)).bankDetailsRecentlyChanged).toBe(false);
+    const batch = (
+      await request(t.http)
+        .post('/api/payment-batches')
+        .set(as(admin))
+        .send({ statementIds: [s.id, calm.id] })
+        .expect(201)
+    ).body as PaymentBatchDetailDto;
+    expect(
+      Object.fromEntries(batch.statements.map((x) => [x.number, x.bankDetailsRecentlyChanged])),
+    ).toEqual({ [s.number]: true, [calm.number]: false });
+  });
 });

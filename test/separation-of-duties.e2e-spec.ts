@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { StatementDto } from '../src/statements/dto/statement.dto';
 import type { UserDto } from '../src/users/dto/user.dto';
 import { createTestApp, TestApp } from './support/app';
 import { createAssociation, createProgramme, issuedStatement } from './support/factories';
+import { binary } from './support/pdf';
 
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -232,30 +233,75 @@ describe('Separation of duties: four eyes that are two people', () => {
     await confirm(admin2, target.id).expect(200);
   });
 
-  it('new bank details of an association wait for a second administrator: one person alone never redirects its reimbursements', async () => {
+  it('new bank details of an association need its bank-details document and wait for a second administrator: one person alone never redirects its reimbursements', async () => {
     const asso = await createAssociation(t);
     const mine = 'FR7630001007941234567890185';
-    const asked = (
-      await request(t.http)
-        .patch(`/api/associations/${asso.id}`)
-        .set(as(admin))
-        .send({ iban: mine, phone: '0561000000' })
-        .expect(200)
-    ).body as { iban: string; phone: string; pendingBankDetails: { iban: string } | null };
-    // the rest applies at once; the IBAN waits
-    expect(asked).toMatchObject({ iban: asso.iban, phone: '0561000000' });
-    expect(asked.pendingBankDetails).toMatchObject({ iban: mine });
-    const twice = await request(t.http)
+    const rib = Buffer.from('%PDF-1.4\n% RIB de la structure\n%%EOF\n');
+    const ask = (token: string, iban: string, file?: { content: Buffer; name: string }) => {
+      const req = request(t.http)
+        .post(`/api/associations/${asso.id}/bank-details`)
+        .set(as(token))
+        .field('iban', iban);
+      return file ? req.attach('file', file.content, file.name) : req;
+    };
+    // not through the association's update, not without the document, not with a fake one
+    const patched = await request(t.http)
       .patch(`/api/associations/${asso.id}`)
       .set(as(admin))
-      .send({ iban: 'FR7630006000011234567890189', bic: 'BDFEFRPP' })
-      .expect(409);
+      .send({ iban: mine, phone: '0561000000' })
+      .expect(422);
+    expect(patched.body.code).toBe('BANK_DETAILS_DOCUMENT_REQUIRED');
+    const without = await ask(admin, mine).expect(400);
+    expect(without.body.errors).toEqual([
+      { field: 'file', message: 'the bank-details document (file) is required' },
+    ]);
+    const fake = await ask(admin, mine, { content: Buffer.from('<html>'), name: 'rib.pdf' }).expect(
+      400,
+    );
+    expect(fake.body.errors[0].field).toBe('file');
+    // the rest of an update applies at once
+    await request(t.http)
+      .patch(`/api/associations/${asso.id}`)
+      .set(as(admin))
+      .send({ iban: asso.iban as string, phone: '0561000000' })
+      .expect(200);
+    const asked = (await ask(admin, mine, { content: rib, name: 'RIB structure.pdf' }).expect(201))
+      .body as {
+      iban: string;
+      phone: string;
+      pendingBankDetails: { iban: string; documentSha256: string };
+    };
+    expect(asked).toMatchObject({ iban: asso.iban, phone: '0561000000' });
+    expect(asked.pendingBankDetails).toMatchObject({
+      iban: mine,
+      documentSha256: createHash('sha256').update(rib).digest('hex'),
+    });
+    const twice = await ask(admin, 'FR7630006000011234567890189', {
+      content: rib,
+      name: 'rib.pdf',
+    }).expect(409);
     expect(twice.body.code).toBe('BANK_DETAILS_CHANGE_PENDING');
     const self = await request(t.http)
       .post(`/api/associations/${asso.id}/bank-details/confirm`)
       .set(as(admin))
       .expect(403);
     expect(self.body.code).toBe('FOUR_EYES_REQUIRED');
+    // the second administrator reads the document before confirming
+    const [pending] = (
+      await request(t.http)
+        .get(`/api/associations/${asso.id}/bank-details`)
+        .set(as(admin2))
+        .expect(200)
+    ).body as { id: string; status: string }[];
+    const doc = await request(t.http)
+      .get(`/api/associations/${asso.id}/bank-details/${pending.id}/document`)
+      .set(as(admin2))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    expect(doc.headers['content-type']).toBe('application/pdf');
+    expect(doc.headers['content-disposition']).toMatch(/^attachment;/);
+    expect((doc.body as Buffer).equals(rib)).toBe(true);
     const confirmed = (
       await request(t.http)
         .post(`/api/associations/${asso.id}/bank-details/confirm`)
@@ -264,11 +310,10 @@ describe('Separation of duties: four eyes that are two people', () => {
     ).body as { iban: string; pendingBankDetails: unknown };
     expect(confirmed).toMatchObject({ iban: mine, pendingBankDetails: null });
     // a withdrawn request applies nothing
-    await request(t.http)
-      .patch(`/api/associations/${asso.id}`)
-      .set(as(admin2))
-      .send({ iban: asso.iban as string })
-      .expect(200);
+    await ask(admin2, asso.iban as string, {
+      content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]),
+      name: 'rib.png',
+    }).expect(201);
     await request(t.http)
       .post(`/api/associations/${asso.id}/bank-details/cancel`)
       .set(as(admin))
@@ -277,6 +322,17 @@ describe('Separation of duties: four eyes that are two people', () => {
       await request(t.http).get(`/api/associations/${asso.id}`).set(as(admin)).expect(200)
     ).body as { iban: string; pendingBankDetails: unknown };
     expect(after).toMatchObject({ iban: mine, pendingBankDetails: null });
+    // every version kept: who asked, who decided, on which document
+    const history = (
+      await request(t.http)
+        .get(`/api/associations/${asso.id}/bank-details`)
+        .set(as(admin))
+        .expect(200)
+    ).body as { status: string; documentType: string; decidedBy: string }[];
+    expect(history.map((h) => [h.status, h.documentType])).toEqual([
+      ['CANCELLED', 'image/png'],
+      ['CONFIRMED', 'application/pdf'],
+    ]);
   });
 
   it('every way around is on the audit record', async () => {
@@ -288,6 +344,7 @@ describe('Separation of duties: four eyes that are two people', () => {
     expect(actions.sort()).toEqual([
       'association.bank_details_cancelled',
       'association.bank_details_confirmed',
+      'association.bank_details_requested',
       'user.change_cancelled',
       'user.change_confirmed',
       'user.change_requested',

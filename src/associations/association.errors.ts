@@ -13,6 +13,12 @@ export const ASSOCIATION_ERRORS = defineErrors('associations', {
       'De nouvelles coordonnées bancaires de cette structure attendent déjà la confirmation d’un second administrateur.',
     when: 'a second bank-details change while one waits for confirmation',
   },
+  BANK_DETAILS_DOCUMENT_REQUIRED: {
+    status: 422,
+    detail:
+      'De nouvelles coordonnées bancaires se demandent avec le RIB de la structure : POST /api/associations/{id}/bank-details (IBAN, BIC et le document).',
+    when: 'changing the IBAN or BIC through the association update, without the bank-details document',
+  },
   ACCREDITATION_OVERLAP: {
     status: 409,
     detail: 'Cette période chevauche une habilitation existante.',

@@ -1,5 +1,16 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { streamDownload } from '../common/http/streaming';
+import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
 import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
 import { ApiProblems } from '../common/http/api-problems';
@@ -9,11 +20,13 @@ import { AssociationsService } from './associations.service';
 import {
   AccreditationReasonDto,
   AssociationDto,
+  BankDetailsChangeDto,
   CreateAssociationDto,
   GrantAccreditationDto,
   OptionalReasonDto,
   PublicAssociationDto,
   PublicDirectoryQueryDto,
+  RequestBankDetailsDto,
   UpdateAssociationDto,
 } from './dto/association.dto';
 
@@ -80,6 +93,69 @@ export class AssociationsController {
     @Body() dto: GrantAccreditationDto,
   ): Promise<AssociationDto> {
     return this.accreditations.grant(actor, id, dto);
+  }
+
+  @Post(':id/bank-details')
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary:
+      "Ask for new bank details with the association's bank-details document (RIB: PDF, PNG or JPEG, multipart field `file`); applied when a second administrator confirms them",
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['iban', 'file'],
+      properties: {
+        iban: { type: 'string' },
+        bic: { type: 'string' },
+        file: { type: 'string', format: 'binary' },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: AssociationDto })
+  @ApiProblems(400, 404, 409, 413)
+  requestBankDetails(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: RequestBankDetailsDto,
+    @UploadedDocumentParam() file: UploadedDocument | undefined,
+  ): Promise<AssociationDto> {
+    return this.associations.requestBankDetails(actor, id, dto, file);
+  }
+
+  @Get(':id/bank-details')
+  @Roles('ADMIN')
+  @ApiOperation({
+    summary:
+      "Every version of the association's bank details: who asked, who confirmed or withdrew, when, on which document",
+  })
+  @ApiOkResponse({ type: [BankDetailsChangeDto] })
+  @ApiProblems(400, 404)
+  bankDetailsHistory(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+  ): Promise<BankDetailsChangeDto[]> {
+    return this.associations.bankDetailsHistory(actor, id);
+  }
+
+  @Get(':id/bank-details/:changeId/document')
+  @Roles('ADMIN')
+  @ApiOperation({ summary: 'The bank-details document of a request, as received' })
+  @ApiProduces('application/pdf', 'image/png', 'image/jpeg')
+  @ApiProblems(400, 404)
+  bankDetailsDocument(
+    @UuidParam() id: string,
+    @UuidParam('changeId') changeId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    // always a download, never shown inline from our origin
+    return streamDownload(res, 'application/octet-stream', async (out, ready) => {
+      const doc = await this.associations.bankDetailsDocument(id, changeId);
+      ready(doc.name);
+      out.setHeader('Content-Type', doc.type);
+      out.end(doc.content);
+    });
   }
 
   @Post(':id/bank-details/confirm')

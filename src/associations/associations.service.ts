@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { documentType, UploadedDocument } from '../common/http/uploaded-file';
 import { canSeeAssociation } from '../common/access/scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
@@ -16,8 +18,10 @@ import { assertTwoPeople } from '../users/four-eyes';
 import {
   AccreditationDto,
   AssociationDto,
+  BankDetailsChangeDto,
   CreateAssociationDto,
   PublicAssociationDto,
+  RequestBankDetailsDto,
   UpdateAssociationDto,
 } from './dto/association.dto';
 import { ASSOCIATION_ERRORS } from './association.errors';
@@ -59,41 +63,135 @@ export class AssociationsService {
       this.dataSource.transaction(async (em) => {
         const association = await this.lock(em, id);
         const before = { ...association };
-        // New bank details are a request that a second administrator confirms (confirmBankDetails).
+        // New bank details are asked with their document (requestBankDetails), never here.
         const { iban, bic, ...rest } = values;
-        const newIban = iban ?? association.iban;
-        const newBic = bic !== undefined ? bic : association.bic;
-        const bankChange = newIban !== association.iban || newBic !== association.bic;
+        const bankChange =
+          (iban !== undefined && iban !== association.iban) ||
+          (bic !== undefined && bic !== association.bic);
+        if (bankChange)
+          throw ASSOCIATION_ERRORS.error(
+            'BANK_DETAILS_DOCUMENT_REQUIRED',
+            { id },
+            {
+              errors: [
+                { field: 'iban', message: 'new bank details need the bank-details document' },
+              ],
+            },
+          );
         Object.assign(association, rest);
         await em.save(association);
-        if (bankChange) {
-          if (await this.pendingBankDetails(em, id))
-            throw ASSOCIATION_ERRORS.error('BANK_DETAILS_CHANGE_PENDING');
-          await em.save(
-            em.create(BankDetailsChange, {
-              associationId: id,
-              iban: newIban,
-              bic: newBic,
-              status: 'PENDING',
-              requestedBy: actor.id,
-              decidedBy: null,
-              decidedAt: null,
-            }),
-          );
-        }
         await this.audit.record(em, actor, {
           action: 'association.updated',
           entityType: 'association',
           entityId: id,
           before,
-          after: {
-            ...association,
-            pendingBankDetails: bankChange ? { iban: maskIban(newIban), bic: newBic } : null,
-          },
+          after: association,
         });
         return this.view(em, association, actor);
       }),
     );
+  }
+
+  /**
+   * New bank details for an association, asked with its bank-details document (RIB: PDF, PNG or
+   * JPEG, recognized by its bytes, kept with its SHA-256): a request that a second administrator
+   * confirms after checking the document (confirmBankDetails); until then the current ones stay.
+   */
+  async requestBankDetails(
+    actor: Actor,
+    id: string,
+    dto: RequestBankDetailsDto,
+    file: UploadedDocument | undefined,
+  ): Promise<AssociationDto> {
+    const { iban, bic } = this.normalize({ iban: dto.iban, bic: dto.bic });
+    const type = file ? documentType(file.content) : null;
+    if (!file || !type)
+      throw new ValidationFailedError(
+        [
+          {
+            field: 'file',
+            message: file
+              ? 'the bank-details document must be a PDF, PNG or JPEG file'
+              : 'the bank-details document (file) is required',
+          },
+        ],
+        file
+          ? 'Le RIB doit être un fichier PDF, PNG ou JPEG.'
+          : 'Joignez le RIB de la structure (PDF, PNG ou JPEG).',
+      );
+    return this.dataSource.transaction(async (em) => {
+      const association = await this.lock(em, id);
+      if (iban === association.iban && (bic ?? null) === association.bic)
+        throw new ValidationFailedError(
+          [{ field: 'iban', message: 'these are the current bank details' }],
+          'Ce sont déjà les coordonnées bancaires de la structure.',
+        );
+      if (await this.pendingBankDetails(em, id))
+        throw ASSOCIATION_ERRORS.error('BANK_DETAILS_CHANGE_PENDING');
+      const documentSha256 = createHash('sha256').update(file.content).digest('hex');
+      const change = em.create(BankDetailsChange, {
+        associationId: id,
+        iban,
+        bic: bic ?? null,
+        document: file.content,
+        documentName: file.name.slice(0, 200) || 'rib',
+        documentType: type,
+        documentSha256,
+        status: 'PENDING',
+        requestedBy: actor.id,
+        decidedBy: null,
+        decidedAt: null,
+      });
+      await em.save(change);
+      await this.audit.record(em, actor, {
+        action: 'association.bank_details_requested',
+        entityType: 'association',
+        entityId: id,
+        before: { iban: maskIban(association.iban), bic: association.bic },
+        after: {
+          pendingBankDetails: { iban: maskIban(change.iban), bic: change.bic },
+          document: { name: change.documentName, type, sha256: documentSha256 },
+        },
+      });
+      return this.view(em, association, actor);
+    });
+  }
+
+  /** Every version of the association's bank details asked for, newest first. */
+  async bankDetailsHistory(actor: Actor, id: string): Promise<BankDetailsChangeDto[]> {
+    const em = this.dataSource.manager;
+    if (!(await em.existsBy(Association, { id }))) throw new NotFoundError('Structure', id);
+    const changes = await em.find(BankDetailsChange, {
+      where: { associationId: id },
+      order: { requestedAt: 'DESC' },
+    });
+    return changes.map((c) => ({
+      id: c.id,
+      iban: actor.role === 'ADMIN' ? c.iban : maskIban(c.iban),
+      bic: c.bic,
+      status: c.status,
+      requestedBy: c.requestedBy,
+      requestedAt: c.requestedAt.toISOString(),
+      decidedBy: c.decidedBy,
+      decidedAt: c.decidedAt?.toISOString() ?? null,
+      documentName: c.documentName,
+      documentType: c.documentType,
+      documentSha256: c.documentSha256,
+    }));
+  }
+
+  /** The document a bank-details request rests on, as received. */
+  async bankDetailsDocument(
+    id: string,
+    changeId: string,
+  ): Promise<{ name: string; type: string; content: Buffer }> {
+    const change = await this.dataSource.manager
+      .createQueryBuilder(BankDetailsChange, 'c')
+      .addSelect('c.document')
+      .where('c.id = :changeId AND c.association_id = :id', { changeId, id })
+      .getOne();
+    if (!change?.document) throw new NotFoundError('Document de coordonnées bancaires', changeId);
+    return { name: change.documentName!, type: change.documentType!, content: change.document };
   }
 
   /**
@@ -110,6 +208,8 @@ export class AssociationsService {
         actor.id,
         'Le changement de coordonnées bancaires',
       );
+      if (!change.documentSha256)
+        throw ASSOCIATION_ERRORS.error('BANK_DETAILS_DOCUMENT_REQUIRED', { id });
       const before = { iban: maskIban(association.iban), bic: association.bic };
       Object.assign(association, { iban: change.iban, bic: change.bic });
       await em.save(association);
@@ -121,7 +221,12 @@ export class AssociationsService {
         entityType: 'association',
         entityId: id,
         before,
-        after: { iban: maskIban(change.iban), bic: change.bic, requestedBy: change.requestedBy },
+        after: {
+          iban: maskIban(change.iban),
+          bic: change.bic,
+          requestedBy: change.requestedBy,
+          documentSha256: change.documentSha256,
+        },
       });
       return this.view(em, association, actor);
     });
@@ -241,10 +346,12 @@ export class AssociationsService {
       accreditations: accreditations.map((x) => AccreditationDto.from(x, decisions)),
       pendingBankDetails: pending
         ? {
+            id: pending.id,
             iban: actor.role === 'ADMIN' ? pending.iban : maskIban(pending.iban),
             bic: pending.bic,
             requestedBy: pending.requestedBy,
             requestedAt: pending.requestedAt.toISOString(),
+            documentSha256: pending.documentSha256,
           }
         : null,
     };

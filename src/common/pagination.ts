@@ -47,7 +47,7 @@ export function PageOf<T>(item: Type<T>): Type<Page<T>> {
 export function pageOf<E, T>(
   query: PageQueryDto,
   [rows, total]: [E[], number],
-  map: (e: E) => T,
+  map: (e: E, index: number) => T,
 ): Page<T> {
-  return { items: rows.map(map), total, page: query.page, pageSize: query.pageSize };
+  return { items: rows.map((e, i) => map(e, i)), total, page: query.page, pageSize: query.pageSize };
 }

@@ -295,3 +295,23 @@ export async function* linePages(
     after = rows[rows.length - 1].line_no;
   }
 }
+
+/**
+ * Which of these statements' associations had their bank details confirmed changed in the 30
+ * days before the statement's approval (or before now, for one not yet approved): the approver
+ * checks the details against the bank-details document (a read of associations' table).
+ */
+export async function recentBankChanges(
+  em: EntityManager,
+  statementIds: string[],
+): Promise<Set<string>> {
+  const rows = await queryRows<{ id: string }>(
+    em,
+    `SELECT s.id FROM statement s
+      WHERE s.id = ANY($1::uuid[]) AND EXISTS (
+        SELECT 1 FROM bank_details_change c WHERE c.association_id = s.association_id AND c.status = 'CONFIRMED'
+           AND c.decided_at <= coalesce(s.approved_at, now()) AND c.decided_at > coalesce(s.approved_at, now()) - interval '30 days')`,
+    [statementIds],
+  );
+  return new Set(rows.map((r) => r.id));
+}

@@ -121,7 +121,7 @@ export class StatementsService {
           contentHash: issued.contentHash,
         },
       });
-      return this.toDto(issued, actor, null);
+      return (await this.dtos(em, actor, [issued]))[0];
     });
   }
 
@@ -150,7 +150,7 @@ export class StatementsService {
         // the supporting document as certified, drawn and kept once
         thenWrite: () => this.documents.keep(em, statement),
       });
-      return this.toDto(statement, actor, null);
+      return (await this.dtos(em, actor, [statement]))[0];
     });
   }
 
@@ -163,7 +163,7 @@ export class StatementsService {
         paymentReference: dto.paymentReference,
         mandateNumber: dto.mandateNumber ?? null,
       });
-      return this.toDto(statement, actor, await this.batchNumber(em, statement));
+      return (await this.dtos(em, actor, [statement]))[0];
     });
   }
 
@@ -274,8 +274,7 @@ export class StatementsService {
     const statement = await this.findStatement(actor, id);
     const em = this.dataSource.manager;
     const lines = await queries.statementLines(em, id, 0, 1000);
-    const batch = await this.batchNumber(em, statement);
-    return { ...this.toDto(statement, actor, batch), lines: lines.map(lineDto) };
+    return { ...(await this.dtos(em, actor, [statement]))[0], lines: lines.map(lineDto) };
   }
 
   async listStatements(actor: Actor, q: StatementQueryDto): Promise<Page<StatementDto>> {
@@ -300,11 +299,8 @@ export class StatementsService {
       );
     }
     const found = await query.getManyAndCount();
-    const batches = await queries.batchNumbers(
-      this.dataSource.manager,
-      found[0].map((s) => s.id),
-    );
-    return pageOf(q, found, (s) => this.toDto(s, actor, batches.get(s.id) ?? null));
+    const dtos = await this.dtos(this.dataSource.manager, actor, found[0]);
+    return pageOf(q, found, (_, i) => dtos[i]);
   }
 
   /** The statement's lines in order, `size` at a time (keyset paging, constant memory). */
@@ -325,7 +321,24 @@ export class StatementsService {
     return (await queries.batchNumbers(em, [s.id])).get(s.id) ?? null;
   }
 
-  toDto(s: Statement, actor: Actor, batchNumber: string | null): StatementDto {
+  /** The statements as the API shows them, with their batch and a recent bank-details change. */
+  async dtos(em: EntityManager, actor: Actor, statements: Statement[]): Promise<StatementDto[]> {
+    const ids = statements.map((s) => s.id);
+    const [batches, recent] = await Promise.all([
+      queries.batchNumbers(em, ids),
+      queries.recentBankChanges(em, ids),
+    ]);
+    return statements.map((s) =>
+      this.toDto(s, actor, batches.get(s.id) ?? null, recent.has(s.id)),
+    );
+  }
+
+  private toDto(
+    s: Statement,
+    actor: Actor,
+    batchNumber: string | null,
+    bankDetailsRecentlyChanged: boolean,
+  ): StatementDto {
     return {
       actions: statementActions(s, actor),
       id: s.id,
@@ -350,6 +363,7 @@ export class StatementsService {
       approverName: s.approverName,
       approverTitle: s.approverTitle,
       batchNumber,
+      bankDetailsRecentlyChanged,
       imputations: s.imputations,
     };
   }

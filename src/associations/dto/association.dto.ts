@@ -80,11 +80,48 @@ export class CreateAssociationDto {
 export class UpdateAssociationDto extends PartialType(CreateAssociationDto) {}
 
 export class PendingBankDetailsDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'Full for administrators, masked for the association' })
   iban!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) bic!: string | null;
   @ApiProperty({ format: 'uuid' }) requestedBy!: string;
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'SHA-256 of the bank-details document (RIB) the request rests on',
+  })
+  documentSha256!: string | null;
+}
+
+/** New bank details, asked with the association's bank-details document (multipart form). */
+export class RequestBankDetailsDto {
+  @ApiProperty({ example: 'FR76 3000 6000 0112 3456 7890 189' })
+  @IsString()
+  @MaxLength(50)
+  iban!: string;
+
+  @ApiPropertyOptional({ example: 'AGRIFRPP' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(11)
+  bic?: string;
+}
+
+/** One version of an association's bank details: who asked, who decided, when, on what document. */
+export class BankDetailsChangeDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() iban!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) bic!: string | null;
+  @ApiProperty({ enum: ['PENDING', 'CONFIRMED', 'CANCELLED'] }) status!: string;
+  @ApiProperty({ format: 'uuid' }) requestedBy!: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) decidedBy!: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) decidedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) documentName!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) documentType!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) documentSha256!: string | null;
 }
 
 export class AccreditationDecisionDto {

@@ -172,6 +172,11 @@ export class StatementDto {
   })
   batchNumber!: string | null;
   @ApiProperty({
+    description:
+      "The association's bank details were changed less than 30 days before the approval (or before now, not yet approved): check them against the bank-details document",
+  })
+  bankDetailsRecentlyChanged!: boolean;
+  @ApiProperty({
     type: 'array',
     description: 'Budget imputation and legal basis per programme, frozen at issue',
   })
