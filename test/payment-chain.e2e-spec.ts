@@ -297,4 +297,145 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
       Object.fromEntries(batch.statements.map((x) => [x.number, x.bankDetailsRecentlyChanged])),
     ).toEqual({ [s.number]: true, [calm.number]: false });
   });
+
+  it('pages: the administrator sends a batch and imports its payments by upload with a preview; the association follows every step on /structure/paiements', async () => {
+    const s = await issuedStatement(t, programmeId, admin, { count: 2 });
+    await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
+    const batch = (
+      await request(t.http)
+        .post('/api/payment-batches')
+        .set(as(admin))
+        .send({ statementIds: [s.id] })
+        .expect(201)
+    ).body as PaymentBatchDetailDto;
+    await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/approve`)
+      .set(as(admin2))
+      .expect(200);
+
+    // a browser: the session cookie and the form's CSRF token
+    const browser = request.agent(t.http);
+    const login = await browser.get('/connexion').set('Accept', 'text/html').expect(200);
+    const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    await browser
+      .post('/connexion')
+      .type('form')
+      .send({
+        _csrf: csrfOf(login.text),
+        email: 'admin@test.local',
+        password: 'admin-password-for-tests',
+      })
+      .expect(303);
+    let page = (await browser.get('/admin/etats').expect(200)).text;
+    expect(page).toContain(`action="/admin/bordereaux/${batch.id}/envoyer"`);
+    expect(page).toContain(`/api/payment-batches/${batch.id}/mandates.csv`);
+    expect(page).toContain(`/api/payment-batches/${batch.id}/documents.zip`);
+    await browser
+      .post(`/admin/bordereaux/${batch.id}/envoyer`)
+      .type('form')
+      .send({ _csrf: csrfOf(page) })
+      .expect(303);
+    page = (await browser.get('/admin/etats').expect(200)).text;
+    expect(page).toContain(`href="/admin/bordereaux/${batch.id}/paiements"`);
+
+    const form = (await browser.get(`/admin/bordereaux/${batch.id}/paiements`).expect(200)).text;
+    expect(form).toContain('enctype="multipart/form-data"');
+    const file = `numero_etat;numero_mandat;montant;date_paiement\r\n${s.number};M-PAGE-1;20,00;${frenchDate(today)}\r\n`;
+    const wrong = await browser
+      .post(`/admin/bordereaux/${batch.id}/paiements`)
+      .field('_csrf', csrfOf(form))
+      .attach('file', Buffer.from(file.replace('20,00', '19,00')), 'paiements.csv')
+      .expect(400);
+    expect(wrong.text).toContain('Le fichier n&#x27;est pas enregistré');
+    expect(wrong.text).toContain('19,00');
+    const preview = await browser
+      .post(`/admin/bordereaux/${batch.id}/paiements`)
+      .field('_csrf', csrfOf(form))
+      .attach('file', Buffer.from(file), 'paiements.csv')
+      .expect(200);
+    expect(preview.text).toContain('Le fichier est conforme. 1 paiement(s) à enregistrer');
+    expect((await statement(s.id)).status).toBe('SENT');
+    const content = /name="content" value="([^"]*)"/.exec(preview.text)![1].replace(/&#x3D;/g, '=');
+    await browser
+      .post(`/admin/bordereaux/${batch.id}/paiements`)
+      .type('form')
+      .send({ _csrf: csrfOf(preview.text), step: 'appliquer', content: decodeHtml(content) })
+      .expect(303);
+    expect(await statement(s.id)).toMatchObject({ status: 'PAID', mandateNumber: 'M-PAGE-1' });
+
+    // the association's side: every step dated
+    const staff = (await t.userToken('ASSOCIATION', { associationId: s.associationId })).token;
+    const track = (await request(t.http).get('/api/statements/payments').set(as(staff)).expect(200))
+      .body as {
+      statementNumber: string;
+      step: string;
+      approvedAt: string;
+      inBatchAt: string;
+      sentAt: string;
+      paidOn: string;
+      daysSinceApproval: number;
+      late: boolean;
+    }[];
+    expect(track).toEqual([
+      expect.objectContaining({
+        statementNumber: s.number,
+        step: 'PAID',
+        paidOn: today,
+        daysSinceApproval: 0,
+        late: false,
+        approvedAt: expect.any(String),
+        inBatchAt: expect.any(String),
+        sentAt: expect.any(String),
+      }),
+    ]);
+    const mine = (
+      await request(t.http)
+        .get('/structure/paiements')
+        .set('Cookie', `pn_session=${staff}`)
+        .set('Accept', 'text/html')
+        .expect(200)
+    ).text;
+    expect(mine).toContain(s.number);
+    expect(mine).toContain('mandat M-PAGE-1');
+    expect(mine).toContain('Payé, en 0 jour(s)');
+  });
+
+  it('an approved statement unpaid beyond the payment-delay target is late: on the association’s page and the administrators’ watch list', async () => {
+    const s = await issuedStatement(t, programmeId, admin, { count: 1 });
+    await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
+    await t.dataSource.query(`ALTER TABLE statement DISABLE TRIGGER trg_statement_guard`);
+    await t.dataSource.query(
+      `UPDATE statement SET approved_at = approved_at - interval '45 days' WHERE id = $1`,
+      [s.id],
+    );
+    await t.dataSource.query(`ALTER TABLE statement ENABLE TRIGGER trg_statement_guard`);
+    const late = (
+      await request(t.http).get('/api/statements/payments?late=true').set(as(admin)).expect(200)
+    ).body as { statementNumber: string; late: boolean; daysSinceApproval: number }[];
+    expect(late.find((x) => x.statementNumber === s.number)).toMatchObject({
+      late: true,
+      daysSinceApproval: 45,
+    });
+    const page = (
+      await request(t.http)
+        .get('/admin/etats')
+        .set('Cookie', `pn_session=${admin}`)
+        .set('Accept', 'text/html')
+        .expect(200)
+    ).text;
+    expect(page).toContain('non payé(s) au-delà du délai visé');
+    expect(page).toContain(`${s.number} — `);
+  });
 });
+
+/** The few entities Handlebars writes in an attribute. */
+function decodeHtml(s: string): string {
+  return s
+    .replace(/&#x27;/g, "'")
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x60;/g, '`')
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}

@@ -49,5 +49,10 @@ export function pageOf<E, T>(
   [rows, total]: [E[], number],
   map: (e: E, index: number) => T,
 ): Page<T> {
-  return { items: rows.map((e, i) => map(e, i)), total, page: query.page, pageSize: query.pageSize };
+  return {
+    items: rows.map((e, i) => map(e, i)),
+    total,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
 }

@@ -315,3 +315,55 @@ export async function recentBankChanges(
   );
   return new Set(rows.map((r) => r.id));
 }
+
+export interface PaymentTrackRow {
+  claim_id: string;
+  association_id: string;
+  association_name: string;
+  up_to: string;
+  claim_status: string;
+  submitted_at: Date | null;
+  total_cents: string;
+  statement_id: string | null;
+  statement_number: string | null;
+  statement_status: string | null;
+  issued_at: Date | null;
+  approved_at: Date | null;
+  batch_number: string | null;
+  in_batch_at: Date | null;
+  sent_at: Date | null;
+  paid_on: string | null;
+  mandate_number: string | null;
+  days_since_approval: number | null;
+}
+
+/**
+ * Where each claim's money stands, newest first: submitted, issued, approved, in a batch, sent to
+ * the finance department, paid (reads of payment-batches' tables). `associationId` scopes it;
+ * `lateAfterDays` keeps only approved statements unpaid for longer than that.
+ */
+export function paymentTrack(
+  em: EntityManager,
+  filter: { associationId?: string; lateAfterDays?: number; limit: number },
+): Promise<PaymentTrackRow[]> {
+  return queryRows<PaymentTrackRow>(
+    em,
+    `SELECT c.id AS claim_id, c.association_id, a.name AS association_name, c.up_to::text, c.status AS claim_status,
+            c.submitted_at, coalesce(s.total_cents, c.total_cents) AS total_cents,
+            s.id AS statement_id, s.number AS statement_number, s.status AS statement_status, s.issued_at, s.approved_at,
+            b.number AS batch_number, b.prepared_at AS in_batch_at, b.sent_at, s.paid_on::text, s.mandate_number,
+            CASE WHEN s.approved_at IS NULL THEN NULL
+                 ELSE (coalesce(s.paid_on, (now() AT TIME ZONE 'Europe/Paris')::date) - (s.approved_at AT TIME ZONE 'Europe/Paris')::date) END AS days_since_approval
+       FROM claim c JOIN association a ON a.id = c.association_id
+       LEFT JOIN statement s ON s.claim_id = c.id
+       LEFT JOIN payment_batch_statement p ON p.statement_id = s.id AND NOT p.released
+       LEFT JOIN payment_batch b ON b.id = p.batch_id
+      WHERE c.status IN ('SUBMITTED', 'ISSUED')
+        AND ($1::uuid IS NULL OR c.association_id = $1)
+        AND ($2::int IS NULL OR (s.status <> 'PAID' AND s.approved_at IS NOT NULL
+             AND (now() AT TIME ZONE 'Europe/Paris')::date - (s.approved_at AT TIME ZONE 'Europe/Paris')::date > $2))
+      ORDER BY coalesce(c.submitted_at, c.created_at) DESC
+      LIMIT $3`,
+    [filter.associationId ?? null, filter.lateAfterDays ?? null, filter.limit],
+  );
+}

@@ -19,6 +19,8 @@ import {
   CreateClaimDto,
   CutOffResultDto,
   MarkPaidDto,
+  PaymentTrackDto,
+  PaymentTrackQueryDto,
   ReasonDto,
   ReconciliationDto,
   RunCutOffDto,
@@ -161,6 +163,21 @@ export class StatementsController {
   @ApiProblems(400)
   list(@CurrentUser() actor: Actor, @Query() q: StatementQueryDto): Promise<Page<StatementDto>> {
     return this.statements.listStatements(actor, q);
+  }
+
+  @Get('statements/payments')
+  @Roles('ASSOCIATION', 'ADMIN', 'AGENT')
+  @ApiOperation({
+    summary:
+      'Where is my money: each claim with the date of every step (submitted, issued, approved, in a batch, sent, paid) and the days since approval against PAYMENT_DELAY_DAYS; an association sees its own; late=true keeps the late ones',
+  })
+  @ApiOkResponse({ type: [PaymentTrackDto] })
+  @ApiProblems(400)
+  payments(
+    @CurrentUser() actor: Actor,
+    @Query() q: PaymentTrackQueryDto,
+  ): Promise<PaymentTrackDto[]> {
+    return this.statements.paymentTrack(actor, q.late === 'true');
   }
 
   @Get('statements/:id')

@@ -18,10 +18,12 @@ import { CancelRedemptionDto, RedemptionDto } from '../redemptions/dto/redemptio
 import { RedemptionsService } from '../redemptions/redemptions.service';
 import { assertTwoPeople } from '../users/four-eyes';
 import { User } from '../users/user.entity';
+import { AppConfig } from '../config/app-config';
 import { ClaimsService } from './claims.service';
 import { StatementDocumentsService } from './statement-documents.service';
 import {
   MarkPaidDto,
+  PaymentTrackDto,
   StatementDetailDto,
   StatementDto,
   StatementLineDto,
@@ -63,6 +65,7 @@ export class StatementsService {
     private readonly claims: ClaimsService,
     private readonly redemptions: RedemptionsService,
     private readonly documents: StatementDocumentsService,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -321,6 +324,43 @@ export class StatementsService {
     return (await queries.batchNumbers(em, [s.id])).get(s.id) ?? null;
   }
 
+  /**
+   * Where each claim's money stands (an association sees its own): the date of every step and
+   * the days since approval against the payment-delay target; `lateOnly` keeps the statements
+   * approved and unpaid beyond it (the administrators' watch list).
+   */
+  async paymentTrack(actor: Actor, lateOnly = false): Promise<PaymentTrackDto[]> {
+    const target = this.config.get('PAYMENT_DELAY_DAYS');
+    const rows = await queries.paymentTrack(this.dataSource.manager, {
+      associationId: associationFilter(actor),
+      lateAfterDays: lateOnly ? target : undefined,
+      limit: 500,
+    });
+    return rows.map((r) => ({
+      claimId: r.claim_id,
+      associationId: r.association_id,
+      associationName: r.association_name,
+      upTo: r.up_to,
+      totalCents: Number(r.total_cents),
+      statementId: r.statement_id,
+      statementNumber: r.statement_number,
+      step: r.statement_status ?? r.claim_status,
+      submittedAt: r.submitted_at?.toISOString() ?? null,
+      issuedAt: r.issued_at?.toISOString() ?? null,
+      approvedAt: r.approved_at?.toISOString() ?? null,
+      inBatchAt: r.in_batch_at?.toISOString() ?? null,
+      sentAt: r.sent_at?.toISOString() ?? null,
+      paidOn: r.paid_on,
+      mandateNumber: r.mandate_number,
+      daysSinceApproval: r.days_since_approval,
+      targetDays: target,
+      late:
+        r.statement_status !== 'PAID' &&
+        r.days_since_approval !== null &&
+        r.days_since_approval > target,
+    }));
+  }
+
   /** The statements as the API shows them, with their batch and a recent bank-details change. */
   async dtos(em: EntityManager, actor: Actor, statements: Statement[]): Promise<StatementDto[]> {
     const ids = statements.map((s) => s.id);
@@ -328,9 +368,7 @@ export class StatementsService {
       queries.batchNumbers(em, ids),
       queries.recentBankChanges(em, ids),
     ]);
-    return statements.map((s) =>
-      this.toDto(s, actor, batches.get(s.id) ?? null, recent.has(s.id)),
-    );
+    return statements.map((s) => this.toDto(s, actor, batches.get(s.id) ?? null, recent.has(s.id)));
   }
 
   private toDto(

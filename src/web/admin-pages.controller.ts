@@ -43,7 +43,9 @@ import { CreateUserDto } from '../users/dto/create-user.dto';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { UsersService } from '../users/users.service';
-import { formFields, readForm } from './forms';
+import { DomainError } from '../common/errors/domain-error';
+import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
+import { formErrors, formFields, readForm } from './forms';
 import { errorPage, pageAction } from './page-action';
 import { LABELS, options } from './labels';
 import { flashMessage, pageModel } from './page-model';
@@ -66,6 +68,9 @@ const DONE: Record<string, string> = {
   bordereau: 'Le bordereau est préparé : un autre administrateur doit l’approuver.',
   bordereau_approuve: 'Le bordereau est approuvé : ses fichiers de paiement sont disponibles.',
   bordereau_annule: 'Le bordereau est annulé : ses états peuvent entrer dans un autre.',
+  bordereau_envoye:
+    'Le bordereau est marqué envoyé aux finances : ses paiements pourront être importés.',
+  paiements: 'Les paiements du fichier sont enregistrés.',
 };
 
 type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
@@ -190,6 +195,7 @@ export class AdminPagesController {
     const [users, associations] = await Promise.all([
       this.users.list(await readForm(UserQueryDto, { pageSize: 200 })),
       this.associations.list(actor),
+      this.statements.paymentTrack(actor, true),
     ]);
     const names = new Map(associations.map((a) => [a.id, a.name]));
     return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
@@ -244,13 +250,14 @@ export class AdminPagesController {
   @Roles('ADMIN', 'AGENT')
   @Render('admin/statements')
   async statementsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
-    const [claims, statements, associations] = await Promise.all([
+    const [claims, statements, associations, late] = await Promise.all([
       this.claims.listClaims(
         actor,
         await readForm(ClaimQueryDto, { status: 'SUBMITTED', pageSize: 200 }),
       ),
       this.statements.listStatements(actor, await readForm(StatementQueryDto, { pageSize: 100 })),
       this.associations.list(actor),
+      this.statements.paymentTrack(actor, true),
     ]);
     const names = new Map(associations.map((a) => [a.id, a.name]));
     const batches =
@@ -265,8 +272,11 @@ export class AdminPagesController {
         approvable: b.actions.includes('APPROVE'),
         cancellable: b.actions.includes('CANCEL'),
         downloadable: b.actions.includes('DOWNLOAD'),
+        sendable: b.actions.includes('MARK_SENT'),
+        importable: b.actions.includes('IMPORT_RESULTS'),
       })),
       flash: flashMessage(DONE, done),
+      late,
       isAdmin: actor.role === 'ADMIN',
       today: parisToday(),
       claims: claims.items.map((c) => ({
@@ -325,6 +335,52 @@ export class AdminPagesController {
     );
   }
 
+  /** Importing the finance software's payment results: choose the file. */
+  @Get('bordereaux/:id/paiements')
+  @Roles('ADMIN')
+  @Render('admin/payment-results')
+  async paymentResultsPage(@CurrentUser() actor: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    const batch = await this.batches.get(actor, id);
+    return pageModel(actor, `Paiements du bordereau ${batch.number}`, '/admin/etats', { batch });
+  }
+
+  /**
+   * The uploaded file checked without recording anything (the preview: every line and what it
+   * would do), then, confirmed, applied — all or nothing — with the same checks again.
+   */
+  @Post('bordereaux/:id/paiements')
+  @Roles('ADMIN')
+  async paymentResults(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @UploadedDocumentParam() file: UploadedDocument | undefined,
+    @Res() res: Response,
+  ) {
+    const batch = await this.batches.get(actor, id);
+    const view = (model: object, status = 200) =>
+      res.status(status).render(
+        'admin/payment-results',
+        pageModel(actor, `Paiements du bordereau ${batch.number}`, '/admin/etats', {
+          batch,
+          ...model,
+        }),
+      );
+    const confirmed = typeof body.content === 'string' && body.step === 'appliquer';
+    const content = confirmed ? (body.content as string) : file?.content.toString('utf8');
+    if (!content)
+      return view({ errors: [{ message: 'Choisissez le fichier de résultats (CSV).' }] }, 400);
+    try {
+      const result = await this.batches.applyResults(actor, id, content, !confirmed);
+      if (confirmed) return res.redirect(303, '/admin/etats?fait=paiements');
+      return view({ preview: result, content, toPay: result.paidCount > 0 });
+    } catch (err) {
+      const lines =
+        err instanceof DomainError ? (err.extra.lines as unknown[] | undefined) : undefined;
+      return view({ errors: formErrors(err), refusedLines: lines ?? null }, 400);
+    }
+  }
+
   @Post('bordereaux')
   @Roles('ADMIN')
   prepareBatch(@CurrentUser() actor: Actor, @Res() res: Response) {
@@ -347,6 +403,14 @@ export class AdminPagesController {
         '/admin/etats',
         () => this.batches.approve(actor, id),
         'bordereau_approuve',
+      );
+    if (action === 'envoyer')
+      return this.act(
+        res,
+        actor,
+        '/admin/etats',
+        () => this.batches.markSent(actor, id),
+        'bordereau_envoye',
       );
     if (action === 'annuler')
       return this.act(

@@ -181,4 +181,15 @@ export class AssociationPagesController {
       statements: list.items.map((s) => ({ ...s, statusLabel: LABELS.statementStatus[s.status] })),
     });
   }
+
+  /** Where is my money: every claim with the date of each step, and the delay. */
+  @Get('paiements')
+  @Render('association/payments')
+  async paymentsPage(@CurrentUser() actor: Actor) {
+    const track = await this.statements.paymentTrack(actor);
+    return pageModel(actor, 'Suivi des paiements', '/structure/paiements', {
+      track: track.map((t) => ({ ...t, stepLabel: LABELS.paymentStep[t.step] ?? t.step })),
+      targetDays: track[0]?.targetDays,
+    });
+  }
 }

@@ -40,7 +40,8 @@ export function useCsrf(app: NestExpressApplication): void {
     ),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.method === 'GET' && isPagePath(req)) {
+    // every page rendered, also one shown again after a refused form or a preview
+    if (isPagePath(req)) {
       res.locals.csrfToken = generateCsrfToken(req, res, { overwrite: false });
     }
     next();

@@ -38,6 +38,15 @@ export const LABELS = {
     SENT: 'Envoyé aux finances',
     PAID: 'Payé',
   },
+  /** The last step of a claim's money, in the association's words. */
+  paymentStep: {
+    SUBMITTED: 'Demande transmise',
+    ISSUED: 'État émis',
+    APPROVED: 'État approuvé',
+    IN_BATCH: 'En cours de mise en paiement',
+    SENT: 'Transmis au comptable public',
+    PAID: 'Payé',
+  } as Record<string, string>,
   paymentBatchStatus: {
     PREPARED: 'À approuver',
     APPROVED: 'Approuvé',

@@ -28,6 +28,7 @@ const NAV: Record<Role, NavItem[]> = {
     { href: '/structure/encaissements', label: 'Encaissements' },
     { href: '/structure/demandes', label: 'Demandes de remboursement' },
     { href: '/structure/etats', label: 'États' },
+    { href: '/structure/paiements', label: 'Paiements' },
   ],
 };
 

@@ -292,8 +292,37 @@ describe('Web interface in a browser', () => {
       .getByRole('button', { name: 'Approuver' })
       .click();
     await page3.getByText('Le bordereau est approuvé').waitFor();
-    await page3.getByRole('link', { name: 'Virement SEPA (XML)' }).waitFor();
+    await page3.getByRole('link', { name: 'Virement SEPA pour une régie (XML)' }).waitFor();
+    await page3.getByRole('link', { name: 'Mandats (CSV)' }).waitFor();
+    await page3.getByRole('link', { name: 'Pièces justificatives (ZIP)' }).waitFor();
     await shoot(page3, 'admin-payment-batches');
+    // sent to the finance department, then its payments read back from the results file
+    await page3.getByRole('button', { name: 'Marquer envoyé aux finances' }).click();
+    await page3.getByText('Le bordereau est marqué envoyé aux finances').waitFor();
+    await page3.getByRole('link', { name: 'Importer les paiements' }).click();
+    await page3
+      .getByLabel('Fichier des paiements exporté du logiciel financier (CSV)')
+      .setInputFiles({
+        name: 'paiements.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(
+          `numero_etat;numero_mandat;montant;date_paiement\r\n${number};M-2026-000777;10,00;${frenchToday}\r\n`,
+        ),
+      });
+    await page3.getByRole('button', { name: 'Vérifier le fichier' }).click();
+    await page3.getByText('Le fichier est conforme. 1 paiement(s) à enregistrer').waitFor();
+    await shoot(page3, 'admin-payment-results-preview');
+    await page3.getByRole('button', { name: 'Enregistrer ces paiements' }).click();
+    await page3.getByText('Les paiements du fichier sont enregistrés.').waitFor();
+    await expect(page3.getByText('mandat M-2026-000777').isVisible()).resolves.toBe(true);
+    await shoot(page3, 'admin-payment-batches-paid');
     await third.close();
+    // the association follows its money
+    const staff = await newContext({ viewport: { width: 1280, height: 800 } });
+    const page4 = await signIn(staff, BENCH_STAFF);
+    await page4.goto(`${service.url}/structure/paiements`);
+    await page4.getByRole('cell', { name: /Payé, en 0 jour/ }).waitFor();
+    await shoot(page4, 'association-payments');
+    await staff.close();
   });
 });

@@ -231,3 +231,50 @@ export class ReconciliationDto {
   @ApiProperty({ description: 'redeemed = unclaimed + on claims + on statements − reversals' })
   redeemedBalanced!: boolean;
 }
+
+/** Where a claim's money stands: the date of every step, and the delay against the target. */
+export class PaymentTrackDto {
+  @ApiProperty({ format: 'uuid' }) claimId!: string;
+  @ApiProperty({ format: 'uuid' }) associationId!: string;
+  @ApiProperty() associationName!: string;
+  @ApiProperty({ format: 'date' }) upTo!: string;
+  @ApiProperty() totalCents!: number;
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) statementId!:
+    string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) statementNumber!: string | null;
+  @ApiProperty({
+    enum: ['SUBMITTED', 'ISSUED', 'APPROVED', 'IN_BATCH', 'SENT', 'PAID'],
+    description: 'The last step reached',
+  })
+  step!: string;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) submittedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) issuedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) approvedAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) inBatchAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) sentAt!:
+    string | null;
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) paidOn!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) mandateNumber!: string | null;
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Days from approval to payment (or to today, unpaid)',
+  })
+  daysSinceApproval!: number | null;
+  @ApiProperty({ description: 'The payment-delay target in days (PAYMENT_DELAY_DAYS)' })
+  targetDays!: number;
+  @ApiProperty({ description: 'Approved, unpaid, beyond the target' }) late!: boolean;
+}
+
+export class PaymentTrackQueryDto {
+  @ApiPropertyOptional({
+    description: 'true: only statements approved and unpaid beyond the target',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  late?: 'true' | 'false';
+}
