@@ -396,8 +396,8 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
         .expect(200)
     ).text;
     expect(mine).toContain(s.number);
-    expect(mine).toContain('mandat M-PAGE-1');
-    expect(mine).toContain('Payé, en 0 jour(s)');
+    expect(mine).toContain('(mandat M-PAGE-1)');
+    expect(mine).toContain("<strong>Payé</strong>, 0 jour(s) après l'approbation");
   });
 
   it('an approved statement unpaid beyond the payment-delay target is late: on the association’s page and the administrators’ watch list', async () => {

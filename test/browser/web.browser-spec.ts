@@ -321,7 +321,7 @@ describe('Web interface in a browser', () => {
     const staff = await newContext({ viewport: { width: 1280, height: 800 } });
     const page4 = await signIn(staff, BENCH_STAFF);
     await page4.goto(`${service.url}/structure/paiements`);
-    await page4.getByRole('cell', { name: /Payé, en 0 jour/ }).waitFor();
+    await page4.getByText(/Payé le .* \(mandat M-2026-000777\)/).waitFor();
     await shoot(page4, 'association-payments');
     await staff.close();
   });
