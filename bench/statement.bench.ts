@@ -1,17 +1,28 @@
 /**
  * npm run bench:statement — a statement of 100,000 redemptions: claim, issue (numbering, 100,000
- * frozen lines, totals and hash checked at commit), then the PDF and the CSV downloads; time and
- * peak RSS of the compiled service for each step.
+ * frozen lines, totals and hash checked at commit), the provisional PDF drawn live, the approval
+ * (which draws the PDF/A document once and keeps it), the kept PDF's download and the CSV; time
+ * and peak RSS of the compiled service for each step.
  * Prints a JSON result line.
  */
 import { Client } from 'pg';
-import { api, benchDatabase, benchEnv, benchWorld, startCompiledService } from './support';
+import {
+  api,
+  benchDatabase,
+  benchEnv,
+  benchWorld,
+  createAdminOnServer,
+  startCompiledService,
+} from './support';
+
+const APPROVER = { email: 'approver@bench.local', password: 'approver-password-long' };
 
 const REDEMPTIONS = 100_000;
 
 async function main(): Promise<void> {
   const db = await benchDatabase();
-  const service = await startCompiledService(benchEnv(db.url));
+  const env = benchEnv(db.url);
+  const service = await startCompiledService(env);
   try {
     const { admin, staff, staffUserId, associationId } = await benchWorld(
       service.url,
@@ -78,6 +89,14 @@ async function main(): Promise<void> {
         {},
       ),
     );
+    const provisional = await timed(() => download(`/api/statements/${issue.value.id}/pdf`, admin));
+    createAdminOnServer(env, APPROVER);
+    const approver = (
+      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, APPROVER)
+    ).accessToken;
+    const approve = await timed(() =>
+      api(service.url, `/api/statements/${issue.value.id}/approve`, approver, {}),
+    );
     const pdf = await timed(() => download(`/api/statements/${issue.value.id}/pdf`, admin));
     const csv = await timed(() => download(`/api/statements/${issue.value.id}/csv`, admin));
     console.log(
@@ -88,7 +107,13 @@ async function main(): Promise<void> {
         totalCents: issue.value.totalCents,
         claim: { ms: claim.ms, peakRssMiB: claim.peakRssMiB },
         issue: { ms: issue.ms, peakRssMiB: issue.peakRssMiB },
-        pdf: { ms: pdf.ms, bytes: pdf.value, peakRssMiB: pdf.peakRssMiB },
+        provisionalPdf: {
+          ms: provisional.ms,
+          bytes: provisional.value,
+          peakRssMiB: provisional.peakRssMiB,
+        },
+        approveWithPdf: { ms: approve.ms, peakRssMiB: approve.peakRssMiB },
+        keptPdf: { ms: pdf.ms, bytes: pdf.value, peakRssMiB: pdf.peakRssMiB },
         csv: { ms: csv.ms, bytes: csv.value, peakRssMiB: csv.peakRssMiB },
       }),
     );

@@ -2,7 +2,7 @@ import { RunningDatabase } from '../src/database/embedded/embedded-postgres';
 import { ServiceProcess, startService } from '../test/support/service-process';
 import { startThrowawayPostgres } from '../test/support/throwaway-postgres';
 
-export { api, benchEnv, benchWorld, median } from '../test/support/world';
+export { api, benchEnv, benchWorld, createAdminOnServer, median } from '../test/support/world';
 export type { BenchWorld } from '../test/support/world';
 
 /** A throwaway PostgreSQL cluster, as the tests use. */

@@ -1,5 +1,10 @@
 import { StartupError } from '../common/startup-error';
-import { DEFAULT_MANDATE_COLUMNS, mandatesCsv, parseMandateColumns } from './mandates';
+import {
+  DEFAULT_MANDATE_COLUMNS,
+  mandatesCsv,
+  mandateSplitRefusal,
+  parseMandateColumns,
+} from './mandates';
 import type { PaymentBatch } from './payment-batch.entity';
 import type { BatchRow } from './payment-batch.queries';
 
@@ -77,5 +82,17 @@ describe('mandates file', () => {
       'ER-2026-00001;1;65;25,00;ER-2026-00001.pdf',
       'ER-2026-00001;2;011;10,00;ER-2026-00001.pdf',
     ]);
+  });
+
+  it('refuses a split with a negative or zero part: no negative mandate ever', () => {
+    expect(mandateSplitRefusal([imputation('P1', '65', 3000)], 3000)).toBeNull();
+    expect(
+      mandateSplitRefusal([imputation('P1', '65', 10000), imputation('P2', '011', -3000)], 7000),
+    ).toMatch(/011-6574-58\) would be paid -3000 cents/);
+    // the same imputation: the correction offsets the cheques within one mandate
+    expect(
+      mandateSplitRefusal([imputation('P1', '65', 10000), imputation('P2', '65', -3000)], 7000),
+    ).toBeNull();
+    expect(mandateSplitRefusal([imputation('P1', '65', 3000)], 2000)).toMatch(/add up to 3000/);
   });
 });

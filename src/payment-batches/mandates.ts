@@ -178,6 +178,24 @@ function byImputation(imputations: StatementImputation[], total: number): Imputa
   return list;
 }
 
+/**
+ * Why a statement cannot be carried by mandates, or null: split over budget imputations, every
+ * part must be positive (a finance software takes no negative mandate; a correction charged to
+ * another imputation than the cheques it offsets must wait for a statement of its own programme).
+ */
+export function mandateSplitRefusal(
+  imputations: StatementImputation[],
+  totalCents: number,
+): string | null {
+  const parts = byImputation(imputations, totalCents);
+  const sum = parts.reduce((s, p) => s + p.amountCents, 0);
+  if (sum !== totalCents) return `imputations add up to ${sum}, not ${totalCents}`;
+  const bad = parts.find((p) => p.amountCents <= 0);
+  return bad
+    ? `a budget imputation (${[bad.chapter, bad.article, bad.function].join('-')}) would be paid ${bad.amountCents} cents`
+    : null;
+}
+
 /** The mandates CSV (UTF-8 with BOM, `;`, CRLF): the same bytes for the same batch and columns. */
 export function mandatesCsv(
   batch: PaymentBatch,

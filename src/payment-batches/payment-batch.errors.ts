@@ -13,6 +13,12 @@ export const PAYMENT_BATCH_ERRORS = defineErrors('payment-batches', {
       '{count} à payer : approuvé, non payé, de montant positif et dans aucun autre bordereau.',
     when: 'a statement asked for is not approved, already paid, zero or negative, or in another batch',
   },
+  STATEMENT_NOT_MANDATABLE: {
+    status: 409,
+    detail:
+      "L'état {numbers} ne peut pas être mis en paiement par mandats : une de ses imputations budgétaires serait négative ou nulle (une correction imputée ailleurs que les chèques qu'elle compense). Payez-le à part ou attendez un état de correction de son dispositif.",
+    when: 'a statement whose amount, split by budget imputation, gives a part that is zero or negative',
+  },
   NOTHING_TO_PAY: {
     status: 409,
     detail: 'Aucun état approuvé à payer.',

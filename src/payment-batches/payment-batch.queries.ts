@@ -17,10 +17,12 @@ const PAYABLE = `s.status = 'APPROVED' AND s.total_cents > 0
 export function lockPayableStatements(
   em: EntityManager,
   wanted: string[] | null,
-): Promise<{ id: string; number: string; total_cents: string }[]> {
+): Promise<
+  { id: string; number: string; total_cents: string; imputations: StatementImputation[] }[]
+> {
   return queryRows(
     em,
-    `SELECT s.id, s.number, s.total_cents FROM statement s
+    `SELECT s.id, s.number, s.total_cents, s.imputations FROM statement s
       WHERE ${PAYABLE} AND ($1::uuid[] IS NULL OR s.id = ANY($1::uuid[]))
       ORDER BY s.year, s.seq FOR UPDATE OF s`,
     [wanted],
@@ -64,11 +66,17 @@ export async function sealMandates(
   batchId: string,
   columns: MandateColumn[],
   hash: string,
-): Promise<void> {
+): Promise<{ columns: MandateColumn[]; sha256: string }> {
   await em.query(
     `UPDATE payment_batch SET mandate_columns = $2, mandates_sha256 = $3 WHERE id = $1 AND mandates_sha256 IS NULL`,
     [batchId, JSON.stringify(columns), hash],
   );
+  const [row] = await queryRows<{ mandate_columns: MandateColumn[]; mandates_sha256: string }>(
+    em,
+    `SELECT mandate_columns, mandates_sha256 FROM payment_batch WHERE id = $1`,
+    [batchId],
+  );
+  return { columns: row.mandate_columns, sha256: row.mandates_sha256 };
 }
 
 /**

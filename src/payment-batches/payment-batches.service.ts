@@ -27,7 +27,12 @@ import {
 } from './dto/payment-batch.dto';
 import { MandateColumn, PaymentBatch } from './payment-batch.entity';
 import { documentsZip } from './documents-zip';
-import { mandatesCsv, parseMandateColumns, statementPdfName } from './mandates';
+import {
+  mandatesCsv,
+  mandateSplitRefusal,
+  parseMandateColumns,
+  statementPdfName,
+} from './mandates';
 import { parseResults } from './payment-results';
 import { painCreditTransfer } from './sepa';
 import { PAYMENT_BATCH_ERRORS } from './payment-batch.errors';
@@ -90,6 +95,20 @@ export class PaymentBatchesService {
         );
       }
       if (payable.length === 0) throw PAYMENT_BATCH_ERRORS.error('NOTHING_TO_PAY');
+      const unsplittable = payable
+        .map((st) => ({ st, why: mandateSplitRefusal(st.imputations, Number(st.total_cents)) }))
+        .filter((x) => x.why !== null);
+      if (unsplittable.length > 0)
+        throw PAYMENT_BATCH_ERRORS.error(
+          'STATEMENT_NOT_MANDATABLE',
+          { numbers: unsplittable.map((x) => x.st.number).join(', ') },
+          {
+            errors: unsplittable.map((x) => ({
+              field: 'statementIds',
+              message: `statement ${x.st.number}: ${x.why}`,
+            })),
+          },
+        );
       const year = parisYear();
       const seq = await queries.nextBatchSeq(em, year);
       const total = payable.reduce((sum, s) => sum + BigInt(s.total_cents), 0n);
@@ -368,9 +387,6 @@ export class PaymentBatchesService {
           rows.map((r) => r.statement_id),
         );
         const byNumber = new Map(statements.map((st) => [st.number, st]));
-        const byMandate = new Map(
-          statements.filter((st) => st.mandateNumber).map((st) => [st.mandateNumber!, st]),
-        );
         const amount = new Map(rows.map((r) => [r.statement_id, Number(r.amount_cents)]));
         const problems = new Map<number, string[]>();
         for (const p of parsed.problems)
@@ -385,15 +401,9 @@ export class PaymentBatchesService {
             refuse(problems.get(l.line)!.join(' ; '));
             continue;
           }
-          const st = l.statementNumber
-            ? byNumber.get(l.statementNumber)
-            : byMandate.get(l.mandateNumber!);
+          const st = byNumber.get(l.statementNumber!);
           if (!st) {
-            refuse(
-              l.statementNumber
-                ? `l'état ${l.statementNumber} n'est pas dans le bordereau ${batch.number}`
-                : `aucun état du bordereau ${batch.number} ne porte le mandat ${l.mandateNumber}`,
-            );
+            refuse(`l'état ${l.statementNumber} n'est pas dans le bordereau ${batch.number}`);
             continue;
           }
           line.statementNumber = st.number;
@@ -456,8 +466,11 @@ export class PaymentBatchesService {
               lines,
             },
           );
-        // a preview: every check made, then nothing kept
-        if (dryRun) throw new Preview({ ...result, applied: false });
+        // a preview: every check made, the deferred ones too, then nothing kept
+        if (dryRun) {
+          await em.query('SET CONSTRAINTS ALL IMMEDIATE');
+          throw new Preview({ ...result, applied: false });
+        }
         if (result.paidCount > 0)
           await this.audit.record(em, actor, {
             action: 'payment_batch.results_imported',
@@ -490,15 +503,16 @@ export class PaymentBatchesService {
     return batch;
   }
 
+  /** Seals the mandates file once; the batch then holds what is kept (another instance's, if first). */
   private async sealMandates(batch: PaymentBatch, content: string): Promise<void> {
-    batch.mandateColumns = this.mandateColumns;
-    batch.mandatesSha256 = sha256(content);
-    await queries.sealMandates(
+    const kept = await queries.sealMandates(
       this.dataSource.manager,
       batch.id,
-      batch.mandateColumns,
-      batch.mandatesSha256,
+      this.mandateColumns,
+      sha256(content),
     );
+    batch.mandateColumns = kept.columns;
+    batch.mandatesSha256 = kept.sha256;
   }
 
   private async lock(em: EntityManager, id: string): Promise<PaymentBatch> {

@@ -1,4 +1,4 @@
-import { parseAmount, parseDate, parseResults } from './payment-results';
+import { MAX_RESULT_LINES, parseAmount, parseDate, parseResults } from './payment-results';
 
 describe('payment results file', () => {
   it('reads amounts with a comma or a point, spaces and the euro sign, and nothing else', () => {
@@ -35,6 +35,16 @@ describe('payment results file', () => {
     ]);
   });
 
+  it('refuses a file longer than the most lines accepted, never cutting it silently', () => {
+    const line = 'ER-1;10,00;2026-01-02\n';
+    const big = 'etat;montant;date\n' + line.repeat(MAX_RESULT_LINES + 1);
+    expect(parseResults(big).problems).toEqual([
+      { line: 0, message: `plus de ${MAX_RESULT_LINES} lignes` },
+    ]);
+    const full = 'etat;montant;date\n' + line.repeat(MAX_RESULT_LINES);
+    expect(parseResults(full).lines).toHaveLength(MAX_RESULT_LINES);
+  });
+
   it('says which columns are missing, and which line is unreadable and why', () => {
     expect(parseResults('etat;montant\nER-1;10').problems).toEqual([
       { line: 1, message: 'colonne(s) manquante(s) : date_paiement' },
@@ -45,7 +55,7 @@ describe('payment results file', () => {
     );
     expect(problems).toEqual([
       { line: 2, message: 'date de paiement illisible : « hier »' },
-      { line: 3, message: "ni numéro d'état ni numéro de mandat" },
+      { line: 3, message: "numéro d'état manquant" },
       {
         line: 4,
         message:

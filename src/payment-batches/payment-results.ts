@@ -3,8 +3,8 @@ import { isCalendarDate } from '../common/validators';
 
 /**
  * The payment results file exported by the département's finance software (or typed by its
- * staff): one line per statement paid, naming it by our statement number or by its mandate
- * number, with the amount paid, the payment date and the mandate or payment reference. Parsed
+ * staff): one line per statement paid, naming it by our statement number, with its mandate
+ * number, the amount paid, the payment date and the mandate or payment reference. Parsed
  * here without any database: the batch's service matches the lines to its statements.
  */
 
@@ -77,7 +77,8 @@ export function parseResults(text: string): { lines: ResultLine[]; problems: Lin
       relax_column_count: true,
       skip_empty_lines: true,
       trim: true,
-      to: MAX_RESULT_LINES + 1,
+      // the header, the most lines accepted, and one more to tell that there were more
+      to: MAX_RESULT_LINES + 2,
     });
     rows = records as string[][];
   } catch (err) {
@@ -87,6 +88,8 @@ export function parseResults(text: string): { lines: ResultLine[]; problems: Lin
     };
   }
   if (rows.length === 0) return { lines: [], problems: [{ line: 0, message: 'fichier vide' }] };
+  if (rows.length > MAX_RESULT_LINES + 1)
+    return { lines: [], problems: [{ line: 0, message: `plus de ${MAX_RESULT_LINES} lignes` }] };
   const [header, ...body] = rows;
   const index: Partial<Record<Column, number>> = {};
   header.forEach((name, i) => {
@@ -96,8 +99,8 @@ export function parseResults(text: string): { lines: ResultLine[]; problems: Lin
         index[column] = i;
   });
   const missing: string[] = [];
-  if (index.statementNumber === undefined && index.mandateNumber === undefined)
-    missing.push('numero_etat ou numero_mandat');
+  // the statement number names what is paid; the mandate number is the finance software's
+  if (index.statementNumber === undefined) missing.push('numero_etat');
   if (index.amountCents === undefined) missing.push('montant');
   if (index.paidOn === undefined) missing.push('date_paiement');
   if (missing.length > 0)
@@ -124,8 +127,7 @@ export function parseResults(text: string): { lines: ResultLine[]; problems: Lin
     if (paidOn === null) wrong(`date de paiement illisible : « ${date ?? ''} »`);
     const statementNumber = cell('statementNumber');
     const mandateNumber = cell('mandateNumber');
-    if (statementNumber === null && mandateNumber === null)
-      wrong("ni numéro d'état ni numéro de mandat");
+    if (statementNumber === null) wrong("numéro d'état manquant");
     const paymentReference = cell('paymentReference') ?? mandateNumber;
     if (paymentReference === null) wrong('ni référence de paiement ni numéro de mandat');
     for (const [what, value] of [
@@ -136,8 +138,6 @@ export function parseResults(text: string): { lines: ResultLine[]; problems: Lin
         wrong(`${what} invalide (1 à 50 lettres, chiffres, espaces ou . / _ -) : « ${value} »`);
     return { line, statementNumber, mandateNumber, amountCents, paidOn, paymentReference };
   });
-  if (body.length > MAX_RESULT_LINES)
-    problems.push({ line: 0, message: `plus de ${MAX_RESULT_LINES} lignes` });
   return { lines, problems };
 }
 

@@ -353,7 +353,7 @@ export class AdminPagesController {
   async paymentResults(
     @CurrentUser() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() body: Record<string, unknown>,
+    @Body() body: Record<string, unknown> | undefined,
     @UploadedDocumentParam() file: UploadedDocument | undefined,
     @Res() res: Response,
   ) {
@@ -366,8 +366,9 @@ export class AdminPagesController {
           ...model,
         }),
       );
-    const confirmed = typeof body.content === 'string' && body.step === 'appliquer';
-    const content = confirmed ? (body.content as string) : file?.content.toString('utf8');
+    const fields = body ?? {};
+    const confirmed = typeof fields.content === 'string' && fields.step === 'appliquer';
+    const content = confirmed ? (fields.content as string) : file?.content.toString('utf8');
     if (!content)
       return view({ errors: [{ message: 'Choisissez le fichier de résultats (CSV).' }] }, 400);
     try {

@@ -75,14 +75,21 @@ export function useBodyParsers(app: NestExpressApplication, limit: string): void
     ),
   );
   app.use(wrap(express.urlencoded({ limit, extended: false })));
-  // a CSV file sent as the body (payment results)
-  app.use(wrap(express.text({ type: 'text/csv', limit: MAX_UPLOAD_BYTES })));
-  // a form with one file (pages): parsed before the CSRF check, which reads the form's token
+  // Files, on the routes that take one only (anywhere else a multipart or CSV body is refused
+  // as an unsupported media type by validation): a CSV body (payment results)…
+  app.use(
+    '/api/payment-batches/:id/results',
+    wrap(express.text({ type: 'text/csv', limit: MAX_UPLOAD_BYTES })),
+  );
+  // …and a form with one file (pages, bank-details document), parsed before the CSRF check,
+  // which reads the form's token; a few short fields beside the file
   const upload = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 50 },
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 8 * 1024 },
   }).single('file');
-  app.use((req: Request, res: Response, next: NextFunction) =>
-    upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)),
+  app.use(
+    ['/api/associations/:id/bank-details', '/admin/bordereaux/:id/paiements'],
+    (req: Request, res: Response, next: NextFunction) =>
+      upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)),
   );
 }

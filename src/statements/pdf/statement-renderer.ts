@@ -36,10 +36,19 @@ interface StatementLayout {
   certificationTitle: string;
   provisional: string;
   attachment: string;
+  untaggedLines: string;
   boxes: string[];
 }
 
 const ROW = 14;
+
+/**
+ * Up to this many lines the table is tagged cell by cell (TH/TD). pdfkit keeps every structure
+ * element until the end of the document, so a statement of 100,000 lines tagged that way takes
+ * gigabytes: beyond it, the printed table is a decoration (artifact) and a tagged paragraph says
+ * that its data is the embedded CSV, which assistive tools and software read instead.
+ */
+export const TAGGED_LINES_MAX = 5000;
 
 /**
  * The fonts, embedded (PDF/A forbids relying on the reader's): DejaVu Sans, which has every
@@ -194,8 +203,10 @@ export class StatementRenderer {
     imputations.end();
     doc.moveDown(0.5);
 
+    const tagged = statement.lineCount <= TAGGED_LINES_MAX;
+    if (!tagged) para(root, fill(L.untaggedLines, values), 'regular', 9);
     const table = doc.struct('Table');
-    root.add(table);
+    if (tagged) root.add(table);
     const csv: string[] = [CSV_BOM + csvLine(STATEMENT_CSV_HEADER)];
     const cellOptions = (i: number) => ({
       width: L.columns[i].width - 4,
@@ -204,6 +215,18 @@ export class StatementRenderer {
       ellipsis: true,
     });
     const row = (cells: string[], kind: 'TH' | 'TD', font: 'regular' | 'bold') => {
+      if (!tagged) {
+        const y = doc.y;
+        let x = left;
+        artifact(() =>
+          cells.forEach((cell, i) => {
+            doc.font(font).fontSize(9).text(cell, x, y, cellOptions(i));
+            x += L.columns[i].width;
+          }),
+        );
+        doc.y = y + ROW;
+        return x;
+      }
       const tr = doc.struct('TR');
       table.add(tr);
       let x = left;
@@ -283,7 +306,7 @@ export class StatementRenderer {
       if ((out as Writable & { writableNeedDrain?: boolean }).writableNeedDrain)
         await once(out, 'drain');
     }
-    table.end();
+    if (tagged) table.end();
     csv.push(...statementCsvClosing(statement).map((values) => csvLine(values)));
 
     if (doc.y + 190 > bottom) {
