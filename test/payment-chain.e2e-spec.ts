@@ -51,6 +51,22 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
       .set('Content-Type', 'text/csv')
       .send(csv);
 
+  /** A batch of these statements, prepared by `admin` and approved by `admin2`. */
+  const approvedBatch = async (statementIds: string[]) => {
+    const batch = (
+      await request(t.http)
+        .post('/api/payment-batches')
+        .set(as(admin))
+        .send({ statementIds })
+        .expect(201)
+    ).body as PaymentBatchDetailDto;
+    await request(t.http)
+      .post(`/api/payment-batches/${batch.id}/approve`)
+      .set(as(admin2))
+      .expect(200);
+    return batch;
+  };
+
   it('a batch made and approved by two people gives a mandates file and a documents zip that are the same bytes at every download, then a results file pays it, all or nothing, once', async () => {
     const s1 = await issuedStatement(t, programmeId, admin, { count: 3 });
     const s2 = await issuedStatement(t, programmeId, admin, { count: 2 });
@@ -222,17 +238,7 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
     const outside = await issuedStatement(t, programmeId, admin, { count: 1 });
     for (const s of [s1, outside])
       await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
-    const batch = (
-      await request(t.http)
-        .post('/api/payment-batches')
-        .set(as(admin))
-        .send({ statementIds: [s1.id] })
-        .expect(201)
-    ).body as PaymentBatchDetailDto;
-    await request(t.http)
-      .post(`/api/payment-batches/${batch.id}/approve`)
-      .set(as(admin2))
-      .expect(200);
+    const batch = await approvedBatch([s1.id]);
     await request(t.http).post(`/api/payment-batches/${batch.id}/sent`).set(as(admin)).expect(200);
     const file = (...rows: string[]) => ['etat,mandat,montant,date', ...rows].join('\n');
     const reasons = async (csv: string) =>
@@ -301,17 +307,7 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
   it('pages: the administrator sends a batch and imports its payments by upload with a preview; the association follows every step on /structure/paiements', async () => {
     const s = await issuedStatement(t, programmeId, admin, { count: 2 });
     await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
-    const batch = (
-      await request(t.http)
-        .post('/api/payment-batches')
-        .set(as(admin))
-        .send({ statementIds: [s.id] })
-        .expect(201)
-    ).body as PaymentBatchDetailDto;
-    await request(t.http)
-      .post(`/api/payment-batches/${batch.id}/approve`)
-      .set(as(admin2))
-      .expect(200);
+    const batch = await approvedBatch([s.id]);
 
     // a browser: the session cookie and the form's CSRF token
     const browser = request.agent(t.http);

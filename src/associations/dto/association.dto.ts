@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -95,18 +95,10 @@ export class PendingBankDetailsDto {
 }
 
 /** New bank details, asked with the association's bank-details document (multipart form). */
-export class RequestBankDetailsDto {
-  @ApiProperty({ example: 'FR76 3000 6000 0112 3456 7890 189' })
-  @IsString()
-  @MaxLength(50)
-  iban!: string;
-
-  @ApiPropertyOptional({ example: 'AGRIFRPP' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(11)
-  bic?: string;
-}
+export class RequestBankDetailsDto extends PickType(CreateAssociationDto, [
+  'iban',
+  'bic',
+] as const) {}
 
 /** One version of an association's bank details: who asked, who decided, when, on what document. */
 export class BankDetailsChangeDto {

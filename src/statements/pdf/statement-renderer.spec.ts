@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { AppConfig } from '../../config/app-config';
 import type { Statement } from '../statement.entity';
 import type { StatementLineRow } from '../statement.queries';
@@ -29,17 +29,22 @@ function statement(lines: number): Statement {
   } as unknown as Statement;
 }
 
-async function* pages(lines: number): AsyncGenerator<StatementLineRow[]> {
+/** The lines 1,000 a page, as the database gives them. */
+function pages(lines: number): AsyncIterable<StatementLineRow[]> {
+  const all: StatementLineRow[][] = [];
   for (let start = 0; start < lines; start += 1000)
-    yield Array.from({ length: Math.min(1000, lines - start) }, (_, i) => ({
-      line_no: start + i + 1,
-      session_date: '2026-02-02',
-      activity: 'Smartphone',
-      booklet_number: `31-2026-${String(start + i).padStart(6, '0')}`,
-      cheque_position: (i % 10) + 1,
-      amount_cents: '1000',
-      corrects_statement_number: null,
-    }));
+    all.push(
+      Array.from({ length: Math.min(1000, lines - start) }, (_, i) => ({
+        line_no: start + i + 1,
+        session_date: '2026-02-02',
+        activity: 'Smartphone',
+        booklet_number: `31-2026-${String(start + i).padStart(6, '0')}`,
+        cheque_position: (i % 10) + 1,
+        amount_cents: '1000',
+        corrects_statement_number: null,
+      })),
+    );
+  return Readable.from(all);
 }
 
 async function render(lines: number): Promise<Buffer> {
