@@ -177,7 +177,11 @@ export class StatementsController {
     @CurrentUser() actor: Actor,
     @Query() q: PaymentTrackQueryDto,
   ): Promise<PaymentTrackDto[]> {
-    return this.statements.paymentTrack(actor, q.late === 'true');
+    return this.statements.paymentTrack(actor, {
+      late: q.late === 'true',
+      associationId: q.associationId,
+      pageSize: q.pageSize,
+    });
   }
 
   @Get('statements/:id')

@@ -329,12 +329,15 @@ export class StatementsService {
    * the days since approval against the payment-delay target; `lateOnly` keeps the statements
    * approved and unpaid beyond it (the administrators' watch list).
    */
-  async paymentTrack(actor: Actor, lateOnly = false): Promise<PaymentTrackDto[]> {
+  async paymentTrack(
+    actor: Actor,
+    q: { late?: boolean; associationId?: string; pageSize?: number } = {},
+  ): Promise<PaymentTrackDto[]> {
     const target = this.config.get('PAYMENT_DELAY_DAYS');
     const rows = await queries.paymentTrack(this.dataSource.manager, {
-      associationId: associationFilter(actor),
-      lateAfterDays: lateOnly ? target : undefined,
-      limit: 500,
+      associationId: associationFilter(actor, q.associationId),
+      lateAfterDays: q.late ? target : undefined,
+      limit: q.pageSize ?? 500,
     });
     return rows.map((r) => ({
       claimId: r.claim_id,

@@ -195,7 +195,6 @@ export class AdminPagesController {
     const [users, associations] = await Promise.all([
       this.users.list(await readForm(UserQueryDto, { pageSize: 200 })),
       this.associations.list(actor),
-      this.statements.paymentTrack(actor, true),
     ]);
     const names = new Map(associations.map((a) => [a.id, a.name]));
     return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
@@ -257,7 +256,7 @@ export class AdminPagesController {
       ),
       this.statements.listStatements(actor, await readForm(StatementQueryDto, { pageSize: 100 })),
       this.associations.list(actor),
-      this.statements.paymentTrack(actor, true),
+      this.statements.paymentTrack(actor, { late: true }),
     ]);
     const names = new Map(associations.map((a) => [a.id, a.name]));
     const batches =

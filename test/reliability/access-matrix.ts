@@ -63,6 +63,12 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/associations/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'association' },
   'PATCH /api/associations/{id}': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/accreditations': { roles: ['ADMIN'], target: 'association' },
+  'POST /api/associations/{id}/bank-details': { roles: ['ADMIN'], target: 'association' },
+  'GET /api/associations/{id}/bank-details': { roles: ['ADMIN'], target: 'association' },
+  'GET /api/associations/{id}/bank-details/{changeId}/document': {
+    roles: ['ADMIN'],
+    target: 'association',
+  },
   'POST /api/associations/{id}/bank-details/confirm': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/bank-details/cancel': { roles: ['ADMIN'], target: 'association' },
   'POST /api/associations/{id}/suspend': { roles: ['ADMIN'], target: 'association' },
@@ -115,6 +121,7 @@ export const ACCESS_MATRIX: Record<string, Access> = {
 
   'POST /api/statements/run': { roles: ['ADMIN'] },
   'GET /api/statements': { roles: EVERYONE_SIGNED_IN, scoped: true },
+  'GET /api/statements/payments': { roles: EVERYONE_SIGNED_IN, scoped: true },
   'GET /api/statements/{id}': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
   'GET /api/statements/{id}/csv': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
   'GET /api/statements/{id}/pdf': { roles: EVERYONE_SIGNED_IN, scoped: true, target: 'statement' },
@@ -126,6 +133,10 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/payment-batches/{id}': { roles: ['ADMIN'], target: 'paymentBatch' },
   'POST /api/payment-batches/{id}/approve': { roles: ['ADMIN'], target: 'paymentBatch' },
   'POST /api/payment-batches/{id}/cancel': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'POST /api/payment-batches/{id}/sent': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'POST /api/payment-batches/{id}/results': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'GET /api/payment-batches/{id}/mandates.csv': { roles: ['ADMIN'], target: 'paymentBatch' },
+  'GET /api/payment-batches/{id}/documents.zip': { roles: ['ADMIN'], target: 'paymentBatch' },
   'GET /api/payment-batches/{id}/transfers.csv': { roles: ['ADMIN'], target: 'paymentBatch' },
   'GET /api/payment-batches/{id}/transfers.xml': { roles: ['ADMIN'], target: 'paymentBatch' },
 };

@@ -1,6 +1,18 @@
 import { CLAIM_ACTIONS, ClaimAction, STATEMENT_ACTIONS, StatementAction } from '../statement.rules';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { Type as TransformType } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { IsCalendarDate } from '../../common/validators';
 import { CLAIM_STATUSES, ClaimStatus } from '../claim.entity';
@@ -277,4 +289,17 @@ export class PaymentTrackQueryDto {
   @IsOptional()
   @IsIn(['true', 'false'])
   late?: 'true' | 'false';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'One association (staff)' })
+  @IsOptional()
+  @IsUUID()
+  associationId?: string;
+
+  @ApiPropertyOptional({ default: 500, minimum: 1, maximum: 500, description: 'Most recent first' })
+  @IsOptional()
+  @TransformType(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  pageSize?: number;
 }
