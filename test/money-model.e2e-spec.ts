@@ -542,6 +542,32 @@ class PayBatch implements Cmd {
       b.status = 'SENT';
       for (const id of b.statements) m.statements.find((x) => x.id === id)!.status = 'SENT';
     }
+    // every other time, read back from the finance software's results file, all at once
+    if (this.pick % 2 === 0) {
+      const lines: string[] = [];
+      const paying = b.statements
+        .map((id) => m.statements.find((x) => x.id === id)!)
+        .filter((x) => x.status === 'SENT');
+      if (paying.length === 0) return;
+      for (const st of paying) {
+        const { number } = (
+          await request(real.t.http).get(`/api/statements/${st.id}`).set(as(real.admin))
+        ).body as { number: string };
+        const cents = String(st.total).padStart(3, '0');
+        lines.push(
+          `${number};M-${randomUUID().slice(0, 18)};${cents.slice(0, -2)},${cents.slice(-2)};${today}`,
+        );
+      }
+      const res = await request(real.t.http)
+        .post(`/api/payment-batches/${b.id}/results`)
+        .set(as(real.admin))
+        .set('Content-Type', 'text/csv')
+        .send(['numero_etat;numero_mandat;montant;date_paiement', ...lines].join('\r\n'));
+      expectStatus(res, true, `${this.toString()} (results file)`);
+      expect((res.body as { paidCount: number }).paidCount).toBe(paying.length);
+      for (const st of paying) st.status = 'PAID';
+      return;
+    }
     for (const id of b.statements) {
       const s = m.statements.find((x) => x.id === id)!;
       const ok = s.status === 'SENT';
