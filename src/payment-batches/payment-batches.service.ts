@@ -289,11 +289,8 @@ export class PaymentBatchesService {
     const batch = await this.approvedBatch(id);
     const rows = await this.rows(this.dataSource.manager, id);
     let content: string;
-    if (format === 'mandates') {
-      content = mandatesCsv(batch, rows, batch.mandateColumns ?? this.mandateColumns);
-      // a batch approved before mandates existed: its columns and fingerprint are taken now, once
-      if (!batch.mandatesSha256) await this.sealMandates(batch, content);
-    } else content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);
+    if (format === 'mandates') content = await this.mandatesFile(batch, rows);
+    else content = format === 'csv' ? paymentCsv(batch, rows) : paymentXml(batch, rows);
     const hash = sha256(content);
     if (hash !== batch[FILE_HASH[format]])
       // a later version of the service would write the file differently: refuse, never send
@@ -324,9 +321,7 @@ export class PaymentBatchesService {
       rows.map((r) => r.statement_id),
     );
     const pdfs = await this.documents.approvedMany(statements);
-    const columns = batch.mandateColumns ?? this.mandateColumns;
-    const mandates = mandatesCsv(batch, rows, columns);
-    if (!batch.mandatesSha256) await this.sealMandates(batch, mandates);
+    const mandates = await this.mandatesFile(batch, rows);
     if (sha256(mandates) !== batch.mandatesSha256)
       throw PAYMENT_BATCH_ERRORS.error('PAYMENT_FILE_CHANGED', { number: batch.number });
     const content = await documentsZip(
@@ -501,6 +496,16 @@ export class PaymentBatchesService {
         { currentStatus: batch.status },
       );
     return batch;
+  }
+
+  /**
+   * The batch's mandates file with the columns frozen on it; a batch approved before mandates
+   * existed has its columns and fingerprint taken now, once. The caller checks the fingerprint.
+   */
+  private async mandatesFile(batch: PaymentBatch, rows: BatchRow[]): Promise<string> {
+    const content = mandatesCsv(batch, rows, batch.mandateColumns ?? this.mandateColumns);
+    if (!batch.mandatesSha256) await this.sealMandates(batch, content);
+    return content;
   }
 
   /** Seals the mandates file once; the batch then holds what is kept (another instance's, if first). */
