@@ -24,6 +24,7 @@ const LAYERS = [
   // features, in the order money flows
   'users',
   'associations',
+  'sites',
   'programmes',
   'beneficiaries',
   'booklets',

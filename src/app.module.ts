@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AssociationsModule } from './associations/associations.module';
+import { SitesModule } from './sites/sites.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BookletsModule } from './booklets/booklets.module';
@@ -72,6 +73,7 @@ export class AppModule {
         HealthModule,
         ProgrammesModule,
         AssociationsModule,
+        SitesModule,
         BookletsModule,
         SecurityModule,
         RedemptionsModule,

@@ -3,7 +3,13 @@ import { Association } from './associations/association.entity';
 import { BankDetailsChange } from './associations/bank-details-change.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { Beneficiary } from './beneficiaries/beneficiary.entity';
-import { Booklet, BookletCounter, PrintBatch } from './booklets/booklet.entity';
+import {
+  Booklet,
+  BookletCounter,
+  PrintBatch,
+  StockTransfer,
+  StockTransferBooklet,
+} from './booklets/booklet.entity';
 import { Cheque } from './booklets/cheque.entity';
 import { Programme } from './programmes/programme.entity';
 import { IdempotencyKey } from './redemptions/idempotency-key.entity';
@@ -15,6 +21,8 @@ import { Statement, StatementCounter, StatementLine } from './statements/stateme
 import { AccountChange } from './users/account-change.entity';
 import { PasswordSetter } from './users/password-setter.entity';
 import { User } from './users/user.entity';
+import { UserSite } from './users/user-site.entity';
+import { DistributionSite } from './sites/distribution-site.entity';
 import {
   PaymentBatch,
   PaymentBatchCounter,
@@ -49,4 +57,8 @@ export const ENTITIES = [
   AccountChange,
   PasswordSetter,
   BankDetailsChange,
+  DistributionSite,
+  UserSite,
+  StockTransfer,
+  StockTransferBooklet,
 ];

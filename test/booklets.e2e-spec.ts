@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { parseChequeCode } from '../src/booklets/codes/cheque-code';
 import { createTestApp, TestApp } from './support/app';
-import { createAssociation, createProgramme, issueBooklet } from './support/factories';
+import { createAssociation, createProgramme, createSite, issueBooklet } from './support/factories';
 import { binary, inspectPdf } from './support/pdf';
 
 const YEAR = new Date().getFullYear();
@@ -518,11 +518,12 @@ describe('Programmes and booklets', () => {
   describe('print runs', () => {
     it('refuse a count of 0 or 10,001 naming the field', async () => {
       const p = await createProgramme(t);
+      const site = await createSite(t);
       for (const n of [0, 10_001, 2.5]) {
         const res = await request(t.http)
           .post('/api/booklets/batches')
           .set('Authorization', `Bearer ${agent}`)
-          .send({ programmeId: p.id, count: n, distributionSite: 'CCAS' });
+          .send({ programmeId: p.id, count: n, siteId: site.id });
         expect(res.status).toBe(400);
         expect(res.body.errors[0].field).toBe('count');
       }
@@ -530,10 +531,11 @@ describe('Programmes and booklets', () => {
 
     it('issue consecutive anonymous booklets, stream them as one PDF whose QR codes all decode, and list them in a manifest without codes', async () => {
       const p = await createProgramme(t);
+      const site = await createSite(t, { name: 'CCAS de Toulouse; Mirail' });
       const res = await request(t.http)
         .post('/api/booklets/batches')
         .set('Authorization', `Bearer ${agent}`)
-        .send({ programmeId: p.id, count: 3, distributionSite: 'CCAS de Toulouse; Mirail' })
+        .send({ programmeId: p.id, count: 3, siteId: site.id })
         .expect(201);
       const batch = res.body;
       expect(Number(batch.lastNumber.slice(-6)) - Number(batch.firstNumber.slice(-6))).toBe(2);
@@ -581,7 +583,7 @@ describe('Programmes and booklets', () => {
         list.body.items
           .map(
             (x: { number: string }) =>
-              `${x.number};10;10,00;100,00;actif;"CCAS de Toulouse; Mirail"`,
+              `${x.number};10;10,00;100,00;en stock;"CCAS de Toulouse; Mirail"`,
           )
           .reverse(),
       );

@@ -10,7 +10,13 @@ import request from 'supertest';
 import { PersonalDataService } from '../src/beneficiaries/personal-data.service';
 import { parisToday, shiftDay } from '../src/common/dates';
 import { createTestApp, TestApp } from './support/app';
-import { createAssociation, createProgramme, issueBooklet } from './support/factories';
+import {
+  createAssociation,
+  createProgramme,
+  handOver,
+  issueBooklet,
+  printRun,
+} from './support/factories';
 
 const today = parisToday();
 
@@ -121,22 +127,20 @@ describe('Impact indicators, open data and personal data', () => {
       references.push(booklet.beneficiary!.reference);
       b.push(booklet.cheques.map((c) => c.code));
     }
-    const batch = await request(t.http)
-      .post('/api/booklets/batches')
-      .set('Authorization', `Bearer ${agent}`)
-      .send({ programmeId: programme.id, count: 2, distributionSite: 'CCAS' })
-      .expect(201);
+    const batch = await printRun(t, programme.id, 2);
     const [anonymous] = (
       await t.dataSource.query(
-        `SELECT c.code FROM cheque c JOIN booklet bk ON bk.id = c.booklet_id WHERE bk.batch_id = $1 ORDER BY bk.number, c.position LIMIT 1`,
-        [batch.body.id],
+        `SELECT c.code, bk.id FROM cheque c JOIN booklet bk ON bk.id = c.booklet_id WHERE bk.batch_id = $1 ORDER BY bk.number, c.position LIMIT 1`,
+        [batch.id],
       )
-    ).map((r: { code: string }) => r.code);
+    ).map((r: { code: string; id: string }) => r);
+    // a print-run booklet is redeemable once handed over
+    await handOver(t, anonymous.id, { postalCode: '31300' });
 
     for (let i = 0; i < 6; i++) await redeem(staffA, a[i].slice(0, 2), 'Smartphone', 2000);
     for (let i = 0; i < 3; i++)
       await redeem(staffB, b[i].slice(0, 1), 'Démarches administratives en ligne', 3000);
-    await redeem(staffA, [anonymous], 'Smartphone');
+    await redeem(staffA, [anonymous.code], 'Smartphone');
   });
   afterAll(() => t.close());
 
@@ -236,7 +240,7 @@ describe('Impact indicators, open data and personal data', () => {
           redeemedCents: '< 5',
         },
         {
-          postalCode: 'inconnu',
+          postalCode: '31300',
           beneficiariesServed: '< 5',
           workshops: '< 5',
           chequesRedeemed: '< 5',
@@ -517,7 +521,7 @@ describe('Impact indicators, open data and personal data', () => {
       const end = programme.claimDeadline.replace(/^(\d{4})/, (y) => String(Number(y) + 3));
       expect(await personalData.runRetention(null, end)).toEqual({ erased: 0, today: end });
       const result = await personalData.runRetention(null, shiftDay(end, 1));
-      expect(result.erased).toBe(10); // 11 named beneficiaries, one already erased on request
+      expect(result.erased).toBe(11); // 12 beneficiaries (one handed a print-run booklet), one already erased on request
       const left = await t.dataSource.query(
         `SELECT count(*)::int AS n FROM beneficiary WHERE erased_at IS NULL OR first_name IS NOT NULL OR reference NOT LIKE 'EFFACE-%'`,
       );
@@ -537,7 +541,7 @@ describe('Impact indicators, open data and personal data', () => {
         .get('/api/audit?action=beneficiary.retention_erased')
         .set('Authorization', `Bearer ${admin}`)
         .expect(200);
-      expect(audit.body.items[0].after).toMatchObject({ count: 10, retentionYears: 3 });
+      expect(audit.body.items[0].after).toMatchObject({ count: 11, retentionYears: 3 });
       expect(await personalData.runRetention(null, shiftDay(end, 2))).toEqual({
         erased: 0,
         today: shiftDay(end, 2),

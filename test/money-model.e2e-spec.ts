@@ -4,7 +4,7 @@ import request from 'supertest';
 import { parisToday, shiftDay } from '../src/common/dates';
 import { PersonalDataService } from '../src/beneficiaries/personal-data.service';
 import { createTestApp, TestApp } from './support/app';
-import { createAssociation, createProgramme } from './support/factories';
+import { createAssociation, createProgramme, createSite } from './support/factories';
 import { moneyViolations } from './support/invariants';
 
 /**
@@ -40,8 +40,10 @@ interface MCheque {
 }
 interface MBooklet {
   id: string;
+  number: string;
   programme: number;
-  status: 'ACTIVE' | 'CANCELLED';
+  /** IN_STOCK: printed for the site, not handed over: its cheques are refused. */
+  status: 'IN_STOCK' | 'ACTIVE' | 'CANCELLED';
   cheques: string[];
   beneficiary: string | null;
 }
@@ -79,6 +81,8 @@ interface MProgramme {
   deadline: string;
 }
 interface Model {
+  /** The distribution site of the print runs. */
+  site: string;
   programmes: MProgramme[];
   associations: { id: string; staff: string }[];
   booklets: MBooklet[];
@@ -122,11 +126,23 @@ const pendingCorrection = (m: Model, r: MRedemption) =>
 const deadlinePassed = (m: Model, r: MRedemption) =>
   chequesOf(m, r).some((c) => m.programmes[c.programme].deadline < today);
 
-async function bookletFromDb(real: Real, m: Model, id: string, programme: number) {
+async function bookletFromDb(
+  real: Real,
+  m: Model,
+  id: string,
+  programme: number,
+  status: 'IN_STOCK' | 'ACTIVE',
+) {
   const rows = await real.t.dataSource.query<
-    { id: string; code: string; face_value_cents: string; beneficiary_id: string | null }[]
+    {
+      id: string;
+      code: string;
+      face_value_cents: string;
+      beneficiary_id: string | null;
+      number: string;
+    }[]
   >(
-    `SELECT c.id, c.code, c.face_value_cents, b.beneficiary_id FROM cheque c JOIN booklet b ON b.id = c.booklet_id
+    `SELECT c.id, c.code, c.face_value_cents, b.beneficiary_id, b.number FROM cheque c JOIN booklet b ON b.id = c.booklet_id
       WHERE b.id = $1 ORDER BY c.position`,
     [id],
   );
@@ -141,8 +157,9 @@ async function bookletFromDb(real: Real, m: Model, id: string, programme: number
     });
   m.booklets.push({
     id,
+    number: rows[0].number,
     programme,
-    status: 'ACTIVE',
+    status,
     cheques: rows.map((c) => c.id),
     beneficiary: rows[0]?.beneficiary_id ?? null,
   });
@@ -165,7 +182,7 @@ class IssueBooklet implements Cmd {
         ...(this.named ? { beneficiary: { postalCode: '31100' } } : {}),
       });
     expectStatus(res, true, this.toString());
-    await bookletFromDb(real, m, (res.body as { id: string }).id, this.p);
+    await bookletFromDb(real, m, (res.body as { id: string }).id, this.p, 'ACTIVE');
   }
   toString = () => `issueBooklet(p${this.p}${this.named ? ', named' : ''})`;
 }
@@ -180,7 +197,7 @@ class PrintRun implements Cmd {
     const res = await request(real.t.http).post('/api/booklets/batches').set(as(real.admin)).send({
       programmeId: m.programmes[this.p].id,
       count: this.count,
-      distributionSite: 'France Services Muret',
+      siteId: m.site,
     });
     expectStatus(res, true, this.toString());
     const booklets = await real.t.dataSource.query<{ id: string }[]>(
@@ -188,9 +205,51 @@ class PrintRun implements Cmd {
       [(res.body as { id: string }).id],
     );
     expect(booklets.length).toBe(this.count);
-    for (const b of booklets) await bookletFromDb(real, m, b.id, this.p);
+    for (const b of booklets) await bookletFromDb(real, m, b.id, this.p, 'IN_STOCK');
   }
   toString = () => `printRun(p${this.p}, ${this.count})`;
+}
+
+/** A booklet of stock handed to a resident: its cheques become redeemable. */
+class Handover implements Cmd {
+  constructor(readonly pick: number) {}
+  check = (m: Model) => m.booklets.length > 0;
+  async run(m: Model, real: Real) {
+    const b = choose(m.booklets, this.pick, (x) => x.status === 'IN_STOCK')!;
+    const ok = b.status === 'IN_STOCK' && !m.programmes[b.programme].expired;
+    const res = await request(real.t.http)
+      .post(`/api/booklets/${b.id}/handover`)
+      .set(as(real.admin))
+      .send({ beneficiary: { postalCode: '31600', ageBand: '65_74' } });
+    expectStatus(res, ok, this.toString());
+    if (!ok) return;
+    b.status = 'ACTIVE';
+    const [row] = await real.t.dataSource.query<{ beneficiary_id: string }[]>(
+      `SELECT beneficiary_id FROM booklet WHERE id = $1`,
+      [b.id],
+    );
+    b.beneficiary = row.beneficiary_id;
+  }
+  toString = () => `handover(#${this.pick})`;
+}
+
+/** Stock reported lost by range (one booklet here): it and its cheques are cancelled. */
+class ReportLoss implements Cmd {
+  constructor(readonly pick: number) {}
+  check = (m: Model) => m.booklets.length > 0;
+  async run(m: Model, real: Real) {
+    const b = choose(m.booklets, this.pick, (x) => x.status === 'IN_STOCK')!;
+    const ok = b.status === 'IN_STOCK';
+    const res = await request(real.t.http)
+      .post('/api/stock/losses')
+      .set(as(real.admin))
+      .send({ siteId: m.site, range: { first: b.number }, reason: 'STOLEN', comment: 'Vol' });
+    expectStatus(res, ok, this.toString());
+    if (!ok) return;
+    b.status = 'CANCELLED';
+    for (const id of b.cheques) m.cheques.get(id)!.status = 'CANCELLED';
+  }
+  toString = () => `reportLoss(#${this.pick})`;
 }
 
 class CancelBooklet implements Cmd {
@@ -208,7 +267,7 @@ class CancelBooklet implements Cmd {
           r.cheques.some((id) => m.cheques.get(id)!.booklet === b.id),
       );
     return choose(
-      m.booklets.filter((b) => b.status === 'ACTIVE'),
+      m.booklets.filter((b) => b.status !== 'CANCELLED'),
       this.pick,
       inUse,
     );
@@ -219,6 +278,7 @@ class CancelBooklet implements Cmd {
   };
   async run(m: Model, real: Real) {
     const b = this.target(m)!;
+    const was = b.status as 'IN_STOCK' | 'ACTIVE';
     const res = await request(real.t.http)
       .post(`/api/booklets/${b.id}/cancel`)
       .set(as(real.admin))
@@ -230,7 +290,8 @@ class CancelBooklet implements Cmd {
     const replacement = (res.body as { replacement: { id: string } | null }).replacement;
     expect(!!replacement).toBe(this.replace && unused.length > 0);
     if (replacement) {
-      await bookletFromDb(real, m, replacement.id, b.programme);
+      // a booklet of stock is replaced by one in stock at the same site
+      await bookletFromDb(real, m, replacement.id, b.programme, was);
       expect(m.booklets[m.booklets.length - 1].cheques.length).toBe(unused.length);
     }
   }
@@ -1011,7 +1072,7 @@ describe('Money: a model-based test over every action that touches money or cheq
             .map(([p, named]) => new IssueBooklet(p, named)),
         },
         {
-          weight: 1,
+          weight: 2,
           arbitrary: fc
             .tuple(fc.nat(1), fc.integer({ min: 1, max: 3 }))
             .map(([p, k]) => new PrintRun(p, k)),
@@ -1020,6 +1081,8 @@ describe('Money: a model-based test over every action that touches money or cheq
           weight: 2,
           arbitrary: fc.tuple(n, fc.boolean()).map(([i, replace]) => new CancelBooklet(i, replace)),
         },
+        { weight: 3, arbitrary: n.map((i) => new Handover(i)) },
+        { weight: 1, arbitrary: n.map((i) => new ReportLoss(i)) },
         { weight: 14, arbitrary: redeem },
         { weight: 8, arbitrary: n.map((i) => new CancelRedemption(i)) },
         { weight: 4, arbitrary: n.map((i) => new Reverse(i)) },
@@ -1075,6 +1138,7 @@ describe('Money: a model-based test over every action that touches money or cheq
           associations.push({ id: asso.id, staff });
         }
         const model: Model = {
+          site: (await createSite(t)).id,
           programmes,
           associations,
           booklets: [],
@@ -1115,6 +1179,8 @@ describe('Money: a model-based test over every action that touches money or cheq
     for (const kind of [
       'issueBooklet',
       'printRun',
+      'handover',
+      'reportLoss',
       'cancelBooklet',
       'redeem',
       'cancelRedemption',

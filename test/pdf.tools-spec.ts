@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
-import { createProgramme, issueBooklet, issuedStatement } from './support/factories';
+import { createProgramme, issueBooklet, issuedStatement, printRun } from './support/factories';
 import { binary } from './support/pdf';
 
 /**
@@ -71,11 +71,7 @@ describe('Booklet PDFs under Debian tools', () => {
 
   it('a print run passes qpdf --check, and its QR codes all decode', async () => {
     const p = await createProgramme(t);
-    const batch = await request(t.http)
-      .post('/api/booklets/batches')
-      .set('Authorization', `Bearer ${await t.adminToken()}`)
-      .send({ programmeId: p.id, count: 4, distributionSite: 'CCAS' })
-      .expect(201);
+    const batch = { body: await printRun(t, p.id, 4) };
     const file = await download(`/api/booklets/batches/${batch.body.id}/pdf`, 'batch.pdf');
     expect(execFileSync('qpdf', ['--check', file], { encoding: 'utf8' })).toContain(
       'No syntax or stream encoding errors',

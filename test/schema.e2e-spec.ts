@@ -32,7 +32,8 @@ describe('Schema: entities and migrations agree', () => {
     for (const rule of [
       'trg_statement_line_immutable',
       'audit_event_chain',
-      'trg_redemption_line_booklet_not_cancelled',
+      'trg_redemption_line_booklet_active',
+      'trg_booklet_guard',
       'payment_batch_guard',
     ])
       expect(rendered).toContain(rule);

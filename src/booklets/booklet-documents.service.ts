@@ -14,6 +14,9 @@ import { Cheque } from './cheque.entity';
 import { loadBookletLayout } from './pdf/booklet-layout';
 import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
 
+/** A booklet's status in the manifest. */
+const BOOKLET_STATUS_CSV = { IN_STOCK: 'en stock', ACTIVE: 'remis', CANCELLED: 'annulé' } as const;
+
 /** Booklets read per query while streaming a print run. */
 const PRINT_PAGE = 50;
 
@@ -65,11 +68,11 @@ export class BookletDocumentsService {
     const em = this.dataSource.manager;
     const batch = await em.findOne(PrintBatch, {
       where: { id: batchId },
-      relations: { programme: true },
+      relations: { programme: true, site: true },
     });
     if (!batch) throw new NotFoundError("Lot d'impression", batchId);
     onReady(`lot-${batch.id}.pdf`);
-    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.distributionSite}`);
+    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.site!.name}`);
     doc.pipe(out);
     for await (const booklets of queries.printRunPages(
       this.dataSource.manager,
@@ -99,7 +102,10 @@ export class BookletDocumentsService {
     onReady: (fileName: string) => void,
   ): Promise<void> {
     const em = this.dataSource.manager;
-    const batch = await em.findOneBy(PrintBatch, { id: batchId });
+    const batch = await em.findOne(PrintBatch, {
+      where: { id: batchId },
+      relations: { site: true },
+    });
     if (!batch) throw new NotFoundError("Lot d'impression", batchId);
     onReady(`lot-${batch.id}-manifeste.csv`);
     await streamCsv(
@@ -118,8 +124,8 @@ export class BookletDocumentsService {
         b.chequeCount,
         csvAmount(b.faceValueCents),
         csvAmount(b.faceValueCents * b.chequeCount),
-        b.status === 'ACTIVE' ? 'actif' : 'annulé',
-        batch.distributionSite,
+        BOOKLET_STATUS_CSV[b.status],
+        batch.site!.name,
       ],
     );
   }

@@ -6,6 +6,8 @@ import { Booklet } from './booklet.entity';
 
 export interface BookletRows {
   programmeId: string;
+  status: 'IN_STOCK' | 'ACTIVE';
+  siteId: string | null;
   beneficiaryId: string | null;
   batchId: string | null;
   chequeCount: number;
@@ -14,22 +16,31 @@ export interface BookletRows {
   issuedBy: string;
 }
 
-/** Inserts ACTIVE booklets with these numbers (one statement, array parameters). */
+/**
+ * Inserts booklets with these numbers and cover tokens (one statement, array parameters): IN_STOCK
+ * at a site, or ACTIVE (handed over by their issuer at issue).
+ */
 export function insertBooklets(
   em: EntityManager,
   numbers: string[],
+  coverTokens: string[],
   b: BookletRows,
 ): Promise<{ id: string; number: string }[]> {
   return queryRows(
     em,
-    `INSERT INTO booklet (number, programme_id, beneficiary_id, batch_id, status, cheque_count, face_value_cents, replaces_booklet_id, issued_by)
-     SELECT n, $2, $3, $4, 'ACTIVE', $5, $6, $7, $8 FROM unnest($1::varchar[]) AS n
+    `INSERT INTO booklet (number, cover_token, programme_id, beneficiary_id, batch_id, status, site_id, cheque_count, face_value_cents, replaces_booklet_id, issued_by, handed_over_at, handed_over_by)
+     SELECT n, t, $3::uuid, $4::uuid, $5::uuid, $6::varchar, $7::uuid, $8::int, $9::bigint, $10::uuid, $11::uuid,
+            CASE WHEN $6::varchar = 'ACTIVE' THEN now() END, CASE WHEN $6::varchar = 'ACTIVE' THEN $11::uuid END
+       FROM unnest($1::varchar[], $2::varchar[]) AS u(n, t)
      RETURNING id, number`,
     [
       numbers,
+      coverTokens,
       b.programmeId,
       b.beneficiaryId,
       b.batchId,
+      b.status,
+      b.siteId,
       b.chequeCount,
       b.faceValueCents,
       b.replacesBookletId,
@@ -72,7 +83,8 @@ export interface PrintRunRow {
   id: string;
   programme_id: string;
   booklet_count: number;
-  distribution_site: string;
+  site_id: string;
+  site_name: string;
   created_at: Date;
   first_number: string;
   last_number: string;
@@ -86,11 +98,12 @@ export function printRuns(
 ): Promise<PrintRunRow[]> {
   return queryRows<PrintRunRow>(
     em,
-    `SELECT p.id, p.programme_id, p.booklet_count, p.distribution_site, p.created_at,
+    `SELECT p.id, p.programme_id, p.booklet_count, p.site_id, s.name AS site_name, p.created_at,
             (SELECT min(b.number) FROM booklet b WHERE b.batch_id = p.id) AS first_number,
             (SELECT max(b.number) FROM booklet b WHERE b.batch_id = p.id) AS last_number,
             count(*) OVER ()::int AS total
-       FROM print_batch p WHERE ($3::uuid IS NULL OR p.id = $3)
+       FROM print_batch p JOIN distribution_site s ON s.id = p.site_id
+      WHERE ($3::uuid IS NULL OR p.id = $3)
       ORDER BY p.created_at DESC, p.id LIMIT $1 OFFSET $2`,
     [page.limit, page.offset, page.id ?? null],
   );
@@ -101,7 +114,7 @@ export async function* printRunPages(
   em: EntityManager,
   batchId: string,
   size: number,
-  activeOnly: boolean,
+  printableOnly: boolean,
 ): AsyncGenerator<Booklet[]> {
   let after = '';
   for (;;) {
@@ -110,7 +123,7 @@ export async function* printRunPages(
       .where('b.batch_id = :batchId AND b.number > :after', { batchId, after })
       .orderBy('b.number', 'ASC')
       .take(size);
-    if (activeOnly) query.andWhere("b.status = 'ACTIVE'");
+    if (printableOnly) query.andWhere("b.status <> 'CANCELLED'");
     const page = await query.getMany();
     if (page.length === 0) return;
     yield page;

@@ -15,13 +15,17 @@ import { UuidParam } from '../common/http/uuid-param';
 import { Page, PageOf, PageQueryDto } from '../common/pagination';
 import { BookletDocumentsService } from './booklet-documents.service';
 import { BookletsService } from './booklets.service';
+import { HandoverService } from './handover.service';
 import {
   BookletDto,
   BookletQueryDto,
   BookletSummaryDto,
   CancelBookletDto,
   CancelResultDto,
+  CoverQueryDto,
   CreateBatchDto,
+  HandoverDto,
+  HandoverResultDto,
   IssueBookletDto,
   PrintBatchDto,
 } from './dto/booklet.dto';
@@ -33,6 +37,7 @@ export class BookletsController {
   constructor(
     private readonly booklets: BookletsService,
     private readonly documents: BookletDocumentsService,
+    private readonly handovers: HandoverService,
   ) {}
 
   @Post()
@@ -87,20 +92,36 @@ export class BookletsController {
     );
   }
 
+  @Get('by-cover')
+  @Roles('ADMIN', 'AGENT', 'PRESCRIBER')
+  @ApiOperation({
+    summary: 'The booklet of a scanned cover QR (its /carnet/… URL) or of its typed token',
+  })
+  @ApiOkResponse({ type: BookletDto })
+  @ApiProblems(400, 404)
+  byCover(@CurrentUser() actor: Actor, @Query() query: CoverQueryDto): Promise<BookletDto> {
+    return this.handovers.byCover(actor, query.cover);
+  }
+
   @Get()
-  @ApiOperation({ summary: 'Search booklets' })
+  @Roles('ADMIN', 'AGENT', 'PRESCRIBER')
+  @ApiOperation({ summary: 'Search booklets (a prescriber: those of their sites)' })
   @ApiOkResponse({ type: PageOf(BookletSummaryDto) })
   @ApiProblems(400)
-  list(@Query() query: BookletQueryDto): Promise<Page<BookletSummaryDto>> {
-    return this.booklets.list(query);
+  list(
+    @CurrentUser() actor: Actor,
+    @Query() query: BookletQueryDto,
+  ): Promise<Page<BookletSummaryDto>> {
+    return this.booklets.list(actor, query);
   }
 
   @Get(':id')
+  @Roles('ADMIN', 'AGENT', 'PRESCRIBER')
   @ApiOperation({ summary: 'One booklet with its cheques' })
   @ApiOkResponse({ type: BookletDto })
   @ApiProblems(400, 404)
-  get(@UuidParam() id: string): Promise<BookletDto> {
-    return this.booklets.get(id);
+  get(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<BookletDto> {
+    return this.booklets.get(actor, id);
   }
 
   @Get(':id/pdf')
@@ -117,6 +138,23 @@ export class BookletsController {
     return streamDownload(res, 'application/pdf', (out, ready) =>
       this.documents.writeBookletPdf(id, out, ready),
     );
+  }
+
+  @Post(':id/handover')
+  @HttpCode(200)
+  @Roles('ADMIN', 'AGENT', 'PRESCRIBER')
+  @ApiOperation({
+    summary:
+      'Hand a booklet of stock to a beneficiary: records the least data the programme asks and activates its cheques',
+  })
+  @ApiOkResponse({ type: HandoverResultDto })
+  @ApiProblems(400, 404, 409, 422)
+  handover(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: HandoverDto,
+  ): Promise<HandoverResultDto> {
+    return this.handovers.handover(actor, id, dto);
   }
 
   @Post(':id/cancel')

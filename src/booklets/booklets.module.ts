@@ -1,15 +1,31 @@
 import { Module } from '@nestjs/common';
 import { BeneficiariesModule } from '../beneficiaries/beneficiaries.module';
 import { ProgrammesModule } from '../programmes/programmes.module';
+import { SitesModule } from '../sites/sites.module';
+import { HandoverService } from './handover.service';
+import { StockController } from './stock.controller';
+import { StockService } from './stock.service';
 import { BookletsController } from './booklets.controller';
 import { BookletDocumentsService } from './booklet-documents.service';
 import { BookletsService } from './booklets.service';
 import { ChequesService } from './cheques.service';
 
 @Module({
-  imports: [ProgrammesModule, BeneficiariesModule],
-  controllers: [BookletsController],
-  providers: [BookletsService, BookletDocumentsService, ChequesService],
-  exports: [BookletsService, BookletDocumentsService, ChequesService],
+  imports: [ProgrammesModule, BeneficiariesModule, SitesModule],
+  controllers: [BookletsController, StockController],
+  providers: [
+    BookletsService,
+    BookletDocumentsService,
+    ChequesService,
+    HandoverService,
+    StockService,
+  ],
+  exports: [
+    BookletsService,
+    BookletDocumentsService,
+    ChequesService,
+    HandoverService,
+    StockService,
+  ],
 })
 export class BookletsModule {}

@@ -14,6 +14,11 @@ import { ProgrammesService } from '../programmes/programmes.service';
 import { Booklet, PrintBatch } from './booklet.entity';
 import { Cheque } from './cheque.entity';
 import { formatChequeCode, generateChequeCode } from './codes/cheque-code';
+import { generateCoverToken } from './codes/cover-token';
+import { coverUrl } from './pdf/booklet-renderer';
+import { canActOnSite, siteFilter } from '../common/access/scope';
+import { AppConfig } from '../config/app-config';
+import { SitesService } from '../sites/sites.service';
 import {
   BookletDto,
   BookletQueryDto,
@@ -33,6 +38,8 @@ import * as queries from './booklet.queries';
 const BOOKLET_CHUNK = 500;
 
 interface NewBooklets {
+  /** IN_STOCK at a site (print runs), or ACTIVE: handed over at issue. */
+  stockAt: string | null;
   beneficiaryId: string | null;
   batchId: string | null;
   chequeCount: number;
@@ -47,7 +54,13 @@ export class BookletsService {
     private readonly programmes: ProgrammesService,
     private readonly beneficiaries: BeneficiariesService,
     private readonly cheques: ChequesService,
-  ) {}
+    private readonly sites: SitesService,
+    config: AppConfig,
+  ) {
+    this.baseUrl = config.get('PUBLIC_BASE_URL');
+  }
+
+  private readonly baseUrl: string;
 
   /** One booklet for one beneficiary: budget committed, number and codes assigned, all in one transaction. */
   async issue(actor: Actor, dto: IssueBookletDto): Promise<BookletDto> {
@@ -57,6 +70,7 @@ export class BookletsService {
         ? await this.beneficiaries.create(em, dto.beneficiary, programme.allowBeneficiaryNames)
         : null;
       const [created] = await this.insertBooklets(em, programme, actor, 1, {
+        stockAt: null,
         beneficiaryId: beneficiary?.id ?? null,
         batchId: null,
         chequeCount: programme.chequesPerBooklet,
@@ -77,18 +91,24 @@ export class BookletsService {
     });
   }
 
-  /** A print run of anonymous booklets, in one transaction. */
+  /**
+   * A print run of anonymous booklets, in one transaction: they are stock of the site (IN_STOCK),
+   * their cheques refused until each booklet is handed over.
+   */
   async createBatch(actor: Actor, dto: CreateBatchDto): Promise<PrintBatchDto> {
     return this.dataSource.transaction(async (em) => {
+      // Lock order: programme, then site, then booklets and cheques.
       const programme = await this.programmes.lockForIssuance(em, dto.programmeId);
+      const site = await this.sites.lockOpen(em, actor, dto.siteId);
       const batch = em.create(PrintBatch, {
         programmeId: programme.id,
         bookletCount: dto.count,
-        distributionSite: dto.distributionSite,
+        siteId: site.id,
         createdBy: actor.id,
       });
       await em.save(batch);
       const created = await this.insertBooklets(em, programme, actor, dto.count, {
+        stockAt: site.id,
         beneficiaryId: null,
         batchId: batch.id,
         chequeCount: programme.chequesPerBooklet,
@@ -98,7 +118,8 @@ export class BookletsService {
         id: batch.id,
         programmeId: programme.id,
         bookletCount: dto.count,
-        distributionSite: batch.distributionSite,
+        siteId: site.id,
+        distributionSite: site.name,
         firstNumber: created[0].number,
         lastNumber: created[created.length - 1].number,
         createdAt: batch.createdAt.toISOString(),
@@ -149,7 +170,7 @@ export class BookletsService {
       await this.audit.changeState(em, actor, booklet, {
         action: 'booklet.cancelled',
         entityType: 'booklet',
-        from: ['ACTIVE'],
+        from: ['IN_STOCK', 'ACTIVE'],
         to: 'CANCELLED',
         refuse,
         set: {
@@ -157,11 +178,14 @@ export class BookletsService {
           cancelComment: dto.comment ?? null,
           cancelledAt: new Date(),
           cancelledBy: actor.id,
+          transferId: null,
         },
         // the replacement is issued before the audit events, which come last
         thenWrite: async () => {
           if (dto.replace && cancelled.length > 0)
             [issued.replacement] = await this.insertBooklets(em, programme, actor, 1, {
+              // a booklet still in stock is replaced by one in stock at the same site
+              stockAt: booklet.status === 'IN_STOCK' ? booklet.siteId : null,
               beneficiaryId: booklet.beneficiaryId,
               batchId: null,
               chequeCount: cancelled.length,
@@ -197,17 +221,24 @@ export class BookletsService {
     });
   }
 
-  async get(id: string): Promise<BookletDto> {
-    return this.detail(this.dataSource.manager, id);
+  /** One booklet, as the caller may see it: a prescriber sees their sites' booklets only (404). */
+  async get(actor: Actor, id: string): Promise<BookletDto> {
+    const dto = await this.detail(this.dataSource.manager, id);
+    if (!canActOnSite(actor, dto.siteId)) throw new NotFoundError('Carnet', id);
+    return dto;
   }
 
-  async list(q: BookletQueryDto): Promise<Page<BookletSummaryDto>> {
+  async list(actor: Actor, q: BookletQueryDto): Promise<Page<BookletSummaryDto>> {
     const query = this.dataSource.manager
       .createQueryBuilder(Booklet, 'b')
       .leftJoinAndSelect('b.beneficiary', 'ben')
+      .leftJoinAndSelect('b.site', 'site')
       .orderBy('b.number', 'DESC')
       .skip(q.offset)
       .take(q.pageSize);
+    const sites = siteFilter(actor);
+    if (sites) query.andWhere('b.site_id = ANY(:sites)', { sites });
+    if (q.siteId) query.andWhere('b.site_id = :siteId', { siteId: q.siteId });
     if (q.programmeId)
       query.andWhere('b.programme_id = :programmeId', { programmeId: q.programmeId });
     if (q.status) query.andWhere('b.status = :status', { status: q.status });
@@ -247,7 +278,8 @@ export class BookletsService {
         id: r.id,
         programmeId: r.programme_id,
         bookletCount: r.booklet_count,
-        distributionSite: r.distribution_site,
+        siteId: r.site_id,
+        distributionSite: r.site_name,
         firstNumber: r.first_number,
         lastNumber: r.last_number,
         createdAt: r.created_at.toISOString(),
@@ -275,15 +307,22 @@ export class BookletsService {
     const created: { id: string; number: string }[] = [];
     for (let i = 0; i < count; i += BOOKLET_CHUNK) {
       const chunk = numbers.slice(i, i + BOOKLET_CHUNK);
-      const rows = await queries.insertBooklets(em, chunk, {
-        programmeId: programme.id,
-        beneficiaryId: opts.beneficiaryId,
-        batchId: opts.batchId,
-        chequeCount: opts.chequeCount,
-        faceValueCents: programme.faceValueCents,
-        replacesBookletId: opts.replacesBookletId,
-        issuedBy: actor.id,
-      });
+      const rows = await queries.insertBooklets(
+        em,
+        chunk,
+        chunk.map(() => generateCoverToken()),
+        {
+          programmeId: programme.id,
+          status: opts.stockAt ? 'IN_STOCK' : 'ACTIVE',
+          siteId: opts.stockAt,
+          beneficiaryId: opts.beneficiaryId,
+          batchId: opts.batchId,
+          chequeCount: opts.chequeCount,
+          faceValueCents: programme.faceValueCents,
+          replacesBookletId: opts.replacesBookletId,
+          issuedBy: actor.id,
+        },
+      );
       created.push(...rows);
       const bookletIds: string[] = [];
       const positions: number[] = [];
@@ -315,10 +354,10 @@ export class BookletsService {
     );
   }
 
-  private async detail(em: EntityManager, id: string): Promise<BookletDto> {
+  async detail(em: EntityManager, id: string): Promise<BookletDto> {
     const booklet = await em.findOne(Booklet, {
       where: { id },
-      relations: { beneficiary: true, programme: true },
+      relations: { beneficiary: true, programme: true, site: true },
     });
     if (!booklet) throw new NotFoundError('Carnet', id);
     const cheques = await em.find(Cheque, { where: { bookletId: id }, order: { position: 'ASC' } });
@@ -338,8 +377,9 @@ export class BookletsService {
         position: c.position,
         code: formatChequeCode(c.code),
         faceValueCents: c.faceValueCents,
-        status: chequeState(c.status, booklet.programme!.expiresOn, today),
+        status: chequeState(c.status, booklet.programme!.expiresOn, today, booklet.status),
       })),
+      coverUrl: coverUrl(this.baseUrl, booklet.coverToken),
     };
   }
 
@@ -349,6 +389,10 @@ export class BookletsService {
       number: b.number,
       programmeId: b.programmeId,
       status: b.status,
+      siteId: b.siteId,
+      siteName: b.site?.name ?? null,
+      transferId: b.transferId,
+      handedOverAt: b.handedOverAt?.toISOString() ?? null,
       chequeCount: b.chequeCount,
       faceValueCents: b.faceValueCents,
       issuedAt: b.issuedAt.toISOString(),

@@ -62,14 +62,29 @@ export class ChequesService {
 
   /** ISSUED → CANCELLED for every cheque of a booklet being cancelled; returns their ids. */
   async cancelBooklet(em: EntityManager, bookletId: string): Promise<string[]> {
-    await em.query(`SELECT id FROM cheque WHERE booklet_id = $1 ORDER BY id FOR UPDATE`, [
-      bookletId,
-    ]);
-    const rows = await queryRows<{ id: string }>(
-      em,
-      `UPDATE cheque SET status = 'CANCELLED' WHERE booklet_id = $1 AND status = 'ISSUED' RETURNING id`,
-      [bookletId],
+    return (await this.cancelBooklets(em, [bookletId])).map((c) => c.id);
+  }
+
+  /** ISSUED → CANCELLED for every cheque of these booklets (already locked); returns them. */
+  async cancelBooklets(
+    em: EntityManager,
+    bookletIds: string[],
+  ): Promise<{ id: string; programmeId: string; faceValueCents: number }[]> {
+    await em.query(
+      `SELECT id FROM cheque WHERE booklet_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [bookletIds],
     );
-    return rows.map((r) => r.id);
+    const rows = await queryRows<{ id: string; programme_id: string; face_value_cents: string }>(
+      em,
+      `UPDATE cheque c SET status = 'CANCELLED' FROM booklet b
+        WHERE b.id = c.booklet_id AND c.booklet_id = ANY($1::uuid[]) AND c.status = 'ISSUED'
+        RETURNING c.id, b.programme_id, c.face_value_cents`,
+      [bookletIds],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      programmeId: r.programme_id,
+      faceValueCents: Number(r.face_value_cents),
+    }));
   }
 }

@@ -202,6 +202,21 @@ export class EnvironmentVariables {
   @IntSetting(1, 365)
   PAYMENT_DELAY_DAYS = 30;
 
+  /** Days after printing from which a booklet still in stock at a site counts as aged. */
+  @IntSetting(1, 3650)
+  STOCK_AGEING_DAYS = 90;
+
+  /** How many accredited associations a covering letter and a booklet's page list. */
+  @IntSetting(1, 10)
+  NEARBY_ASSOCIATIONS = 5;
+
+  /** The département's contact printed on covers and letters (phone, e-mail or address). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  DEPARTEMENT_CONTACT?: string;
+
   /** At start, how long to wait for a DATABASE_URL server that refuses connections (still starting). */
   @IntSetting(0, 600)
   DATABASE_CONNECT_WAIT_SECONDS = 10;

@@ -22,6 +22,7 @@ const PUBLIC_STATES = {
   REDEEMED: 'USED',
   CANCELLED: 'CANCELLED',
   EXPIRED: 'EXPIRED',
+  NOT_ACTIVATED: 'NOT_ACTIVATED',
 } as const;
 
 /** Looking a cheque up without consuming it: by an association before redeeming, by anyone from its QR. */
@@ -68,7 +69,10 @@ export class ChequeCheckService {
     const [facts] = await chequeFacts(this.dataSource.manager, [read.code]);
     if (!facts) throw new ChequeRefusedError([{ code: input, refusal: 'CHEQUE_UNKNOWN' }]);
     return {
-      status: PUBLIC_STATES[chequeState(facts.status, facts.expires_on, parisToday())],
+      status:
+        PUBLIC_STATES[
+          chequeState(facts.status, facts.expires_on, parisToday(), facts.booklet_status)
+        ],
       faceValueCents: facts.face_value_cents,
       expiresOn: facts.expires_on,
     };

@@ -36,7 +36,7 @@ describe('redemption rules', () => {
       face_value_cents: 1000,
       position: 1,
       booklet_number: 'CN-2026-000001',
-      booklet_status: 'ISSUED',
+      booklet_status: 'ACTIVE',
       valid_from: '2026-01-01',
       expires_on: '2026-12-31',
       activities: [],
@@ -48,6 +48,7 @@ describe('redemption rules', () => {
     expect(refusal(undefined)).toBe('CHEQUE_UNKNOWN');
     expect(refusal({ status: 'REDEEMED' })).toBe('CHEQUE_ALREADY_REDEEMED');
     expect(refusal({ booklet_status: 'CANCELLED' })).toBe('CHEQUE_CANCELLED');
+    expect(refusal({ booklet_status: 'IN_STOCK' })).toBe('CHEQUE_NOT_ACTIVATED');
     expect(refusal({}, '2027-01-01')).toBe('CHEQUE_EXPIRED');
     expect(refusal({}, '2026-03-13', '2025-12-31')).toBe('CHEQUE_NOT_YET_VALID');
   });

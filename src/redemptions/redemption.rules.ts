@@ -41,6 +41,9 @@ export function chequeRefusal(
   // A cheque of a cancelled booklet is never redeemable, whatever its own row says.
   if (facts.status === 'CANCELLED' || facts.booklet_status === 'CANCELLED')
     return { code: printed, refusal: 'CHEQUE_CANCELLED' };
+  // Stock not yet handed to anyone: a stolen box is worth nothing.
+  if (facts.booklet_status === 'IN_STOCK')
+    return { code: printed, refusal: 'CHEQUE_NOT_ACTIVATED' };
   if (today > facts.expires_on) return { code: printed, refusal: 'CHEQUE_EXPIRED' };
   if (sessionDate < facts.valid_from || today < facts.valid_from)
     return { code: printed, refusal: 'CHEQUE_NOT_YET_VALID' };

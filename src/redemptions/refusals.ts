@@ -31,6 +31,11 @@ export const REFUSALS = defineErrors('cheques', {
     detail: 'Ce chèque a été annulé (carnet perdu, volé ou remplacé).',
     when: 'the cheque or its booklet is cancelled',
   },
+  CHEQUE_NOT_ACTIVATED: {
+    status: 409,
+    detail: "Ce chèque n'a pas encore été remis à un bénéficiaire.",
+    when: 'its booklet is still in stock at a distribution site (not handed over)',
+  },
   CHEQUE_EXPIRED: {
     status: 410,
     detail: 'Ce chèque a expiré.',
@@ -54,6 +59,7 @@ export type RefusalCode =
   | 'CHEQUE_UNKNOWN'
   | 'CHEQUE_ALREADY_REDEEMED'
   | 'CHEQUE_CANCELLED'
+  | 'CHEQUE_NOT_ACTIVATED'
   | 'CHEQUE_EXPIRED'
   | 'CHEQUE_NOT_YET_VALID'
   | 'DUPLICATE_CODE_IN_REQUEST';

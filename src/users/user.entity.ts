@@ -18,7 +18,7 @@ import { Role } from '../common/access/role';
 @Entity('app_user')
 @Unique('uq_app_user_email', ['email'])
 @Check('ck_app_user_email_lower', 'email = lower(email)')
-@Check('ck_app_user_role', `role IN ('ADMIN', 'AGENT', 'ASSOCIATION')`)
+@Check('ck_app_user_role', `role IN ('ADMIN', 'AGENT', 'PRESCRIBER', 'ASSOCIATION')`)
 @Check('ck_app_user_association', `(role = 'ASSOCIATION') = (association_id IS NOT NULL)`)
 @Index('ix_app_user_association', ['associationId'])
 export class User {

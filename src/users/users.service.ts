@@ -15,6 +15,7 @@ import { UserQueryDto } from './dto/user-query.dto';
 import { AccountChange, AccountChangeKind } from './account-change.entity';
 import { assertTwoPeople, recordPasswordSetter } from './four-eyes';
 import { User } from './user.entity';
+import { UserSite } from './user-site.entity';
 import { USER_ERRORS } from './user.errors';
 
 /** The confirming administrator is a second person: not someone who could sign in as `other`. */
@@ -58,13 +59,22 @@ export class UsersService {
       email: string;
       active: boolean;
       token_version: number;
+      site_ids: string[];
     }>(
       this.dataSource.manager,
-      'SELECT id, role, association_id, email, active, token_version FROM app_user WHERE id = $1',
+      `SELECT u.id, u.role, u.association_id, u.email, u.active, u.token_version,
+              CASE WHEN u.role = 'PRESCRIBER' THEN ARRAY(SELECT s.site_id::text FROM user_site s WHERE s.user_id = u.id ORDER BY s.site_id) ELSE '{}' END AS site_ids
+         FROM app_user u WHERE u.id = $1`,
       [id],
     );
     if (!user || !user.active || user.token_version !== tokenVersion) return null;
-    return { id: user.id, role: user.role, associationId: user.association_id, email: user.email };
+    return {
+      id: user.id,
+      role: user.role,
+      associationId: user.association_id,
+      siteIds: user.site_ids,
+      email: user.email,
+    };
   }
 
   async recordLogin(user: User): Promise<User> {
@@ -117,6 +127,7 @@ export class UsersService {
           );
         }
         await em.save(user);
+        const siteIds = await this.setSites(em, user, dto.siteIds ?? []);
         await recordPasswordSetter(em, user.id, actor?.id ?? null);
         const pending =
           actor && dto.role === 'ADMIN'
@@ -126,15 +137,16 @@ export class UsersService {
           action: 'user.created',
           entityType: 'user',
           entityId: user.id,
-          after: { ...auditView(user), pendingChange: pending?.kind ?? null },
+          after: { ...auditView(user), siteIds, pendingChange: pending?.kind ?? null },
         });
-        return UserDto.from(user, pending);
+        return UserDto.from(user, pending, siteIds);
       });
     } catch (err) {
       const constraint = violatedConstraint(err);
       if (constraint === 'uq_app_user_email') {
         throw USER_ERRORS.error('EMAIL_TAKEN');
       }
+
       if (constraint === 'fk_app_user_association') {
         throw ValidationFailedError.field('associationId', 'unknown association');
       }
@@ -159,13 +171,61 @@ export class UsersService {
       where: { userId: In(result[0].map((u) => u.id)), status: 'PENDING' },
     });
     const byUser = new Map(pending.map((c) => [c.userId, c]));
-    return pageOf(query, result, (u) => UserDto.from(u, byUser.get(u.id) ?? null));
+    const sites = await this.sitesOf(
+      this.dataSource.manager,
+      result[0].map((u) => u.id),
+    );
+    return pageOf(query, result, (u) =>
+      UserDto.from(u, byUser.get(u.id) ?? null, sites.get(u.id) ?? []),
+    );
   }
 
   async get(id: string): Promise<UserDto> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
     if (!user) throw new NotFoundError('Utilisateur', id);
-    return UserDto.from(user, await this.pendingChange(this.dataSource.manager, id));
+    const sites = await this.sitesOf(this.dataSource.manager, [id]);
+    return UserDto.from(
+      user,
+      await this.pendingChange(this.dataSource.manager, id),
+      sites.get(id) ?? [],
+    );
+  }
+
+  /** The distribution sites of these users, by user. */
+  private async sitesOf(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
+    const rows = await em.find(UserSite, {
+      where: { userId: In(userIds) },
+      order: { siteId: 'ASC' },
+    });
+    const byUser = new Map<string, string[]>();
+    for (const r of rows) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), r.siteId]);
+    return byUser;
+  }
+
+  /**
+   * Replaces a user's distribution sites: a prescriber has at least one (it acts only on them), an
+   * agent may have some (its usual sites), nobody else any.
+   */
+  private async setSites(em: EntityManager, user: User, siteIds: string[]): Promise<string[]> {
+    if (user.role === 'PRESCRIBER' && siteIds.length === 0)
+      throw ValidationFailedError.field('siteIds', 'a prescriber works at one site at least');
+    if (user.role !== 'PRESCRIBER' && user.role !== 'AGENT' && siteIds.length > 0)
+      throw ValidationFailedError.field('siteIds', 'only agents and prescribers have sites');
+    const known = await queryRows<{ id: string }>(
+      em,
+      'SELECT id FROM distribution_site WHERE id = ANY($1::uuid[]) AND active',
+      [siteIds],
+    );
+    if (known.length !== siteIds.length)
+      throw ValidationFailedError.field('siteIds', 'unknown or closed distribution site');
+    await em.delete(UserSite, { userId: user.id });
+    const sorted = [...siteIds].sort();
+    if (sorted.length)
+      await em.insert(
+        UserSite,
+        sorted.map((siteId) => ({ userId: user.id, siteId })),
+      );
+    return sorted;
   }
 
   async update(actor: Actor, id: string, dto: UpdateUserDto): Promise<UserDto> {
@@ -205,6 +265,9 @@ export class UsersService {
       }
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
       if (dto.jobTitle !== undefined) user.jobTitle = dto.jobTitle;
+      const sitesBefore = (await this.sitesOf(em, [user.id])).get(user.id) ?? [];
+      const siteIds =
+        dto.siteIds !== undefined ? await this.setSites(em, user, dto.siteIds) : sitesBefore;
       const revoke = (before.active && !user.active) || (passwordHash !== undefined && !pending);
       if (revoke) user.tokenVersion += 1;
       await em.save(user);
@@ -216,10 +279,10 @@ export class UsersService {
             : 'user.updated',
         entityType: 'user',
         entityId: user.id,
-        before,
-        after: { ...auditView(user), pendingChange: pending?.kind ?? null },
+        before: { ...before, siteIds: sitesBefore },
+        after: { ...auditView(user), siteIds, pendingChange: pending?.kind ?? null },
       });
-      return UserDto.from(user, pending ?? (await this.pendingChange(em, user.id)));
+      return UserDto.from(user, pending ?? (await this.pendingChange(em, user.id)), siteIds);
     });
   }
 
@@ -330,6 +393,12 @@ export class UsersService {
   }
 
   private asActor(user: User): Actor {
-    return { id: user.id, role: user.role, associationId: user.associationId, email: user.email };
+    return {
+      id: user.id,
+      role: user.role,
+      associationId: user.associationId,
+      siteIds: [],
+      email: user.email,
+    };
   }
 }

@@ -59,7 +59,10 @@ export class AgentPagesController {
     const programmes = await Promise.all(
       (await this.programmes.list()).map(async (p) => {
         const [booklets, money] = await Promise.all([
-          this.booklets.list(await readForm(BookletQueryDto, { programmeId: p.id, pageSize: 1 })),
+          this.booklets.list(
+            actor,
+            await readForm(BookletQueryDto, { programmeId: p.id, pageSize: 1 }),
+          ),
           this.reconciliations.reconciliation(p.id),
         ]);
         return {
@@ -153,7 +156,7 @@ export class AgentPagesController {
   @Render('agent/booklets')
   async search(@CurrentUser() actor: Actor, @Query() query: Record<string, unknown>) {
     const fields = formFields(query);
-    const result = await this.booklets.list(await readForm(BookletQueryDto, fields));
+    const result = await this.booklets.list(actor, await readForm(BookletQueryDto, fields));
     return pageModel(actor, 'Carnets', '/agent/carnets', {
       q: fields,
       result,
@@ -177,7 +180,7 @@ export class AgentPagesController {
     id: string,
     extra: { fresh?: boolean; errors?: unknown },
   ) {
-    const booklet = await this.booklets.get(id);
+    const booklet = await this.booklets.get(actor, id);
     return pageModel(actor, `Carnet ${booklet.number}`, '/agent/carnets', {
       booklet,
       cheques: booklet.cheques.map((c) => ({ ...c, statusLabel: LABELS.chequeStatus[c.status] })),

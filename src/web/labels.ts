@@ -17,12 +17,21 @@ export const LABELS = {
     OTHER: 'Autre',
   },
   cancelReason: { LOST: 'Perdu', STOLEN: 'Volé', DAMAGED: 'Abîmé', OTHER: 'Autre motif' },
-  bookletStatus: { ACTIVE: 'Actif', CANCELLED: 'Annulé' },
+  bookletStatus: { IN_STOCK: 'En stock', ACTIVE: 'Remis', CANCELLED: 'Annulé' },
+  transferStatus: { IN_TRANSIT: 'En cours de transfert', RECEIVED: 'Reçu' },
+  siteKind: {
+    CCAS: 'CCAS',
+    MDS: 'Maison des solidarités',
+    FRANCE_SERVICES: 'France Services',
+    MEDIATHEQUE: 'Médiathèque',
+    OTHER: 'Autre',
+  },
   chequeStatus: {
     ISSUED: 'À utiliser',
     REDEEMED: 'Encaissé',
     CANCELLED: 'Annulé',
     EXPIRED: 'Expiré',
+    NOT_ACTIVATED: 'Pas encore remis',
   },
   redemptionStatus: { ACTIVE: 'Encaissé', CANCELLED: 'Annulé', REVERSED: 'Régularisé' },
   claimStatus: {
@@ -53,7 +62,12 @@ export const LABELS = {
     SENT: 'Envoyé aux finances',
     CANCELLED: 'Annulé',
   },
-  role: { ADMIN: 'Administrateur', AGENT: 'Agent du département', ASSOCIATION: 'Structure' },
+  role: {
+    ADMIN: 'Administrateur',
+    AGENT: 'Agent du département',
+    PRESCRIBER: 'Prescripteur',
+    ASSOCIATION: 'Structure',
+  },
 } as const;
 
 /** [{ value, label }] for a select, with the current value marked. */

@@ -11,6 +11,8 @@ const NAV: Record<Role, NavItem[]> = {
     { href: '/agent/statistiques', label: 'Indicateurs' },
     { href: '/agent/carnets', label: 'Carnets' },
     { href: '/agent/lots', label: "Lots d'impression" },
+    { href: '/stock', label: 'Stock' },
+    { href: '/admin/lieux', label: 'Lieux de remise' },
     { href: '/admin/structures', label: 'Structures' },
     { href: '/admin/etats', label: 'Remboursements' },
     { href: '/admin/utilisateurs', label: 'Utilisateurs' },
@@ -21,7 +23,13 @@ const NAV: Record<Role, NavItem[]> = {
     { href: '/agent/statistiques', label: 'Indicateurs' },
     { href: '/agent/carnets', label: 'Carnets' },
     { href: '/agent/lots', label: "Lots d'impression" },
+    { href: '/stock', label: 'Stock' },
+    { href: '/remise', label: 'Remettre un carnet' },
     { href: '/admin/etats', label: 'Remboursements' },
+  ],
+  PRESCRIBER: [
+    { href: '/remise', label: 'Remettre un carnet' },
+    { href: '/stock', label: 'Stock' },
   ],
   ASSOCIATION: [
     { href: '/structure/encaisser', label: 'Encaisser' },
@@ -36,6 +44,7 @@ const NAV: Record<Role, NavItem[]> = {
 export const HOME: Record<Role, string> = {
   ADMIN: '/agent',
   AGENT: '/agent',
+  PRESCRIBER: '/remise',
   ASSOCIATION: '/structure/encaisser',
 };
 

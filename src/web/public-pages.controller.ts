@@ -11,6 +11,7 @@ const VERDICTS = {
   USED: { ok: false, text: 'Ce chèque a déjà été utilisé.' },
   CANCELLED: { ok: false, text: 'Ce chèque a été annulé (carnet perdu, volé ou remplacé).' },
   EXPIRED: { ok: false, text: "Ce chèque n'est plus valable : sa date limite est passée." },
+  NOT_ACTIVATED: { ok: false, text: "Ce chèque n'a pas encore été remis à un bénéficiaire." },
 } as const;
 
 /** Pages anyone can open: the page a cheque's QR code leads to, and where to use cheques. */

@@ -4,7 +4,7 @@
  * entry names an operation that no longer exists, or when the service or its documented
  * `x-roles` disagree with the entry.
  */
-export type AccessRole = 'PUBLIC' | 'ADMIN' | 'AGENT' | 'ASSOCIATION';
+export type AccessRole = 'PUBLIC' | 'ADMIN' | 'AGENT' | 'PRESCRIBER' | 'ASSOCIATION';
 
 /** The fixture object a path parameter is filled with; association-owned ones belong to B. */
 export type Target =
@@ -19,7 +19,14 @@ export type Target =
   | 'paymentBatch'
   | 'code'
   | 'indicator'
-  | 'beneficiary';
+  | 'beneficiary'
+  // of distribution site Y (the prescriber of site X must not reach them)
+  | 'site'
+  | 'stockBooklet'
+  | 'transfer'
+  | 'transferBooklet'
+  | 'lossBooklet'
+  | 'otherSite';
 
 export interface Access {
   roles: AccessRole[];
@@ -27,20 +34,24 @@ export interface Access {
   scoped?: boolean;
   /** What the path parameter designates (when the path has one). */
   target?: Target;
-  /** A valid body, where the scope check comes after validation. */
-  body?: Record<string, unknown>;
+  /** Site-owned data: the prescriber of site X must get 404 for site Y's object, or see none of Y in a list. */
+  siteScoped?: boolean;
+  /** A valid body, where the scope check comes after validation (built from the fixture's objects). */
+  body?: Record<string, unknown> | ((targets: Record<Target, string>) => Record<string, unknown>);
   /** The call ends the session: made with a fresh login. */
   freshSession?: boolean;
 }
 
 const STAFF: AccessRole[] = ['ADMIN', 'AGENT'];
+const STAFF_AND_PRESCRIBERS: AccessRole[] = ['ADMIN', 'AGENT', 'PRESCRIBER'];
 const EVERYONE_SIGNED_IN: AccessRole[] = ['ADMIN', 'AGENT', 'ASSOCIATION'];
+const ANY_ACCOUNT: AccessRole[] = ['ADMIN', 'AGENT', 'PRESCRIBER', 'ASSOCIATION'];
 
 export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /health': { roles: ['PUBLIC'] },
   'POST /api/auth/login': { roles: ['PUBLIC'] },
-  'POST /api/auth/logout': { roles: EVERYONE_SIGNED_IN, freshSession: true },
-  'GET /api/auth/me': { roles: EVERYONE_SIGNED_IN },
+  'POST /api/auth/logout': { roles: ANY_ACCOUNT, freshSession: true },
+  'GET /api/auth/me': { roles: ANY_ACCOUNT },
 
   'GET /api/audit': { roles: ['ADMIN'] },
   'GET /api/audit/verify': { roles: ['ADMIN'] },
@@ -82,9 +93,56 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/beneficiaries/{reference}/export': { roles: ['ADMIN'], target: 'beneficiary' },
   'POST /api/beneficiaries/{reference}/erase': { roles: ['ADMIN'], target: 'beneficiary' },
 
+  'POST /api/distribution-sites': { roles: ['ADMIN'] },
+  'GET /api/distribution-sites': { roles: STAFF_AND_PRESCRIBERS, siteScoped: true },
+  'GET /api/distribution-sites/{id}': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    target: 'site',
+  },
+  'PATCH /api/distribution-sites/{id}': { roles: ['ADMIN'], target: 'site' },
+
+  'GET /api/stock': { roles: STAFF_AND_PRESCRIBERS, siteScoped: true },
+  'POST /api/stock/transfers': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    body: (t) => ({
+      fromSiteId: t.site,
+      toSiteId: t.otherSite,
+      ranges: [{ first: t.transferBooklet }],
+    }),
+  },
+  'GET /api/stock/transfers': { roles: STAFF_AND_PRESCRIBERS, siteScoped: true },
+  'POST /api/stock/transfers/{id}/receive': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    target: 'transfer',
+  },
+  'POST /api/stock/losses': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    body: (t) => ({
+      siteId: t.site,
+      range: { first: t.lossBooklet },
+      reason: 'STOLEN',
+      comment: 'Vol au lieu de remise',
+    }),
+  },
+
   'POST /api/booklets': { roles: STAFF },
-  'GET /api/booklets': { roles: STAFF },
-  'GET /api/booklets/{id}': { roles: STAFF, target: 'booklet' },
+  'GET /api/booklets': { roles: STAFF_AND_PRESCRIBERS, siteScoped: true },
+  'GET /api/booklets/by-cover': { roles: STAFF_AND_PRESCRIBERS },
+  'GET /api/booklets/{id}': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    target: 'stockBooklet',
+  },
+  'POST /api/booklets/{id}/handover': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    target: 'stockBooklet',
+    body: { beneficiary: { postalCode: '31600' } },
+  },
   'GET /api/booklets/{id}/pdf': { roles: STAFF, target: 'booklet' },
   'POST /api/booklets/{id}/cancel': { roles: STAFF, target: 'booklet' },
   'POST /api/booklets/batches': { roles: STAFF },

@@ -102,7 +102,7 @@ describe('Crash mid-write', () => {
     api(service.url, '/api/booklets/batches', world.admin, {
       programmeId: world.programmeId,
       count,
-      distributionSite: 'Crash test',
+      siteId: world.siteId,
     });
 
   it('a print run killed after writing its booklets, before commit, leaves nothing', async () => {

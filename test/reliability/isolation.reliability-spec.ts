@@ -1,15 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TestApp } from '../support/app';
-import { createAssociation, createProgramme, issueBooklet } from '../support/factories';
+import {
+  createAssociation,
+  createProgramme,
+  createSite,
+  issueBooklet,
+  printRun,
+} from '../support/factories';
 import { ACCESS_MATRIX, AccessRole, Target } from './access-matrix';
 import { sql, TODAY } from './support';
 
-type Caller = 'anonymous' | 'associationA' | 'associationB' | 'agent' | 'admin';
+type Caller =
+  'anonymous' | 'associationA' | 'associationB' | 'prescriberX' | 'prescriberY' | 'agent' | 'admin';
 const ROLE_OF: Record<Caller, AccessRole | null> = {
   anonymous: null,
   associationA: 'ASSOCIATION',
   associationB: 'ASSOCIATION',
+  prescriberX: 'PRESCRIBER',
+  prescriberY: 'PRESCRIBER',
   agent: 'AGENT',
   admin: 'ADMIN',
 };
@@ -44,6 +53,7 @@ describe('Isolation matrix', () => {
   const targets = {} as Record<Target, string>;
   let assoB: string;
   const markersOfB: string[] = [];
+  const markersOfY: string[] = [];
   let operations: Operation[];
 
   const login = async (c: { email: string; password: string }) =>
@@ -54,12 +64,17 @@ describe('Isolation matrix', () => {
         .expect(200)
     ).body.accessToken as string;
 
-  async function user(role: 'ADMIN' | 'AGENT' | 'ASSOCIATION', associationId?: string) {
+  async function user(role: AccessRole, associationId?: string, siteIds?: string[]) {
     const c = { email: `${randomUUID()}@isolation.test`, password: 'isolation-password-long' };
     const res = await request(t.http)
       .post('/api/users')
       .set('Authorization', `Bearer ${await t.adminToken()}`)
-      .send({ ...c, role, ...(associationId ? { associationId } : {}) })
+      .send({
+        ...c,
+        role,
+        ...(associationId ? { associationId } : {}),
+        ...(siteIds ? { siteIds } : {}),
+      })
       .expect(201);
     return { ...c, id: res.body.id as string };
   }
@@ -101,12 +116,26 @@ describe('Isolation matrix', () => {
     const staffA = await user('ASSOCIATION', a.id);
     const staffB = await user('ASSOCIATION', b.id);
     const agent = await user('AGENT');
+    const [siteX, siteY, siteZ] = [
+      await createSite(t, { name: 'Lieu X Isolation' }),
+      await createSite(t, { name: 'Lieu Y Isolation' }),
+      await createSite(t, { name: 'Lieu Z Isolation' }),
+    ];
+    credentials.prescriberX = await user('PRESCRIBER', undefined, [siteX.id]);
+    credentials.prescriberY = await user('PRESCRIBER', undefined, [siteY.id]);
     credentials.associationA = staffA;
     credentials.associationB = staffB;
     credentials.agent = agent;
     credentials.admin = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
     tokens.anonymous = null;
-    for (const c of ['associationA', 'associationB', 'agent', 'admin'] as const)
+    for (const c of [
+      'associationA',
+      'associationB',
+      'prescriberX',
+      'prescriberY',
+      'agent',
+      'admin',
+    ] as const)
       tokens[c] = await login(credentials[c]);
 
     const booklet = await issueBooklet(t, programme.id);
@@ -117,9 +146,33 @@ describe('Isolation matrix', () => {
     const batch = await request(t.http)
       .post('/api/booklets/batches')
       .set('Authorization', `Bearer ${tokens.agent}`)
-      .send({ programmeId: programme.id, count: 1, distributionSite: 'Isolation' })
+      .send({ programmeId: programme.id, count: 1, siteId: (await createSite(t)).id })
       .expect(201);
+    // site Y's stock: one booklet to hand over, one to transfer, one to report lost, and a
+    // transfer from Y to Z waiting for its receipt; site X's own stock for the list checks
+    await printRun(t, programme.id, 1, siteX.id);
+    const stockY = (
+      await request(t.http)
+        .get(`/api/booklets?batchId=${(await printRun(t, programme.id, 4, siteY.id)).id}`)
+        .set('Authorization', `Bearer ${tokens.admin}`)
+        .expect(200)
+    ).body.items as { id: string; number: string }[];
+    stockY.sort((x, y) => (x.number < y.number ? -1 : 1));
+    const transfer = (
+      await request(t.http)
+        .post('/api/stock/transfers')
+        .set('Authorization', `Bearer ${tokens.admin}`)
+        .send({ fromSiteId: siteY.id, toSiteId: siteZ.id, ranges: [{ first: stockY[3].number }] })
+        .expect(201)
+    ).body as { id: string };
+    markersOfY.push(siteY.id, 'Lieu Y Isolation', transfer.id, ...stockY.map((b) => b.number));
     Object.assign(targets, {
+      site: siteY.id,
+      otherSite: siteX.id,
+      stockBooklet: stockY[0].id,
+      transferBooklet: stockY[1].number,
+      lossBooklet: stockY[2].number,
+      transfer: transfer.id,
       user: staffB.id,
       programme: programme.id,
       association: b.id,
@@ -178,11 +231,25 @@ describe('Isolation matrix', () => {
       [assoB],
     );
 
+  /** Everything of distribution site Y's stock, as the database holds it. */
+  const snapshotOfY = async () =>
+    sql(
+      t.databaseUrl,
+      `SELECT 'site' AS t, row_to_json(x)::text AS j FROM distribution_site x WHERE name = 'Lieu Y Isolation'
+       UNION ALL SELECT 'booklet', row_to_json(b)::text FROM booklet b JOIN distribution_site s ON s.id = b.site_id WHERE s.name = 'Lieu Y Isolation'
+       UNION ALL SELECT 'transfer', row_to_json(x)::text FROM stock_transfer x JOIN distribution_site s ON s.id = x.from_site_id WHERE s.name = 'Lieu Y Isolation'
+       ORDER BY 1, 2`,
+    );
+
   async function call(caller: Caller, op: Operation): Promise<Call> {
     const access = ACCESS_MATRIX[op.key];
     const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(targets[access.target!]));
     const query =
-      op.method === 'get' && !access.target ? `?associationId=${assoB}&pageSize=100` : '';
+      op.method === 'get' && !access.target
+        ? access.siteScoped
+          ? '?pageSize=100'
+          : `?associationId=${assoB}&pageSize=100`
+        : '';
     let req = (request(t.http) as unknown as Record<string, (u: string) => request.Test>)[
       op.method
     ](path + query);
@@ -193,7 +260,9 @@ describe('Isolation matrix', () => {
       const body =
         op.key === 'POST /api/auth/login'
           ? { email: credentials.agent.email, password: credentials.agent.password }
-          : (access.body ?? {});
+          : typeof access.body === 'function'
+            ? access.body(targets)
+            : (access.body ?? {});
       req = req.set('Idempotency-Key', randomUUID()).send(body);
     }
     const res = await req.buffer(true);
@@ -232,6 +301,18 @@ describe('Isolation matrix', () => {
       }
       if (denied(c)) problems.push(`${where}: denied to an allowed caller`);
       if (c.status >= 500) problems.push(`${where}: server error`);
+      if (access.siteScoped && c.caller === 'prescriberX') {
+        if ((access.target || access.body) && c.status !== 404)
+          problems.push(`${where}: site Y's object not hidden`);
+        const leaked = markersOfY.filter((m) => c.text.includes(m));
+        if (!access.target && !access.body && leaked.length)
+          problems.push(`${where}: shows site Y's ${leaked.join(', ')}`);
+      }
+      if (access.siteScoped && c.caller === 'prescriberY') {
+        if (c.status === 404) problems.push(`${where}: Y's prescriber cannot reach its own object`);
+        if (c.op.startsWith('GET') && !markersOfY.some((m) => c.text.includes(m)))
+          problems.push(`${where}: Y's prescriber does not see its own stock`);
+      }
       if (!access.scoped) return;
       if (c.caller === 'associationA') {
         if (access.target && c.status !== 404) problems.push(`${where}: B's object not hidden`);
@@ -250,21 +331,24 @@ describe('Isolation matrix', () => {
 
     // Phase 1: callers who must not change anything of B.
     const before = await snapshotOfB();
+    const beforeY = await snapshotOfY();
     for (const op of operations)
-      for (const caller of ['anonymous', 'associationA'] as const) check(await call(caller, op));
+      for (const caller of ['anonymous', 'associationA', 'prescriberX'] as const)
+        check(await call(caller, op));
     expect(await snapshotOfB()).toEqual(before);
+    expect(await snapshotOfY()).toEqual(beforeY);
 
     // Phase 2: B itself, then the département's staff (whose actions may change B's data).
     const calls = { allowed: 0, denied: 0 };
     for (const op of operations)
-      for (const caller of ['associationB', 'agent', 'admin'] as const) {
+      for (const caller of ['associationB', 'prescriberY', 'agent', 'admin'] as const) {
         const c = await call(caller, op);
         check(c);
         calls[denied(c) ? 'denied' : 'allowed']++;
       }
     expect(problems).toEqual([]);
     process.stdout.write(
-      `isolation: ${operations.length} operations × 5 callers, ${calls.allowed} allowed and ${calls.denied} denied calls in phase 2\n`,
+      `isolation: ${operations.length} operations × 7 callers, ${calls.allowed} allowed and ${calls.denied} denied calls in phase 2\n`,
     );
   });
 });

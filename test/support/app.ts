@@ -26,7 +26,13 @@ export interface TestApp {
   /** Creates a user through the API (as admin) and returns its token. */
   userToken(
     role: Role,
-    extra?: { associationId?: string; email?: string; displayName?: string; jobTitle?: string },
+    extra?: {
+      associationId?: string;
+      siteIds?: string[];
+      email?: string;
+      displayName?: string;
+      jobTitle?: string;
+    },
   ): Promise<{ token: string; id: string; email: string }>;
   close(): Promise<void>;
 }
@@ -101,6 +107,7 @@ export async function createTestApp(
           password,
           role,
           ...(extra.associationId ? { associationId: extra.associationId } : {}),
+          ...(extra.siteIds ? { siteIds: extra.siteIds } : {}),
           ...(extra.displayName ? { displayName: extra.displayName } : {}),
           ...(extra.jobTitle ? { jobTitle: extra.jobTitle } : {}),
         });

@@ -154,3 +154,57 @@ export async function issuedStatement(
       .expect(201)
   ).body as StatementDto;
 }
+
+let siteSeq = 0;
+
+/** A distribution site (lieu de remise), with a unique name. */
+export async function createSite(
+  t: Target,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; name: string; [k: string]: unknown }> {
+  const res = await request(t.http)
+    .post('/api/distribution-sites')
+    .set('Authorization', `Bearer ${await t.adminToken()}`)
+    .send({
+      name: `CCAS de Muret ${++siteSeq}-${Date.now() % 1e6}`,
+      kind: 'CCAS',
+      address: '12 place de la République',
+      postalCode: '31600',
+      city: 'Muret',
+      phone: '05 61 00 00 00',
+      ...overrides,
+    });
+  if (res.status !== 201) throw new Error(`site: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A print run of `count` booklets, stock of `siteId` (a new site when not given). */
+export async function printRun(
+  t: Target,
+  programmeId: string,
+  count: number,
+  siteId?: string,
+): Promise<{ id: string; siteId: string; firstNumber: string; lastNumber: string }> {
+  const site = siteId ?? (await createSite(t)).id;
+  const res = await request(t.http)
+    .post('/api/booklets/batches')
+    .set('Authorization', `Bearer ${await t.adminToken()}`)
+    .send({ programmeId, count, siteId: site });
+  if (res.status !== 201) throw new Error(`print run: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Hands a booklet of stock to a beneficiary (postal code 31600 unless given). */
+export async function handOver(
+  t: Target,
+  bookletId: string,
+  beneficiary: Record<string, unknown> = { postalCode: '31600' },
+  token?: string,
+): Promise<BookletDto> {
+  const res = await request(t.http)
+    .post(`/api/booklets/${bookletId}/handover`)
+    .set('Authorization', `Bearer ${token ?? (await t.adminToken())}`)
+    .send({ beneficiary });
+  if (res.status !== 200) throw new Error(`handover: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.booklet;
+}

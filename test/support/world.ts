@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createAssociation, createProgramme } from './factories';
+import { createAssociation, createProgramme, createSite, handOver } from './factories';
 
 /**
  * A world to run the real service against, built through its own API with the same fixture
@@ -54,6 +54,8 @@ export interface BenchWorld {
   staffUserId: string;
   programmeId: string;
   associationId: string;
+  /** The distribution site of the world's print runs. */
+  siteId: string;
 }
 
 /**
@@ -84,12 +86,23 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
   });
   const staff = (await api<{ accessToken: string }>(url, '/api/auth/login', null, BENCH_STAFF))
     .accessToken;
+  const site = await createSite(target, { name: `Bench ${Date.now()}` });
   if (booklets > 0) {
-    await api(url, '/api/booklets/batches', admin, {
+    const run = await api<{ id: string }>(url, '/api/booklets/batches', admin, {
       programmeId: programme.id,
       count: booklets,
-      distributionSite: 'Bench',
+      siteId: site.id,
     });
+    // the benchmarks redeem these cheques: every booklet is handed over first
+    for (;;) {
+      const list = await api<{ items: { id: string }[] }>(
+        url,
+        `/api/booklets?batchId=${run.id}&status=IN_STOCK&pageSize=100`,
+        admin,
+      );
+      if (list.items.length === 0) break;
+      for (const b of list.items) await handOver(target, b.id, { postalCode: '31000' }, admin);
+    }
   }
   return {
     admin,
@@ -97,6 +110,7 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
     staffUserId: user.id,
     programmeId: programme.id,
     associationId: association.id,
+    siteId: site.id,
   };
 }
 

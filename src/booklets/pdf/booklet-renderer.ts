@@ -28,6 +28,11 @@ export function chequeUrl(baseUrl: string, code: string): string {
   return `${baseUrl}/c/${code}`;
 }
 
+/** The booklet's own page, printed as the cover's QR code. */
+export function coverUrl(baseUrl: string, token: string): string {
+  return `${baseUrl}/carnet/${token}`;
+}
+
 /**
  * Draws booklets on A4 pages: a cover, then the cheques, `perPage` a page with cut marks, each with
  * its value, expiry, printed code and a vector QR code of its check URL.

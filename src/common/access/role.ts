@@ -1,4 +1,4 @@
-export const ROLES = ['ADMIN', 'AGENT', 'ASSOCIATION'] as const;
+export const ROLES = ['ADMIN', 'AGENT', 'PRESCRIBER', 'ASSOCIATION'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller, as guards attach it to the request and services receive it. */
@@ -6,5 +6,7 @@ export interface Actor {
   id: string;
   role: Role;
   associationId: string | null;
+  /** The distribution sites a prescriber acts on (empty for every other role). */
+  siteIds: string[];
   email: string;
 }

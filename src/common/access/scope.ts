@@ -19,3 +19,16 @@ export function ownAssociationId(actor: Actor, detail?: string): string {
   if (actor.role !== 'ASSOCIATION' || !actor.associationId) throw new ForbiddenError(detail);
   return actor.associationId;
 }
+
+/**
+ * The site rule: a prescriber sees and acts on the stock of their own distribution sites only;
+ * département staff (ADMIN, AGENT) on every site's.
+ */
+export function canActOnSite(actor: Actor, siteId: string | null): boolean {
+  return actor.role !== 'PRESCRIBER' || (siteId !== null && actor.siteIds.includes(siteId));
+}
+
+/** The sites a list is limited to: the prescriber's own, or none (every site) for staff. */
+export function siteFilter(actor: Actor): string[] | undefined {
+  return actor.role === 'PRESCRIBER' ? actor.siteIds : undefined;
+}

@@ -30,6 +30,29 @@ AS $function$
         RETURN NEW;
       END $function$;
 
+-- booklet_guard
+CREATE OR REPLACE FUNCTION public.booklet_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF NEW.status <> OLD.status AND NOT (
+             (OLD.status = 'IN_STOCK' AND NEW.status IN ('ACTIVE', 'CANCELLED'))
+          OR (OLD.status = 'ACTIVE' AND NEW.status = 'CANCELLED')) THEN
+          RAISE EXCEPTION 'booklet %: % → % is not a booklet transition', OLD.number, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_booklet_transition';
+        END IF;
+        IF NEW.site_id IS DISTINCT FROM OLD.site_id AND NOT (OLD.status = 'IN_STOCK' AND NEW.status = 'IN_STOCK') THEN
+          RAISE EXCEPTION 'booklet %: only stock moves between sites', OLD.number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_booklet_site_move';
+        END IF;
+        IF NEW.cover_token <> OLD.cover_token OR NEW.number <> OLD.number THEN
+          RAISE EXCEPTION 'booklet %: its number and cover token never change', OLD.number
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_booklet_identity';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
 -- forbid_modification
 CREATE OR REPLACE FUNCTION public.forbid_modification()
  RETURNS trigger
@@ -165,15 +188,19 @@ AS $function$
         RETURN NEW;
       END $function$;
 
--- redemption_line_booklet_not_cancelled
-CREATE OR REPLACE FUNCTION public.redemption_line_booklet_not_cancelled()
+-- redemption_line_booklet_active
+CREATE OR REPLACE FUNCTION public.redemption_line_booklet_active()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+      DECLARE current varchar;
       BEGIN
-        IF NEW.active AND EXISTS (SELECT 1 FROM booklet WHERE id = NEW.booklet_id AND status = 'CANCELLED') THEN
-          RAISE EXCEPTION 'cheque % belongs to a cancelled booklet: it cannot be redeemed', NEW.cheque_id
-            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_redemption_line_booklet_not_cancelled';
+        IF NEW.active THEN
+          SELECT status INTO current FROM booklet WHERE id = NEW.booklet_id;
+          IF current IS DISTINCT FROM 'ACTIVE' THEN
+            RAISE EXCEPTION 'cheque % belongs to a booklet %: only the cheques of a booklet handed over can be redeemed', NEW.cheque_id, lower(coalesce(current, 'unknown'))
+              USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_redemption_line_booklet_active';
+          END IF;
         END IF;
         RETURN NEW;
       END $function$;
@@ -295,12 +322,27 @@ AS $function$
         RETURN NEW;
       END $function$;
 
+-- user_site_role
+CREATE OR REPLACE FUNCTION public.user_site_role()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM app_user WHERE id = NEW.user_id AND role IN ('AGENT', 'PRESCRIBER')) THEN
+          RAISE EXCEPTION 'user % is neither an agent nor a prescriber: no site', NEW.user_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_user_site_role';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
 -- ==== Triggers ====
 
 -- on audit_event
 CREATE TRIGGER trg_audit_event_chain BEFORE INSERT ON public.audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_chain();
 CREATE TRIGGER trg_audit_event_immutable BEFORE DELETE OR UPDATE ON public.audit_event FOR EACH ROW EXECUTE FUNCTION forbid_modification();
 CREATE TRIGGER trg_audit_event_no_truncate BEFORE TRUNCATE ON public.audit_event FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
+-- on booklet
+CREATE TRIGGER trg_booklet_guard BEFORE UPDATE ON public.booklet FOR EACH ROW EXECUTE FUNCTION booklet_guard();
 -- on password_setter
 CREATE TRIGGER trg_password_setter_guard BEFORE DELETE OR UPDATE ON public.password_setter FOR EACH ROW EXECUTE FUNCTION password_setter_guard();
 -- on payment_batch
@@ -311,7 +353,7 @@ CREATE CONSTRAINT TRIGGER trg_payment_batch_statement_check AFTER INSERT OR UPDA
 CREATE TRIGGER trg_payment_batch_statement_guard BEFORE INSERT OR DELETE OR UPDATE ON public.payment_batch_statement FOR EACH ROW EXECUTE FUNCTION payment_batch_statement_guard();
 -- on redemption_line
 CREATE TRIGGER trg_redemption_line_booklet BEFORE INSERT OR UPDATE OF cheque_id, booklet_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet();
-CREATE TRIGGER trg_redemption_line_booklet_not_cancelled BEFORE INSERT OR UPDATE OF active, cheque_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet_not_cancelled();
+CREATE TRIGGER trg_redemption_line_booklet_active BEFORE INSERT OR UPDATE OF active, cheque_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet_active();
 -- on statement
 CREATE CONSTRAINT TRIGGER trg_statement_batch_check AFTER UPDATE OF status ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_batch_check();
 CREATE CONSTRAINT TRIGGER trg_statement_check AFTER INSERT ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_check();
@@ -325,3 +367,5 @@ CREATE TRIGGER trg_statement_document_no_truncate BEFORE TRUNCATE ON public.stat
 CREATE TRIGGER trg_statement_line_immutable BEFORE DELETE OR UPDATE ON public.statement_line FOR EACH ROW EXECUTE FUNCTION forbid_modification();
 CREATE TRIGGER trg_statement_line_no_truncate BEFORE TRUNCATE ON public.statement_line FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
 CREATE TRIGGER trg_statement_line_sealed BEFORE INSERT ON public.statement_line FOR EACH ROW EXECUTE FUNCTION statement_line_insert_guard();
+-- on user_site
+CREATE TRIGGER trg_user_site_role BEFORE INSERT OR UPDATE ON public.user_site FOR EACH ROW EXECUTE FUNCTION user_site_role();

@@ -156,7 +156,13 @@ export class ChequeCheckDto {
   @ApiProperty() position!: number;
 }
 
-export const PUBLIC_CHEQUE_STATUSES = ['VALID', 'USED', 'EXPIRED', 'CANCELLED'] as const;
+export const PUBLIC_CHEQUE_STATUSES = [
+  'VALID',
+  'USED',
+  'EXPIRED',
+  'CANCELLED',
+  'NOT_ACTIVATED',
+] as const;
 
 export class PublicChequeDto {
   @ApiProperty({ enum: PUBLIC_CHEQUE_STATUSES }) status!: (typeof PUBLIC_CHEQUE_STATUSES)[number];

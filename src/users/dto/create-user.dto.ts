@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
   IsEmail,
   IsIn,
   IsOptional,
@@ -36,6 +39,19 @@ export class CreateUserDto {
   @ValidateIf((o: CreateUserDto) => o.role === 'ASSOCIATION' || o.associationId !== undefined)
   @IsUUID()
   associationId?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description:
+      'Distribution sites: at least one for role PRESCRIBER (who acts only on them), allowed for AGENT, refused otherwise',
+  })
+  @ValidateIf((o: CreateUserDto) => o.role === 'PRESCRIBER' || o.siteIds !== undefined)
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true })
+  siteIds?: string[];
 
   @ApiPropertyOptional({ maxLength: 120 })
   @IsOptional()

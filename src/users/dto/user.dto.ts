@@ -21,6 +21,12 @@ export class UserDto {
   @ApiProperty({ enum: ROLES }) role!: Role;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) associationId!:
     string | null;
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    description: 'Distribution sites (agents, prescribers)',
+  })
+  siteIds!: string[];
   @ApiProperty() active!: boolean;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastLoginAt!:
     string | null;
@@ -33,7 +39,7 @@ export class UserDto {
   })
   pendingChange!: PendingAccountChangeDto | null;
 
-  static from(user: User, pending: AccountChange | null = null): UserDto {
+  static from(user: User, pending: AccountChange | null = null, siteIds: string[] = []): UserDto {
     return {
       id: user.id,
       email: user.email,
@@ -41,6 +47,7 @@ export class UserDto {
       jobTitle: user.jobTitle ?? null,
       role: user.role,
       associationId: user.associationId,
+      siteIds,
       active: user.active,
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
