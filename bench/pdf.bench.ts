@@ -10,6 +10,7 @@ import PDFDocument from 'pdfkit';
 import { create as createQr } from 'qrcode';
 import { Writable } from 'node:stream';
 import { generateChequeCode } from '../src/booklets/codes/cheque-code';
+import { generateCoverToken } from '../src/booklets/codes/cover-token';
 import { loadBookletLayout } from '../src/booklets/pdf/booklet-layout';
 import { BookletRenderer, PrintableBooklet } from '../src/booklets/pdf/booklet-renderer';
 import { api, benchDatabase, benchEnv, benchWorld, median, startCompiledService } from './support';
@@ -21,6 +22,9 @@ function sampleBooklet(i: number): PrintableBooklet {
   return {
     number: `31-2026-${String(i).padStart(6, '0')}`,
     reference: null,
+    coverToken: generateCoverToken(),
+    contact: 'Département de la Haute-Garonne — 05 34 33 32 31',
+    nearby: [],
     programme: {
       name: 'Pass numérique 2026',
       departementCode: '31',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { parisToday, shiftDay } from '../src/common/dates';
 import { createTestApp, TestApp } from './support/app';
+import { binary, inspectPdf } from './support/pdf';
 import {
   createAssociation,
   createProgramme,
@@ -392,6 +393,65 @@ describe('Distribution: stock at sites, handover, transfers, losses, prescribers
         path,
         status: (await request(t.http)[method](path).set(as).send({})).status,
       }).toEqual({ path, status: 403 });
+  });
+
+  it('the beneficiary takes home a covering letter and a cover whose QR opens the booklet’s page: cheques left, until when, where to go', async () => {
+    const p = await createProgramme(t);
+    await createAssociation(t, { name: 'Muret Numérique', postalCode: '31600', city: 'Muret' });
+    await createAssociation(t, { name: 'Lointaine Asso', postalCode: '09000', city: 'Foix' });
+    const run = await printRun(t, p.id, 1);
+    const [b] = await bookletsOf(run.id);
+    const { coverUrl } = await detail(b.id);
+    const token = coverUrl.split('/carnet/')[1];
+    expect(token).toMatch(/^[0-9A-HJKMNP-TV-Z]{20}$/);
+
+    const pdf = (
+      await request(t.http)
+        .get(`/api/booklets/${b.id}/pdf`)
+        .set(auth(admin))
+        .buffer(true)
+        .parse(binary)
+        .expect(200)
+    ).body as Buffer;
+    const seen = await inspectPdf(pdf);
+    expect(seen.codes[0].map((c) => c.text)).toEqual([coverUrl.toUpperCase()]);
+
+    // in stock: the page says so, and no letter yet
+    const before = await request(t.http).get(`/carnet/${token}`).expect(200);
+    expect(before.text).toContain('Ce carnet n&#x27;a pas encore été remis à un bénéficiaire.');
+    await request(t.http).get(`/api/booklets/${b.id}/letter.pdf`).set(auth(admin)).expect(409);
+
+    const booklet = await handOver(t, b.id, { postalCode: '31600' });
+    await redeem([booklet.cheques[0].code]).expect(201);
+    const page = await request(t.http).get(`/CARNET/${token}`).expect(200);
+    expect(page.text).toContain('Votre carnet est valable.');
+    expect(page.text).toMatch(/Chèques qui restent<\/dt><dd>9 sur 10/);
+    expect(page.text.indexOf('Muret Numérique')).toBeGreaterThan(0);
+    expect(page.text.indexOf('Muret Numérique')).toBeLessThan(page.text.indexOf('Lointaine Asso'));
+    expect(page.text).not.toContain(booklet.beneficiaryReference!);
+    const unknown = await request(t.http).get('/carnet/0000000000000000000000').expect(200);
+    expect(unknown.text).toContain('Ce code ne correspond à aucun carnet Pass numérique.');
+
+    const letter = await request(t.http)
+      .get(`/api/booklets/${b.id}/letter.pdf`)
+      .set(auth(admin))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    expect(letter.headers['content-disposition']).toContain(`lettre-${b.number}.pdf`);
+    const read = await inspectPdf(letter.body as Buffer);
+    expect(read.pages).toBe(1);
+    const text = read.texts[0];
+    for (const words of [
+      'Votre Pass numérique',
+      'Comment faire',
+      'Muret Numérique',
+      'Besoin d’aide',
+      `31/12/${new Date().getFullYear() + 1}`,
+    ])
+      expect(text).toContain(words);
+    expect(text).toContain('Vous avez 9 chèques de 10,00');
+    expect(read.codes[0].map((c) => c.text)).toEqual([coverUrl.toUpperCase()]);
   });
 
   it('accounts: a prescriber needs a site; only agents and prescribers have sites', async () => {

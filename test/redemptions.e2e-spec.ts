@@ -56,6 +56,8 @@ describe('Redemption', () => {
       position: 1,
     });
     await check(staffA, `http://pass.test/c/${code.replace(/-/g, '')}`).expect(200);
+    // as the printed QR carries it: upper case (QR alphanumeric mode)
+    await check(staffA, `HTTP://PASS.TEST/C/${code.replace(/-/g, '')}`).expect(200);
     const foreign = await check(staffA, `https://evil.example/c/${code.replace(/-/g, '')}`).expect(
       400,
     );

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { queryRows } from '../database/sql';
 import { createHash } from 'node:crypto';
 import { documentType, UploadedDocument } from '../common/http/uploaded-file';
 import { canSeeAssociation } from '../common/access/scope';
@@ -288,6 +289,39 @@ export class AssociationsService {
   /** The public directory: associations accredited today, optionally by city or postal code. */
   async directory(q?: string): Promise<PublicAssociationDto[]> {
     return (await this.accreditedToday(q)).map((a) => PublicAssociationDto.from(a));
+  }
+
+  /**
+   * The accredited associations nearest a postal code, without geodata: the same postal code
+   * first, then the same département, nearest code first (codes of one département are numbered
+   * by area), then the rest. For a covering letter and a booklet's page.
+   */
+  async nearby(postalCode: string, limit: number): Promise<PublicAssociationDto[]> {
+    const rows = await queryRows<{
+      name: string;
+      address: string;
+      postal_code: string;
+      city: string;
+      phone: string | null;
+      activities: string[];
+    }>(
+      this.dataSource.manager,
+      `SELECT a.name, a.address, a.postal_code, a.city, a.phone, a.activities FROM association a
+        WHERE EXISTS (SELECT 1 FROM accreditation x WHERE x.association_id = a.id AND x.status = 'ACTIVE'
+                        AND x.valid_from <= $2 AND x.valid_until >= $2)
+        ORDER BY a.postal_code = $1 DESC, left(a.postal_code, 2) = left($1, 2) DESC,
+                 abs(a.postal_code::int - $1::int), a.name
+        LIMIT $3`,
+      [postalCode, parisToday(), limit],
+    );
+    return rows.map((a) => ({
+      name: a.name,
+      address: a.address,
+      postalCode: a.postal_code,
+      city: a.city,
+      phone: a.phone,
+      activities: a.activities,
+    }));
   }
 
   /** Associations accredited (and not suspended) today, by postal code then name. */

@@ -13,6 +13,10 @@ import * as queries from './booklet.queries';
 import { Cheque } from './cheque.entity';
 import { loadBookletLayout } from './pdf/booklet-layout';
 import { BookletRenderer, PrintableBooklet } from './pdf/booklet-renderer';
+import { renderCoveringLetter } from './pdf/letter-renderer';
+import { AssociationsService } from '../associations/associations.service';
+import type { Actor } from '../common/access/role';
+import { canActOnSite } from '../common/access/scope';
 
 /** A booklet's status in the manifest. */
 const BOOKLET_STATUS_CSV = { IN_STOCK: 'en stock', ACTIVE: 'remis', CANCELLED: 'annulé' } as const;
@@ -25,11 +29,70 @@ const PRINT_PAGE = 50;
 export class BookletDocumentsService {
   private readonly renderer: BookletRenderer;
 
+  private readonly baseUrl: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    config: AppConfig,
+    private readonly config: AppConfig,
+    private readonly associations: AssociationsService,
   ) {
-    this.renderer = new BookletRenderer(loadBookletLayout(), config.get('PUBLIC_BASE_URL'));
+    this.baseUrl = config.get('PUBLIC_BASE_URL');
+    this.renderer = new BookletRenderer(loadBookletLayout(), this.baseUrl);
+  }
+
+  /** The département's contact printed on covers and letters. */
+  private get contact(): string {
+    return this.config.get('DEPARTEMENT_CONTACT') ?? '';
+  }
+
+  /**
+   * The covering letter of a booklet handed over (or issued to a beneficiary): the nearest
+   * accredited associations to the beneficiary's postal code, how to use the cheques, until when,
+   * whom to call. A prescriber prints the letters of their own sites only.
+   */
+  async writeLetterPdf(
+    actor: Actor,
+    id: string,
+    out: Writable,
+    onReady: (fileName: string) => void,
+  ): Promise<void> {
+    const booklet = await this.dataSource.manager.findOne(Booklet, {
+      where: { id },
+      relations: { programme: true, beneficiary: true, site: true },
+    });
+    if (!booklet || !canActOnSite(actor, booklet.siteId)) throw new NotFoundError('Carnet', id);
+    if (booklet.status !== 'ACTIVE' || !booklet.beneficiary)
+      throw BOOKLET_ERRORS.error('LETTER_NEEDS_HANDOVER', { number: booklet.number });
+    const remaining = await this.dataSource.manager.count(Cheque, {
+      where: { bookletId: id, status: 'ISSUED' },
+    });
+    const site = booklet.site;
+    const callWhom = [
+      site?.phone ? `${site.name} : ${site.phone}.` : site ? `${site.name}.` : '',
+      this.contact ? `${this.contact}.` : `Le Département : ${booklet.programme!.departementName}.`,
+    ].filter(Boolean);
+    onReady(`lettre-${booklet.number}.pdf`);
+    const doc = renderCoveringLetter(
+      this.renderer,
+      {
+        bookletNumber: booklet.number,
+        coverToken: booklet.coverToken,
+        programmeName: booklet.programme!.name,
+        departementName: booklet.programme!.departementName,
+        chequeCount: remaining,
+        faceValueCents: booklet.faceValueCents,
+        expiresOn: booklet.programme!.expiresOn,
+        callWhom,
+        nearby: await this.associations.nearby(
+          booklet.beneficiary.postalCode,
+          this.config.get('NEARBY_ASSOCIATIONS'),
+        ),
+      },
+      this.baseUrl,
+    );
+    doc.pipe(out);
+    doc.end();
+    await once(out, 'finish');
   }
 
   /** Streams one booklet's PDF into `out`. Refused for a cancelled booklet. */
@@ -48,10 +111,17 @@ export class BookletDocumentsService {
       where: { bookletId: id },
       order: { position: 'ASC' },
     });
+    // a pre-addressed booklet lists the associations near its beneficiary on its cover
+    const nearby = booklet.beneficiary
+      ? await this.associations.nearby(
+          booklet.beneficiary.postalCode,
+          this.config.get('NEARBY_ASSOCIATIONS'),
+        )
+      : [];
     onReady(`carnet-${booklet.number}.pdf`);
     const doc = this.renderer.createDocument(`Carnet ${booklet.number}`);
     doc.pipe(out);
-    this.renderer.addBooklet(doc, this.printable(booklet, booklet.programme!, cheques));
+    this.renderer.addBooklet(doc, this.printable(booklet, booklet.programme!, cheques, nearby));
     doc.end();
     await once(out, 'finish');
   }
@@ -130,10 +200,18 @@ export class BookletDocumentsService {
     );
   }
 
-  private printable(b: Booklet, programme: Programme, cheques: Cheque[]): PrintableBooklet {
+  private printable(
+    b: Booklet,
+    programme: Programme,
+    cheques: Cheque[],
+    nearby: PrintableBooklet['nearby'] = [],
+  ): PrintableBooklet {
     return {
       number: b.number,
       reference: b.beneficiary?.reference ?? null,
+      coverToken: b.coverToken,
+      contact: this.contact,
+      nearby,
       programme,
       faceValueCents: b.faceValueCents,
       cheques: cheques

@@ -35,6 +35,12 @@ export const BOOKLET_ERRORS = defineErrors('booklets', {
       'Ces carnets ne sont pas tous en stock à « {site} » : {problems}. Rien n’a été enregistré.',
     when: 'a transfer or a loss naming booklets that are not in stock at the site (unknown, handed out, cancelled, elsewhere, in transit)',
   },
+  LETTER_NEEDS_HANDOVER: {
+    status: 409,
+    detail:
+      'Le carnet {number} n’a pas été remis à un bénéficiaire : il n’a pas de lettre d’accompagnement.',
+    when: 'asking the covering letter of a booklet in stock or cancelled',
+  },
   TRANSFER_RECEIVER_ONLY: {
     status: 403,
     detail: 'Seul le lieu de remise destinataire enregistre la réception de ce transfert.',

@@ -140,6 +140,28 @@ export class BookletsController {
     );
   }
 
+  @Get(':id/letter.pdf')
+  @Roles('ADMIN', 'AGENT', 'PRESCRIBER')
+  @ApiOperation({
+    summary:
+      'The covering letter for the beneficiary: one page, plain French, the nearest accredited associations',
+  })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({
+    description: 'PDF',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
+  @ApiProblems(400, 404, 409)
+  letter(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    return streamDownload(res, 'application/pdf', (out, ready) =>
+      this.documents.writeLetterPdf(actor, id, out, ready),
+    );
+  }
+
   @Post(':id/handover')
   @HttpCode(200)
   @Roles('ADMIN', 'AGENT', 'PRESCRIBER')

@@ -3,7 +3,8 @@ import type { ChequeRefusal } from './refusals';
 
 /**
  * Reads what a scanner or a person gave: a printed code (any case, dashes or not) or the QR's URL,
- * which must be this service's own `${PUBLIC_BASE_URL}/c/<code>` — a QR from elsewhere is refused.
+ * which must be this service's own `${PUBLIC_BASE_URL}/c/<code>` (in any case: the QR prints it in
+ * upper case) — a QR from elsewhere is refused.
  */
 export function readChequeInput(
   input: string,
@@ -19,12 +20,13 @@ export function readChequeInput(
       return { code: raw, refusal: 'CODE_MALFORMED' };
     }
     const base = new URL(publicBaseUrl);
-    const match = /^\/c\/([^/]+)\/?$/.exec(
-      url.pathname.slice(base.pathname.replace(/\/$/, '').length),
-    );
+    // The printed QR carries the URL in upper case (QR alphanumeric mode): paths compare
+    // case-insensitively, like the routes.
+    const basePath = base.pathname.replace(/\/$/, '').toLowerCase();
+    const match = /^\/c\/([^/]+)\/?$/i.exec(url.pathname.slice(basePath.length));
     if (
       url.origin !== base.origin ||
-      !url.pathname.startsWith(base.pathname.replace(/\/$/, '') + '/c/') ||
+      !url.pathname.toLowerCase().startsWith(basePath + '/c/') ||
       !match
     ) {
       return { code: raw, refusal: 'CODE_MALFORMED' };

@@ -26,6 +26,7 @@ import { ProgrammesService } from '../programmes/programmes.service';
 import { ReconciliationService } from '../statements/reconciliation.service';
 import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
+import { SitesService } from '../sites/sites.service';
 import { formFields, readForm } from './forms';
 import { pageAction } from './page-action';
 import { LABELS, options } from './labels';
@@ -51,6 +52,7 @@ export class AgentPagesController {
     private readonly reconciliations: ReconciliationService,
     private readonly stats: StatsService,
     private readonly associations: AssociationsService,
+    private readonly sites: SitesService,
   ) {}
 
   @Get()
@@ -216,11 +218,17 @@ export class AgentPagesController {
   }
 
   private async batchesModel(actor: Actor, extra: Record<string, unknown> = {}) {
-    const [programmes, batches] = await Promise.all([
+    const [programmes, batches, sites] = await Promise.all([
       this.programmes.list(),
       this.booklets.listBatches(await readForm(PageQueryDto, { pageSize: 50 })),
+      this.sites.list(actor),
     ]);
-    return pageModel(actor, "Lots d'impression", '/agent/lots', { programmes, batches, ...extra });
+    return pageModel(actor, "Lots d'impression", '/agent/lots', {
+      programmes,
+      batches,
+      sites: sites.filter((s) => s.active),
+      ...extra,
+    });
   }
 
   @Get('lots')

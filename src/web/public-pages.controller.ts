@@ -5,6 +5,7 @@ import { AssociationsService } from '../associations/associations.service';
 import { Public } from '../common/access/decorators';
 import { DomainError } from '../common/errors/domain-error';
 import { ChequeCheckService } from '../redemptions/cheque-check.service';
+import { BookletPageService } from '../booklets/booklet-page.service';
 
 const VERDICTS = {
   VALID: { ok: true, text: 'Ce chèque est valable.' },
@@ -14,6 +15,13 @@ const VERDICTS = {
   NOT_ACTIVATED: { ok: false, text: "Ce chèque n'a pas encore été remis à un bénéficiaire." },
 } as const;
 
+const BOOKLET_VERDICTS = {
+  ACTIVE: { ok: true, text: 'Votre carnet est valable.' },
+  NOT_HANDED_OVER: { ok: false, text: "Ce carnet n'a pas encore été remis à un bénéficiaire." },
+  EXPIRED: { ok: false, text: "Ce carnet n'est plus valable : sa date limite est passée." },
+  CANCELLED: { ok: false, text: 'Ce carnet a été annulé (perdu, volé ou remplacé).' },
+} as const;
+
 /** Pages anyone can open: the page a cheque's QR code leads to, and where to use cheques. */
 @ApiExcludeController()
 @Controller()
@@ -21,6 +29,7 @@ export class PublicPagesController {
   constructor(
     private readonly checker: ChequeCheckService,
     private readonly associations: AssociationsService,
+    private readonly bookletPages: BookletPageService,
   ) {}
 
   @Get()
@@ -43,6 +52,23 @@ export class PublicPagesController {
         title,
         verdict: { ok: false, text: 'Ce code ne correspond à aucun chèque Pass numérique.' },
         detail: err.detail,
+      };
+    }
+  }
+
+  @Get('carnet/:token')
+  @Public()
+  @Render('public/booklet')
+  async booklet(@Param('token') token: string, @Req() req: Request) {
+    const title = 'Mon carnet Pass numérique';
+    try {
+      const page = await this.bookletPages.page(token, req.ip);
+      return { title, page, verdict: BOOKLET_VERDICTS[page.state] };
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.status === 429) throw err;
+      return {
+        title,
+        verdict: { ok: false, text: 'Ce code ne correspond à aucun carnet Pass numérique.' },
       };
     }
   }

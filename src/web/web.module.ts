@@ -12,6 +12,8 @@ import { UsersModule } from '../users/users.module';
 import { AdminPagesController } from './admin-pages.controller';
 import { AgentPagesController } from './agent-pages.controller';
 import { AssociationPagesController } from './association-pages.controller';
+import { DistributionPagesController } from './distribution-pages.controller';
+import { SitesModule } from '../sites/sites.module';
 import { PublicPagesController } from './public-pages.controller';
 import { SessionPagesController } from './session-pages.controller';
 
@@ -27,6 +29,7 @@ import { SessionPagesController } from './session-pages.controller';
     RedemptionsModule,
     StatementsModule,
     StatsModule,
+    SitesModule,
     UsersModule,
   ],
   controllers: [
@@ -35,6 +38,7 @@ import { SessionPagesController } from './session-pages.controller';
     AgentPagesController,
     AdminPagesController,
     AssociationPagesController,
+    DistributionPagesController,
   ],
 })
 export class WebModule {}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -136,7 +136,8 @@ describe('Web interface in a browser', () => {
 
     // The fake camera's video: the first cheque's QR, cut out of the downloaded PDF.
     const inspection = await inspectPdf(readFileSync(pdfPath));
-    const page1 = inspection.codes.findIndex((c) => c.length > 0);
+    // page 0 is the cover, with the booklet's own QR code; the cheques follow
+    const page1 = inspection.codes.findIndex((c) => c.some((q) => /\/C\//.test(q.text)));
     const { stdout } = await promisify(execFile)(process.execPath, [
       join(__dirname, '..', 'tools', 'qr-video.mjs'),
       pdfPath,
@@ -144,7 +145,8 @@ describe('Web interface in a browser', () => {
       video,
     ]);
     qrText = (JSON.parse(stdout) as { text: string }).text;
-    expect(qrText.startsWith(`${BASE_URL}/c/`)).toBe(true);
+    // printed in upper case: the QR alphanumeric mode
+    expect(qrText.startsWith(`${BASE_URL.toUpperCase()}/C/`)).toBe(true);
     code = qrText.slice(`${BASE_URL}/c/`.length);
     await context.close();
   });
@@ -209,7 +211,7 @@ describe('Web interface in a browser', () => {
   it('the public page of the cheque says it is used', async () => {
     const context = await newContext({ viewport: { width: 360, height: 740 } });
     const page = await context.newPage();
-    await page.goto(qrText.replace(BASE_URL, service.url));
+    await page.goto(service.url + qrText.slice(BASE_URL.length)); // /C/CODE: any case
     await page.getByText('Ce chèque a déjà été utilisé.').waitFor();
     await shoot(page, 'public-cheque');
     await page.goto(`${service.url}/structures?q=31000`);
@@ -324,5 +326,96 @@ describe('Web interface in a browser', () => {
     await page4.getByText(/Payé le .* \(mandat M-2026-000777\)/).waitFor();
     await shoot(page4, 'association-payments');
     await staff.close();
+  });
+
+  it('a prescriber hands out a booklet of their site by scanning its cover QR, prints the letter, and the cover page shows it', async () => {
+    const site = await api<{ id: string }>(service.url, '/api/distribution-sites', world.admin, {
+      name: 'France Services de Muret',
+      kind: 'FRANCE_SERVICES',
+      address: '2 avenue Vincent Auriol',
+      postalCode: '31600',
+      city: 'Muret',
+      phone: '05 61 51 00 00',
+    });
+    const prescriber = { email: 'prescriber@test.local', password: 'prescriber-password-long' };
+    await api(service.url, '/api/users', world.admin, {
+      ...prescriber,
+      role: 'PRESCRIBER',
+      siteIds: [site.id],
+      displayName: 'Camille Roux',
+    });
+    const run = await api<{ id: string; firstNumber: string }>(
+      service.url,
+      '/api/booklets/batches',
+      world.admin,
+      { programmeId: world.programmeId, count: 2, siteId: site.id },
+    );
+    const res = await fetch(`${service.url}/api/booklets/batches/${run.id}/pdf`, {
+      headers: { authorization: `Bearer ${world.admin}` },
+    });
+    const batchPdf = join(work, 'batch.pdf');
+    writeFileSync(batchPdf, Buffer.from(await res.arrayBuffer()));
+    // the fake camera now shows the first booklet's cover
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(__dirname, '..', 'tools', 'qr-video.mjs'),
+      batchPdf,
+      '0',
+      video,
+    ]);
+    const coverText = (JSON.parse(stdout) as { text: string }).text;
+    expect(coverText.startsWith(`${BASE_URL.toUpperCase()}/CARNET/`)).toBe(true);
+
+    const context = await newContext({
+      viewport: { width: 360, height: 740 },
+      permissions: ['camera'],
+      acceptDownloads: true,
+    });
+    const page = await signIn(context, prescriber);
+    expect(page.url()).toBe(`${service.url}/remise`);
+    await shoot(page, 'prescriber-find');
+    await page.getByRole('button', { name: 'Activer la caméra' }).click();
+    await page
+      .getByRole('heading', { name: `Carnet ${run.firstNumber}` })
+      .waitFor({ timeout: 30_000 });
+    await shoot(page, 'prescriber-handover');
+    await page.getByLabel('Code postal du bénéficiaire').fill('31600');
+    await page.getByRole('button', { name: 'Remettre le carnet' }).click();
+    await page.getByText(`Le carnet ${run.firstNumber} est remis.`).waitFor();
+    await shoot(page, 'prescriber-handed');
+    const letter = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Télécharger la lettre (PDF)' }).click();
+    const letterPath = join(work, 'letter.pdf');
+    await (await letter).saveAs(letterPath);
+    const read = await inspectPdf(readFileSync(letterPath));
+    expect(read.texts[0]).toContain('Votre Pass numérique');
+    expect(read.texts[0]).toContain('France Services de Muret : 05 61 51 00 00.');
+
+    await page.goto(`${service.url}/stock`);
+    // one booklet handed out, one still in stock at the prescriber's site
+    const row = page.getByRole('row', { name: /France Services de Muret/ });
+    await expect(row.getByRole('cell').allTextContents()).resolves.toEqual([
+      'Bench',
+      '1',
+      '0',
+      '1',
+      '0',
+      '0',
+      '0',
+      '0',
+    ]);
+    await shoot(page, 'prescriber-stock');
+    // the cover's page, as the beneficiary's phone opens it
+    await page.goto(service.url + coverText.slice(BASE_URL.length));
+    await page.getByText('Votre carnet est valable.').waitFor();
+    await shoot(page, 'public-booklet');
+    await context.close();
+
+    const admin = await newContext({ viewport: { width: 1280, height: 800 } });
+    const page2 = await signIn(admin, ADMIN2);
+    await page2.goto(`${service.url}/admin/lieux`);
+    await shoot(page2, 'admin-sites');
+    await page2.goto(`${service.url}/stock`);
+    await shoot(page2, 'admin-stock');
+    await admin.close();
   });
 });

@@ -137,6 +137,11 @@ export const ACCESS_MATRIX: Record<string, Access> = {
     siteScoped: true,
     target: 'stockBooklet',
   },
+  'GET /api/booklets/{id}/letter.pdf': {
+    roles: STAFF_AND_PRESCRIBERS,
+    siteScoped: true,
+    target: 'stockBooklet',
+  },
   'POST /api/booklets/{id}/handover': {
     roles: STAFF_AND_PRESCRIBERS,
     siteScoped: true,

@@ -11,13 +11,22 @@ export interface PdfInspection {
   codes: { text: string; ecLevel: string; widthPx: number }[][];
 }
 
-/** Renders every page (mupdf) and decodes every QR code (zxing-wasm), in a child Node process. */
-export async function inspectPdf(pdf: Buffer, dpi = 150): Promise<PdfInspection> {
+/**
+ * Renders every page (mupdf) and decodes every QR code (zxing-wasm), in a child Node process;
+ * `degrade`: after blurring, noising, tilting, downscaling and JPEG-compressing each page image
+ * (see test/tools/pdf-inspect.mjs).
+ */
+export async function inspectPdf(pdf: Buffer, dpi = 150, degrade = false): Promise<PdfInspection> {
   const file = join(mkdtempSync(join(tmpdir(), 'pn-pdf-')), 'doc.pdf');
   writeFileSync(file, pdf);
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [join(__dirname, '..', 'tools', 'pdf-inspect.mjs'), file, String(dpi)],
+    [
+      join(__dirname, '..', 'tools', 'pdf-inspect.mjs'),
+      file,
+      String(dpi),
+      ...(degrade ? ['degrade'] : []),
+    ],
     {
       maxBuffer: 64 * 1024 * 1024,
     },

@@ -13,6 +13,11 @@ export interface BookletLayout {
     whereTitle: string;
     where: string;
     referenceLine: string;
+    qrSizeMm: number;
+    qrCaption: string;
+    contactTitle: string;
+    contact: string;
+    nearbyTitle: string;
   };
   cheque: {
     perPage: number;

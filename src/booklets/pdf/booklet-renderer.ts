@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { create as createQr } from 'qrcode';
+import { create as createQr, type QRCodeSegment } from 'qrcode';
 import { frenchDate } from '../../common/dates';
 import { pdfEuros } from '../../common/money';
 import { formatChequeCode } from '../codes/cheque-code';
@@ -10,9 +10,24 @@ const MM = 72 / 25.4;
 /** Modules of white around a QR symbol, as the standard requires. */
 const QUIET_ZONE_MODULES = 4;
 
+/** An accredited association as a letter or a cover lists it. */
+export interface NearbyAssociation {
+  name: string;
+  address: string;
+  postalCode: string;
+  city: string;
+  phone: string | null;
+  activities: string[];
+}
+
 export interface PrintableBooklet {
   number: string;
   reference: string | null;
+  coverToken: string;
+  /** Whom to call: the département's contact (settings). */
+  contact: string;
+  /** For a pre-addressed booklet: the associations nearest the beneficiary. */
+  nearby: NearbyAssociation[];
   programme: {
     name: string;
     departementCode: string;
@@ -22,6 +37,22 @@ export interface PrintableBooklet {
   };
   faceValueCents: number;
   cheques: { position: number; code: string }[];
+}
+
+/** The characters of the QR alphanumeric mode (5.5 bits a character instead of 8). */
+const QR_ALPHANUMERIC = /^[0-9A-Z $%*+\-./:]*$/;
+
+/**
+ * A URL in upper case fits the QR alphanumeric mode: fewer modules for the same text, so larger
+ * modules at the same size, which is what survives blur, toner and old cameras. Scheme and host are
+ * case-insensitive; the routes `/c/` and `/carnet/` are too, and codes and tokens are upper case. A
+ * base URL with other characters (a query, an underscore…) is kept as it is, in byte mode.
+ */
+export function qrSegments(url: string): QRCodeSegment[] {
+  const upper = url.toUpperCase();
+  return QR_ALPHANUMERIC.test(upper)
+    ? [{ data: upper, mode: 'alphanumeric' }]
+    : [{ data: Buffer.from(url, 'utf8'), mode: 'byte' }];
 }
 
 export function chequeUrl(baseUrl: string, code: string): string {
@@ -65,8 +96,9 @@ export class BookletRenderer {
       faceValue: pdfEuros(booklet.faceValueCents),
       directoryUrl: `${this.baseUrl}/structures`,
       reference: booklet.reference ?? '',
+      contact: booklet.contact,
     };
-    this.drawCover(doc, values, booklet.reference !== null);
+    this.drawCover(doc, values, booklet);
     const perPage = this.layout.cheque.perPage;
     for (let i = 0; i < booklet.cheques.length; i++) {
       if (i % perPage === 0) doc.addPage();
@@ -80,23 +112,55 @@ export class BookletRenderer {
   private drawCover(
     doc: PDFKit.PDFDocument,
     values: Record<string, string | number>,
-    withReference: boolean,
+    booklet: PrintableBooklet,
   ): void {
     const { cover, fonts, page } = this.layout;
     doc.addPage();
     const margin = page.marginMm * MM * 2;
     const width = doc.page.width - 2 * margin;
+    // the cover's own QR, top right: the booklet's page (cheques left, where to go)
+    const qrSize = cover.qrSizeMm * MM;
+    const qrX = doc.page.width - margin - qrSize;
+    this.drawQr(doc, coverUrl(this.baseUrl, booklet.coverToken), qrX, margin, qrSize);
+    doc
+      .font(fonts.regular)
+      .fontSize(9)
+      .text(cover.qrCaption, qrX - 10 * MM, margin + qrSize + 3 * MM, {
+        width: qrSize + 10 * MM,
+        align: 'center',
+      });
+    const left = width - qrSize - 8 * MM;
     doc.y = margin;
-    doc.font(fonts.bold).fontSize(28).text(cover.title, margin, margin, { width });
-    doc.font(fonts.regular).fontSize(16).text(fill(cover.subtitle, values), { width }).moveDown(1);
-    for (const line of cover.lines) doc.fontSize(12).text(fill(line, values), { width });
-    if (withReference) doc.text(fill(cover.referenceLine, values), { width });
-    doc.moveDown(1.5).font(fonts.bold).fontSize(14).text(cover.howToTitle, { width }).moveDown(0.5);
-    doc.font(fonts.regular).fontSize(11);
+    doc.font(fonts.bold).fontSize(28).text(cover.title, margin, margin, { width: left });
+    doc.font(fonts.regular).fontSize(16).text(fill(cover.subtitle, values), { width: left });
+    doc.moveDown(1);
+    for (const line of cover.lines) doc.fontSize(12).text(fill(line, values), { width: left });
+    if (booklet.reference !== null) doc.text(fill(cover.referenceLine, values), { width: left });
+    doc.y = Math.max(doc.y, margin + qrSize + 16 * MM);
+    doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.howToTitle, margin, doc.y, { width });
+    doc.moveDown(0.5).font(fonts.regular).fontSize(11);
     for (const p of cover.howTo)
       doc.text(fill(p, values), { width, align: 'justify' }).moveDown(0.6);
+    if (booklet.nearby.length) {
+      doc.moveDown(0.6).font(fonts.bold).fontSize(14).text(cover.nearbyTitle, { width });
+      doc.moveDown(0.4).fontSize(11);
+      for (const a of booklet.nearby) {
+        doc.font(fonts.bold).text(a.name, { width, continued: true });
+        doc
+          .font(fonts.regular)
+          .text(` — ${a.address}, ${a.postalCode} ${a.city}${a.phone ? ` — ${a.phone}` : ''}`, {
+            width,
+          });
+      }
+    }
     doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.whereTitle, { width }).moveDown(0.5);
     doc.font(fonts.regular).fontSize(11).text(fill(cover.where, values), { width });
+    if (booklet.contact) {
+      doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.contactTitle, { width });
+      doc.moveDown(0.3).font(fonts.regular).fontSize(11).text(fill(cover.contact, values), {
+        width,
+      });
+    }
   }
 
   private drawCheque(
@@ -199,8 +263,10 @@ export class BookletRenderer {
    * The symbol as vector rectangles, one per run of dark modules, drawn in module units (small
    * integers keep the file small); the quiet zone is left white.
    */
-  private drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
-    const qr = createQr(text, { errorCorrectionLevel: this.layout.cheque.qrErrorCorrection });
+  drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+    const qr = createQr(qrSegments(text), {
+      errorCorrectionLevel: this.layout.cheque.qrErrorCorrection,
+    });
     const n = qr.modules.size;
     const data = qr.modules.data;
     const module = size / n;
