@@ -354,6 +354,7 @@ describe('Foundation: errors, authentication, roles, audit', () => {
           'auth',
           'users',
           'associations',
+          'sites',
           'programmes',
           'beneficiaries',
           'booklets',

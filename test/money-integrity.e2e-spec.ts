@@ -97,7 +97,9 @@ describe('Money integrity: reproduced defects', () => {
         `INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active) VALUES ($1, $2, 1000, true)`,
         [redemption.id, chequeId],
       ),
-    ).rejects.toThrow(/belongs to a cancelled booklet: it cannot be redeemed/);
+    ).rejects.toThrow(
+      /belongs to a booklet cancelled: only the cheques of a booklet handed over can be redeemed/,
+    );
     const [audit] = await t.dataSource.query(
       `SELECT after FROM audit_event WHERE action = 'redemption.cancelled' AND entity_id = $1`,
       [redemption.id],

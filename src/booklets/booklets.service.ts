@@ -163,6 +163,9 @@ export class BookletsService {
       const refuse = () => BOOKLET_ERRORS.error('BOOKLET_ALREADY_CANCELLED');
       if (booklet.status === 'CANCELLED') throw refuse();
 
+      // a booklet still in stock is replaced by one in stock at the same site (read before the
+      // status changes)
+      const stockAt = booklet.status === 'IN_STOCK' ? booklet.siteId : null;
       const cancelled = await this.cheques.cancelBooklet(em, id);
       const released = cancelled.length * booklet.faceValueCents;
       await this.programmes.release(em, programme, released);
@@ -184,8 +187,7 @@ export class BookletsService {
         thenWrite: async () => {
           if (dto.replace && cancelled.length > 0)
             [issued.replacement] = await this.insertBooklets(em, programme, actor, 1, {
-              // a booklet still in stock is replaced by one in stock at the same site
-              stockAt: booklet.status === 'IN_STOCK' ? booklet.siteId : null,
+              stockAt,
               beneficiaryId: booklet.beneficiaryId,
               batchId: null,
               chequeCount: cancelled.length,

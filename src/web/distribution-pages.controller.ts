@@ -25,6 +25,7 @@ import {
 import { HandoverService } from '../booklets/handover.service';
 import { StockService } from '../booklets/stock.service';
 import { DomainError } from '../common/errors/domain-error';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { CreateSiteDto } from '../sites/dto/site.dto';
 import { SitesService } from '../sites/sites.service';
@@ -147,8 +148,22 @@ export class DistributionPagesController {
       this.sites.list(actor),
       this.sites.list({ ...actor, role: 'AGENT' }),
     ]);
+    const sum = (k: 'inStock' | 'inTransit' | 'handedOut' | 'started' | 'cancelled' | 'aged') =>
+      stock.rows.reduce((n, r) => n + r[k], 0);
     return pageModel(actor, 'Stock des lieux de remise', '/stock', {
       stock,
+      departement: actor.role !== 'PRESCRIBER',
+      totals:
+        stock.rows.length > 1
+          ? {
+              inStock: sum('inStock'),
+              inTransit: sum('inTransit'),
+              handedOut: sum('handedOut'),
+              started: sum('started'),
+              cancelled: sum('cancelled'),
+              aged: sum('aged'),
+            }
+          : null,
       transfers: transfers.items.map((t) => ({
         ...t,
         statusLabel: LABELS.transferStatus[t.status],
@@ -220,6 +235,12 @@ export class DistributionPagesController {
     return pageAction(
       res,
       async () => {
+        // irreversible: the page asks for an explicit confirmation
+        if (fields.confirmLoss !== 'oui')
+          throw ValidationFailedError.field(
+            'confirmLoss',
+            'cochez la case pour confirmer l’annulation',
+          );
         await this.stock.reportLoss(
           actor,
           await readForm(ReportLossDto, {
