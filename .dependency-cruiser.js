@@ -31,6 +31,7 @@ const LAYERS = [
   'redemptions',
   'statements',
   'payment-batches',
+  'closing',
   // reading and reporting, operations
   'stats',
   'open-data',

@@ -21,6 +21,7 @@ import { RedemptionsModule } from './redemptions/redemptions.module';
 import { SecurityModule } from './security/security.module';
 import { StatementsModule } from './statements/statements.module';
 import { PaymentBatchesModule } from './payment-batches/payment-batches.module';
+import { ClosingModule } from './closing/closing.module';
 import { UsersModule } from './users/users.module';
 import { OpenDataModule } from './open-data/open-data.module';
 import { StatsModule } from './stats/stats.module';
@@ -79,6 +80,7 @@ export class AppModule {
         RedemptionsModule,
         StatementsModule,
         PaymentBatchesModule,
+        ClosingModule,
         StatsModule,
         OpenDataModule,
         WebModule,

@@ -84,13 +84,19 @@ describe('Distribution: stock at sites, handover, transfers, losses, prescribers
     const page = await request(t.http).get(`/c/${before.cheques[0].code.replace(/-/g, '')}`);
     expect(page.text).toContain('Ce chèque n&#x27;a pas encore été remis à un bénéficiaire.');
 
-    // the database refuses it too, whatever the code does
+    // a booklet issued directly to a beneficiary is active at once, as before
+    const direct = await issueBooklet(t, p.id, { postalCode: '31000' });
+    expect(direct.status).toBe('ACTIVE');
+    const ok = await redeem([direct.cheques[0].code]);
+    expect(ok.status).toBe(201);
+    // the database refuses a line for a cheque in stock, whatever the code does
     await expect(
       t.dataSource.query(
-        `INSERT INTO redemption_line (redemption_id, cheque_id, face_value_cents, line_no) SELECT gen_random_uuid(), id, face_value_cents, 1 FROM cheque WHERE booklet_id = $1 LIMIT 1`,
-        [first.id],
+        `INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents)
+         SELECT $2, id, face_value_cents FROM cheque WHERE booklet_id = $1 LIMIT 1`,
+        [first.id, ok.body.id],
       ),
-    ).rejects.toThrow();
+    ).rejects.toThrow(/belongs to a booklet in_stock: only the cheques of a booklet handed over/);
 
     const handed = await request(t.http)
       .post(`/api/booklets/${first.id}/handover`)
@@ -119,11 +125,6 @@ describe('Distribution: stock at sites, handover, transfers, losses, prescribers
       [first.id],
     );
     expect(audit.map((a) => a.action)).toContain('booklet.handed_over');
-
-    // a booklet issued directly to a beneficiary is active at once, as before
-    const direct = await issueBooklet(t, p.id, { postalCode: '31000' });
-    expect(direct.status).toBe('ACTIVE');
-    expect((await redeem([direct.cheques[0].code])).status).toBe(201);
   });
 
   it('a handover asks the minimal data: a postal code; names only when the programme allows them; refused after expiry', async () => {

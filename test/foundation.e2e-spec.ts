@@ -362,6 +362,7 @@ describe('Foundation: errors, authentication, roles, audit', () => {
           'redemptions',
           'statements',
           'payment-batches',
+          'closing',
           'web',
         ]),
       );

@@ -162,3 +162,42 @@ export function stock(
     [sites, ageingDays],
   );
 }
+
+export interface EndingRow {
+  site_name: string | null;
+  in_stock: number;
+  active_with_unused: number;
+  unused_cheques: number;
+}
+
+/**
+ * For a programme about to end: its stock not handed out, per site; and its booklets handed out
+ * whose cheques are not all used (the row without a site counts those issued directly).
+ */
+export function ending(em: EntityManager, programmeId: string): Promise<EndingRow[]> {
+  return queryRows<EndingRow>(
+    em,
+    `SELECT s.name AS site_name,
+            count(*) FILTER (WHERE b.status = 'IN_STOCK')::int AS in_stock,
+            count(*) FILTER (WHERE b.status = 'ACTIVE' AND u.n > 0)::int AS active_with_unused,
+            coalesce(sum(u.n) FILTER (WHERE b.status = 'ACTIVE'), 0)::int AS unused_cheques
+       FROM booklet b
+       LEFT JOIN distribution_site s ON s.id = b.site_id
+       CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM cheque c WHERE c.booklet_id = b.id AND c.status = 'ISSUED') u
+      WHERE b.programme_id = $1 AND b.status <> 'CANCELLED'
+      GROUP BY s.name ORDER BY s.name NULLS LAST`,
+    [programmeId],
+  );
+}
+
+/** Booklets of a programme by status. */
+export function bookletStatuses(
+  em: EntityManager,
+  programmeId: string,
+): Promise<{ status: string; n: number }[]> {
+  return queryRows(
+    em,
+    `SELECT status, count(*)::int AS n FROM booklet WHERE programme_id = $1 GROUP BY status`,
+    [programmeId],
+  );
+}

@@ -10,6 +10,7 @@ import {
   ValidationFailedError,
 } from '../common/errors/common.errors';
 import { Page } from '../common/pagination';
+import { parisToday } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { SitesService } from '../sites/sites.service';
@@ -67,6 +68,42 @@ export class StockService {
         aged: r.aged,
         oldestDays: r.oldest_days,
       })),
+    };
+  }
+
+  /**
+   * A programme's distribution at a glance: booklets in stock, handed out, cancelled, the rate
+   * handed out; and, when it ends within `warnDays`, the stock not handed out per site and the
+   * booklets handed out with cheques left (the dashboard warns 30 days before the end).
+   */
+  async programmeDistribution(programme: { id: string; expiresOn: string }, warnDays = 30) {
+    const em = this.dataSource.manager;
+    const by = new Map(
+      (await queries.bookletStatuses(em, programme.id)).map((r) => [r.status, r.n]),
+    );
+    const inStock = by.get('IN_STOCK') ?? 0;
+    const handedOut = by.get('ACTIVE') ?? 0;
+    const today = parisToday();
+    const daysLeft = Math.round(
+      (Date.parse(`${programme.expiresOn}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) /
+        86_400_000,
+    );
+    const rows =
+      daysLeft >= 0 && daysLeft <= warnDays ? await queries.ending(em, programme.id) : null;
+    return {
+      inStock,
+      handedOut,
+      cancelled: by.get('CANCELLED') ?? 0,
+      handedOutRate:
+        inStock + handedOut ? Math.round((100 * handedOut) / (inStock + handedOut)) : null,
+      ending: rows && {
+        daysLeft,
+        stock: rows
+          .filter((r) => r.site_name && r.in_stock > 0)
+          .map((r) => ({ site: r.site_name!, inStock: r.in_stock })),
+        activeWithUnused: rows.reduce((n, r) => n + r.active_with_unused, 0),
+        unusedCheques: rows.reduce((n, r) => n + r.unused_cheques, 0),
+      },
     };
   }
 

@@ -3,10 +3,13 @@ import {
   Column,
   CreateDateColumn,
   Entity,
+  JoinColumn,
+  ManyToOne,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
 import { bigintCents } from '../common/money';
+import { User } from '../users/user.entity';
 
 /** A dispositif: its budget, the face value of its cheques and the dates they are valid. */
 @Entity('programme')
@@ -15,6 +18,10 @@ import { bigintCents } from '../common/money';
 @Check('ck_programme_dates', 'valid_from <= expires_on AND expires_on <= claim_deadline')
 @Check('ck_programme_budget', 'budget_cents >= 0 AND committed_cents >= 0')
 @Check('ck_programme_committed_within_budget', 'committed_cents <= budget_cents')
+@Check(
+  'ck_programme_closing',
+  '(closed_at IS NULL) = (closed_by IS NULL) AND (closed_at IS NULL) = (closing_report IS NULL)',
+)
 @Check(
   'ck_programme_departement_code',
   `departement_code ~ '^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$'`,
@@ -84,6 +91,21 @@ export class Programme {
 
   @Column({ type: 'date', nullable: true })
   legalBasisDate!: string | null;
+
+  /** Closed after its claim deadline, everything settled: no redemption, claim or correction since. */
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  closedBy!: string | null;
+
+  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'closed_by', foreignKeyConstraintName: 'fk_programme_closed_by' })
+  closer?: User | null;
+
+  /** The closing report's figures, frozen at closing (cents). */
+  @Column({ type: 'jsonb', nullable: true })
+  closingReport!: Record<string, unknown> | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -197,6 +197,40 @@ export class ProgrammesService {
     return programme;
   }
 
+  /** Locks a programme for its closing (the first lock of that transaction). */
+  async lockForClosing(em: EntityManager, id: string): Promise<Programme> {
+    const programme = await em.findOne(Programme, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!programme) throw new NotFoundError('Dispositif', id);
+    return programme;
+  }
+
+  /**
+   * Closes a locked programme: its report frozen on the row and its committed amount brought down
+   * to what was actually paid (the rest of the budget is released). The database refuses any
+   * change to it, and any new redemption, statement line or reversal of its cheques, from then on.
+   */
+  async markClosed(
+    em: EntityManager,
+    programme: Programme,
+    actorId: string,
+    report: Record<string, unknown>,
+    committedCents: number,
+  ): Promise<void> {
+    Object.assign(programme, {
+      closedAt: new Date(),
+      closedBy: actorId,
+      closingReport: report,
+      committedCents,
+    });
+    await em.query(
+      `UPDATE programme SET closed_at = $2, closed_by = $3, closing_report = $4, committed_cents = $5 WHERE id = $1`,
+      [programme.id, programme.closedAt, actorId, JSON.stringify(report), committedCents],
+    );
+  }
+
   /** Adds `cents` to the committed amount of a locked programme, refusing past the budget. */
   async commit(em: EntityManager, programme: Programme, cents: number): Promise<void> {
     const remaining = programme.budgetCents - programme.committedCents;

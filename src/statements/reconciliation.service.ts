@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { parisToday } from '../common/dates';
 import { queryRows } from '../database/sql';
 import { ReconciliationDto } from './dto/statement.dto';
@@ -15,9 +15,12 @@ export class ReconciliationService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Per programme, to the cent: where every issued cheque's value is. */
-  async reconciliation(programmeId: string): Promise<ReconciliationDto> {
+  async reconciliation(
+    programmeId: string,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<ReconciliationDto> {
     const [r] = await queryRows<Record<string, string>>(
-      this.dataSource.manager,
+      em,
       `WITH ch AS (
          SELECT c.id, c.status, c.face_value_cents AS v, p.expires_on FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id WHERE p.id = $1),
        rl AS (

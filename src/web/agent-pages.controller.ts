@@ -22,11 +22,13 @@ import {
   IssueBookletDto,
 } from '../booklets/dto/booklet.dto';
 import { PageQueryDto } from '../common/pagination';
+import { parisToday } from '../common/dates';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { ReconciliationService } from '../statements/reconciliation.service';
 import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
 import { SitesService } from '../sites/sites.service';
+import { StockService } from '../booklets/stock.service';
 import { formFields, readForm } from './forms';
 import { pageAction } from './page-action';
 import { LABELS, options } from './labels';
@@ -53,6 +55,7 @@ export class AgentPagesController {
     private readonly stats: StatsService,
     private readonly associations: AssociationsService,
     private readonly sites: SitesService,
+    private readonly stock: StockService,
   ) {}
 
   @Get()
@@ -60,16 +63,14 @@ export class AgentPagesController {
   async dashboard(@CurrentUser() actor: Actor) {
     const programmes = await Promise.all(
       (await this.programmes.list()).map(async (p) => {
-        const [booklets, money] = await Promise.all([
-          this.booklets.list(
-            actor,
-            await readForm(BookletQueryDto, { programmeId: p.id, pageSize: 1 }),
-          ),
+        const [distribution, money] = await Promise.all([
+          this.stock.programmeDistribution(p),
           this.reconciliations.reconciliation(p.id),
         ]);
         return {
           ...p,
-          bookletCount: booklets.total,
+          distribution,
+          closable: actor.role === 'ADMIN' && !p.closedAt && parisToday() > p.claimDeadline,
           redeemedCheques: Math.round(money.redeemedCents / p.faceValueCents),
           money,
         };

@@ -13,6 +13,8 @@ import { AdminPagesController } from './admin-pages.controller';
 import { AgentPagesController } from './agent-pages.controller';
 import { AssociationPagesController } from './association-pages.controller';
 import { DistributionPagesController } from './distribution-pages.controller';
+import { ClosingPagesController } from './closing-pages.controller';
+import { ClosingModule } from '../closing/closing.module';
 import { SitesModule } from '../sites/sites.module';
 import { PublicPagesController } from './public-pages.controller';
 import { SessionPagesController } from './session-pages.controller';
@@ -30,6 +32,7 @@ import { SessionPagesController } from './session-pages.controller';
     StatementsModule,
     StatsModule,
     SitesModule,
+    ClosingModule,
     UsersModule,
   ],
   controllers: [
@@ -39,6 +42,7 @@ import { SessionPagesController } from './session-pages.controller';
     AdminPagesController,
     AssociationPagesController,
     DistributionPagesController,
+    ClosingPagesController,
   ],
 })
 export class WebModule {}

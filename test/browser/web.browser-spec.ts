@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { parisToday } from '../../src/common/dates';
+import { Client } from 'pg';
+import { parisToday, shiftDay } from '../../src/common/dates';
 import { createTestDatabase } from '../support/database';
 import { inspectPdf } from '../support/pdf';
 import { ServiceProcess, startService } from '../support/service-process';
@@ -42,10 +43,12 @@ describe('Web interface in a browser', () => {
   let pdfPath = '';
   let qrText = '';
   let code = '';
+  let dbUrl = '';
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const db = await createTestDatabase('web');
+    dbUrl = db;
     const env = benchEnv(db, {
       PUBLIC_BASE_URL: BASE_URL,
       PAYER_IBAN: 'FR7630001007941234567890185',
@@ -417,5 +420,66 @@ describe('Web interface in a browser', () => {
     await page2.goto(`${service.url}/stock`);
     await shoot(page2, 'admin-stock');
     await admin.close();
+  });
+
+  it('administrators are warned 30 days before a programme ends, and close one after its claim deadline', async () => {
+    const day = (n: number) => shiftDay(TODAY, n);
+    const ending = await api<{ id: string }>(service.url, '/api/programmes', world.admin, {
+      name: 'Pass numérique — fin proche',
+      departementCode: '31',
+      departementName: 'Haute-Garonne',
+      validFrom: day(-100),
+      expiresOn: day(12),
+      claimDeadline: day(60),
+      budgetCents: 1_000_000,
+      activities: ['Smartphone'],
+    });
+    const sites = (
+      await api<{ id: string; name: string }[]>(service.url, '/api/distribution-sites', world.admin)
+    ).filter((s) => s.name === 'France Services de Muret');
+    await api(service.url, '/api/booklets/batches', world.admin, {
+      programmeId: ending.id,
+      count: 3,
+      siteId: sites[0].id,
+    });
+    const done = await api<{ id: string }>(service.url, '/api/programmes', world.admin, {
+      name: 'Pass numérique — terminé',
+      departementCode: '31',
+      departementName: 'Haute-Garonne',
+      validFrom: day(0),
+      expiresOn: day(1),
+      claimDeadline: day(2),
+      budgetCents: 500_000,
+      activities: ['Smartphone'],
+    });
+    await api(service.url, '/api/booklets', world.admin, {
+      programmeId: done.id,
+      beneficiary: { postalCode: '31000' },
+    });
+    // its dates pass
+    const client = new Client({ connectionString: dbUrl });
+    await client.connect();
+    await client.query(
+      `UPDATE programme SET valid_from = $2, expires_on = $3, claim_deadline = $4 WHERE id = $1`,
+      [done.id, day(-200), day(-60), day(-1)],
+    );
+    await client.end();
+
+    const context = await newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, ADMIN2);
+    await page.getByText('Ce dispositif prend fin le').first().waitFor();
+    await expect(page.getByText('France Services de Muret : 3').isVisible()).resolves.toBe(true);
+    await shoot(page, 'admin-dashboard-ending');
+    await page.getByRole('link', { name: 'Clôturer le dispositif' }).click();
+    await page.getByRole('heading', { name: /Clôture — Pass numérique — terminé/ }).waitFor();
+    await shoot(page, 'admin-closing');
+    await page.getByLabel(/Je confirme la clôture/).check();
+    await page.getByRole('button', { name: 'Clôturer le dispositif' }).click();
+    await page.getByText(/Dispositif clôturé le/).waitFor();
+    await expect(
+      page.getByRole('row', { name: /Budget libéré à la clôture/ }).textContent(),
+    ).resolves.toMatch(/100,00\s€/);
+    await shoot(page, 'admin-closed');
+    await context.close();
   });
 });

@@ -68,6 +68,10 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'PATCH /api/programmes/{id}': { roles: ['ADMIN'], target: 'programme' },
   'POST /api/programmes/{id}/extension': { roles: ['ADMIN'], target: 'programme' },
   'GET /api/programmes/{id}/reconciliation': { roles: STAFF, target: 'programme' },
+  'GET /api/programmes/{id}/closing': { roles: STAFF, target: 'programme' },
+  'POST /api/programmes/{id}/close': { roles: ['ADMIN'], target: 'programme' },
+  'GET /api/programmes/{id}/closing-report.csv': { roles: STAFF, target: 'programme' },
+  'GET /api/programmes/{id}/closing-report.pdf': { roles: STAFF, target: 'programme' },
 
   'POST /api/associations': { roles: ['ADMIN'] },
   'GET /api/associations': { roles: STAFF },

@@ -178,6 +178,33 @@ AS $function$
         RETURN NEW;
       END $function$;
 
+-- programme_open
+CREATE OR REPLACE FUNCTION public.programme_open()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      DECLARE closed varchar;
+      BEGIN
+        IF TG_TABLE_NAME = 'redemption_line' THEN
+          SELECT p.name INTO closed FROM booklet b JOIN programme p ON p.id = b.programme_id
+           WHERE b.id = NEW.booklet_id AND p.closed_at IS NOT NULL;
+        ELSIF TG_TABLE_NAME = 'statement_line' THEN
+          SELECT p.name INTO closed FROM redemption_line l JOIN booklet b ON b.id = l.booklet_id
+            JOIN programme p ON p.id = b.programme_id WHERE l.id = NEW.redemption_line_id AND p.closed_at IS NOT NULL;
+        ELSIF TG_TABLE_NAME = 'redemption' THEN
+          IF NEW.status IS NOT DISTINCT FROM OLD.status THEN RETURN NEW; END IF;
+          SELECT p.name INTO closed FROM redemption_line l JOIN booklet b ON b.id = l.booklet_id
+            JOIN programme p ON p.id = b.programme_id WHERE l.redemption_id = NEW.id AND p.closed_at IS NOT NULL LIMIT 1;
+        ELSIF TG_TABLE_NAME = 'programme' THEN
+          IF OLD.closed_at IS NOT NULL THEN closed := OLD.name; END IF;
+        END IF;
+        IF closed IS NOT NULL THEN
+          RAISE EXCEPTION 'programme % is closed: nothing of it changes any more', closed
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'ck_programme_open';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
 -- redemption_line_booklet
 CREATE OR REPLACE FUNCTION public.redemption_line_booklet()
  RETURNS trigger
@@ -351,9 +378,14 @@ CREATE TRIGGER trg_payment_batch_guard BEFORE DELETE OR UPDATE ON public.payment
 -- on payment_batch_statement
 CREATE CONSTRAINT TRIGGER trg_payment_batch_statement_check AFTER INSERT OR UPDATE ON public.payment_batch_statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION payment_batch_statement_check();
 CREATE TRIGGER trg_payment_batch_statement_guard BEFORE INSERT OR DELETE OR UPDATE ON public.payment_batch_statement FOR EACH ROW EXECUTE FUNCTION payment_batch_statement_guard();
+-- on programme
+CREATE TRIGGER trg_programme_closed BEFORE UPDATE ON public.programme FOR EACH ROW EXECUTE FUNCTION programme_open();
+-- on redemption
+CREATE TRIGGER trg_redemption_programme_open BEFORE UPDATE OF status ON public.redemption FOR EACH ROW EXECUTE FUNCTION programme_open();
 -- on redemption_line
 CREATE TRIGGER trg_redemption_line_booklet BEFORE INSERT OR UPDATE OF cheque_id, booklet_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet();
 CREATE TRIGGER trg_redemption_line_booklet_active BEFORE INSERT OR UPDATE OF active, cheque_id ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION redemption_line_booklet_active();
+CREATE TRIGGER trg_redemption_line_programme_open BEFORE INSERT ON public.redemption_line FOR EACH ROW EXECUTE FUNCTION programme_open();
 -- on statement
 CREATE CONSTRAINT TRIGGER trg_statement_batch_check AFTER UPDATE OF status ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_batch_check();
 CREATE CONSTRAINT TRIGGER trg_statement_check AFTER INSERT ON public.statement DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION statement_check();
@@ -366,6 +398,7 @@ CREATE TRIGGER trg_statement_document_no_truncate BEFORE TRUNCATE ON public.stat
 -- on statement_line
 CREATE TRIGGER trg_statement_line_immutable BEFORE DELETE OR UPDATE ON public.statement_line FOR EACH ROW EXECUTE FUNCTION forbid_modification();
 CREATE TRIGGER trg_statement_line_no_truncate BEFORE TRUNCATE ON public.statement_line FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
+CREATE TRIGGER trg_statement_line_programme_open BEFORE INSERT ON public.statement_line FOR EACH ROW EXECUTE FUNCTION programme_open();
 CREATE TRIGGER trg_statement_line_sealed BEFORE INSERT ON public.statement_line FOR EACH ROW EXECUTE FUNCTION statement_line_insert_guard();
 -- on user_site
 CREATE TRIGGER trg_user_site_role BEFORE INSERT OR UPDATE ON public.user_site FOR EACH ROW EXECUTE FUNCTION user_site_role();

@@ -190,6 +190,13 @@ export class ProgrammeDto {
   @ApiPropertyOptional({ type: String, nullable: true }) legalBasis!: string | null;
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) legalBasisDate!:
     string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Closed: nothing of it changes any more (see GET /api/programmes/:id/closing)',
+  })
+  closedAt!: string | null;
 
   static from(p: Programme): ProgrammeDto {
     return {
@@ -213,6 +220,7 @@ export class ProgrammeDto {
       budgetService: p.budgetService ?? null,
       legalBasis: p.legalBasis ?? null,
       legalBasisDate: p.legalBasisDate ?? null,
+      closedAt: p.closedAt?.toISOString() ?? null,
     };
   }
 }
