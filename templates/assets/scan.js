@@ -153,88 +153,25 @@
     add(value, $('code-message'), false);
   });
 
-  // Camera.
-  var scanning = false;
-  $('camera-start').addEventListener('click', function () {
-    var status = $('camera-status');
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      say(
-        status,
-        "Cet appareil ne permet pas d'utiliser la caméra ici : saisissez les codes.",
-        'warn',
-      );
-      return;
-    }
-    say(status, 'Ouverture de la caméra…');
-    ZXingWASM.prepareZXingModule({
-      overrides: {
-        locateFile: function (path, prefix) {
-          return path.endsWith('.wasm') ? '/assets/zxing/' + path : prefix + path;
-        },
-      },
-      fireImmediately: true,
-    });
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: 'environment' }, audio: false })
-      .then(function (stream) {
-        var video = $('camera');
-        video.hidden = false;
-        video.srcObject = stream;
-        return video.play().then(function () {
-          scanning = true;
-          $('camera-start').hidden = true;
-          say(status, 'Caméra active : présentez un QR code.');
-          loop(video);
-        });
-      })
-      .catch(function () {
-        say(
-          status,
-          "La caméra n'a pas pu être ouverte (autorisation refusée ?) : saisissez les codes.",
-          'warn',
-        );
+  // Camera: each QR read is checked and added, the same one not twice within 4 seconds.
+  var recent = {};
+  PNCamera.attach({
+    button: $('camera-start'),
+    video: $('camera'),
+    say: function (text, kind) {
+      say($('camera-status'), text, kind);
+    },
+    ready: 'Caméra active : présentez un QR code.',
+    noCamera: 'saisissez les codes.',
+    onResults: function (results) {
+      var now = Date.now();
+      results.forEach(function (r) {
+        if (recent[r.text] && now - recent[r.text] < 4000) return;
+        recent[r.text] = now;
+        add(r.text, $('camera-status'), true);
       });
+    },
   });
-
-  var canvas = document.createElement('canvas');
-  var recent = {}; // code → time it was last read, not to check the same QR 10 times a second
-  function loop(video) {
-    if (!scanning) return;
-    var w = video.videoWidth,
-      h = video.videoHeight;
-    if (!w || !h) {
-      setTimeout(function () {
-        loop(video);
-      }, 200);
-      return;
-    }
-    canvas.width = w;
-    canvas.height = h;
-    var ctx = canvas.getContext('2d', { willReadFrequently: true });
-    ctx.drawImage(video, 0, 0, w, h);
-    ZXingWASM.readBarcodes(ctx.getImageData(0, 0, w, h), {
-      formats: ['QRCode'],
-      tryHarder: true,
-      maxNumberOfSymbols: 4,
-    })
-      .then(function (results) {
-        var now = Date.now();
-        results.forEach(function (r) {
-          if (!r.isValid || !r.text) return;
-          if (recent[r.text] && now - recent[r.text] < 4000) return;
-          recent[r.text] = now;
-          add(r.text, $('camera-status'), true);
-        });
-      })
-      .catch(function () {
-        /* a frame that cannot be read */
-      })
-      .then(function () {
-        setTimeout(function () {
-          loop(video);
-        }, 250);
-      });
-  }
 
   /** "30,50" → 3050 cents, or null; undefined when empty. No floating point. */
   function cents(text) {
