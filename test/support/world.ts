@@ -94,15 +94,7 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
       siteId: site.id,
     });
     // the benchmarks redeem these cheques: every booklet is handed over first
-    for (;;) {
-      const list = await api<{ items: { id: string }[] }>(
-        url,
-        `/api/booklets?batchId=${run.id}&status=IN_STOCK&pageSize=100`,
-        admin,
-      );
-      if (list.items.length === 0) break;
-      for (const b of list.items) await handOver(target, b.id, { postalCode: '31000' }, admin);
-    }
+    await handOverRun(url, admin, run.id);
   }
   return {
     admin,
@@ -112,6 +104,20 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
     associationId: association.id,
     siteId: site.id,
   };
+}
+
+/** Hands over every booklet of print run `runId` still in stock, so that its cheques redeem. */
+export async function handOverRun(url: string, admin: string, runId: string): Promise<void> {
+  const target = { http: url, adminToken: () => Promise.resolve(admin) };
+  for (;;) {
+    const list = await api<{ items: { id: string }[] }>(
+      url,
+      `/api/booklets?batchId=${runId}&status=IN_STOCK&pageSize=100`,
+      admin,
+    );
+    if (list.items.length === 0) return;
+    for (const b of list.items) await handOver(target, b.id, { postalCode: '31000' }, admin);
+  }
 }
 
 /**
