@@ -124,11 +124,11 @@ export class AgentPagesController {
         label: EXPORT_LABELS[i],
         href: `/api/stats/${i}/export.csv?${search}`,
       })),
-      chartData: JSON.stringify({
+      chartData: {
         monthly: tables.monthly.rows,
         communes: tables.communes.rows,
         associations: tables.associations.rows,
-      }),
+      },
     });
   }
 

@@ -21,6 +21,16 @@ const FRENCH_MONTH = new Intl.DateTimeFormat('fr-FR', {
 /** "2026-03" → "mars 2026". */
 const frenchMonth = (month: string) => FRENCH_MONTH.format(new Date(`${month}-01T00:00:00Z`));
 
+const SCRIPT_UNSAFE = /[<>&\u2028\u2029]/g;
+
+/** JSON that is inert inside a `<script>` element (see the `scriptJson` helper). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value ?? null).replace(
+    SCRIPT_UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** Formatting used by the pages: the same functions as the PDFs and CSVs. */
 export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   euros: (cents) => (typeof cents === 'number' ? formatEuros(cents) : ''),
@@ -31,7 +41,12 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
     typeof part === 'number' && typeof whole === 'number' && whole > 0
       ? Math.min(100, Math.round((part / whole) * 1000) / 10)
       : 0,
-  json: (value) => JSON.stringify(value),
+  /**
+   * Data for a `<script type="application/json">` block: JSON with `<`, `>`, `&` and the line
+   * separators written as \u escapes, so that no value (an association named `</script>…`) can
+   * close the block or open markup. The only output the templates do not escape.
+   */
+  scriptJson: (value) => new hbs.handlebars.SafeString(scriptJson(value)),
   /** One cell of an indicator: "< 5" as is, amounts in euros, rates with a decimal comma. */
   stat: (row, key, kind) => {
     const value = (row as Record<string, unknown> | undefined)?.[key as string];
