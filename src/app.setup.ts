@@ -127,6 +127,13 @@ export function configureApp(app: NestExpressApplication): void {
       },
     }),
   );
+  // Nothing the service answers is kept by a browser or a shared proxy (pages of signed-in
+  // people, JSON with personal or financial data, documents), except the static assets, whose
+  // own Cache-Control applies.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!req.path.startsWith('/assets/')) res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   useBodyParsers(app, config.get('BODY_LIMIT'));
   app.use(cookieParser());
   useCsrf(app);

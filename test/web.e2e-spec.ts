@@ -172,4 +172,24 @@ describe('Web pages: session, CSRF and roles', () => {
       .expect('Content-Type', /wasm/);
     await request(t.http).get('/assets/app.css').expect(200);
   });
+
+  it('tells browsers and proxies to keep no copy of pages, JSON or errors; assets stay cacheable', async () => {
+    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    const token = await t.adminToken();
+    const answers: [string, request.Response][] = [
+      ['page', await admin.get('/admin/structures').set('Accept', 'text/html').expect(200)],
+      ['refused page', await admin.get('/structure/encaisser').set('Accept', 'text/html')],
+      [
+        'JSON',
+        await request(t.http).get('/api/associations').set('Authorization', `Bearer ${token}`),
+      ],
+      ['problem', await request(t.http).get('/api/associations').expect(401)],
+      ['sign-in page', await request(t.http).get('/connexion')],
+    ];
+    expect(answers.map(([what, r]) => [what, r.headers['cache-control']])).toEqual(
+      answers.map(([what]) => [what, 'no-store']),
+    );
+    const css = await request(t.http).get('/assets/app.css').expect(200);
+    expect(css.headers['cache-control']).toBe('public, max-age=3600');
+  });
 });

@@ -29,7 +29,6 @@ export class MetricsController {
 
   @Get()
   @Public()
-  @Header('Cache-Control', 'no-store')
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   async scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
     const token = this.config.get('METRICS_TOKEN');

@@ -18,7 +18,6 @@ export async function streamDownload(
         'Content-Disposition',
         `attachment; filename="${fileName.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
       );
-      res.setHeader('Cache-Control', 'no-store');
     });
   } catch (err) {
     if (!res.headersSent) throw err;
