@@ -192,4 +192,39 @@ describe('Web pages: session, CSRF and roles', () => {
     const css = await request(t.http).get('/assets/app.css').expect(200);
     expect(css.headers['cache-control']).toBe('public, max-age=3600');
   });
+
+  it('welcomes the public at /: what the pass is, a cheque check that forgives spaces and case, the structures', async () => {
+    const home = await request(t.http).get('/').expect(200);
+    expect(home.text).toContain('Chaque chèque vaut 10 €.');
+    expect(home.text).toContain('action="/verifier"');
+    expect(home.text).toContain('action="/structures"');
+    expect(home.text).toContain('href="/accessibilite"');
+    await request(t.http)
+      .get('/verifier?code=%20abcd%20efgh-jkmn%20')
+      .expect(303)
+      .expect('Location', '/c/ABCDEFGH-JKMN');
+    await request(t.http).get('/verifier?code=').expect(303).expect('Location', '/');
+    // a mistyped code: the page says so and offers the box again, with what was typed
+    const typo = await request(t.http).get('/c/ABCD-EFGH-JKMN').expect(200);
+    expect(typo.text).toContain('Ce code ne correspond à aucun chèque Pass numérique.');
+    expect(typo.text).toMatch(/<input id="check-code" name="code"[^>]* value="ABCD-EFGH-JKMN"/);
+  });
+
+  it('publishes the accessibility statement, linked from every page', async () => {
+    const page = await request(t.http).get('/accessibilite').expect(200);
+    for (const part of [
+      'État de conformité',
+      'non conforme',
+      'Contenus non accessibles',
+      'Voies de recours',
+      'Défenseur des droits',
+      'Cette déclaration a été établie le',
+    ])
+      expect(page.text).toContain(part);
+    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    for (const path of ['/connexion', '/structures', '/admin/structures'])
+      expect((await admin.get(path)).text).toContain(
+        '<a href="/accessibilite">Accessibilité : non conforme</a>',
+      );
+  });
 });

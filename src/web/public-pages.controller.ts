@@ -6,6 +6,7 @@ import { Public } from '../common/access/decorators';
 import { DomainError } from '../common/errors/domain-error';
 import { ChequeCheckService } from '../redemptions/cheque-check.service';
 import { BookletPageService } from '../booklets/booklet-page.service';
+import { AppConfig } from '../config/app-config';
 
 const VERDICTS = {
   VALID: { ok: true, text: 'Ce chèque est valable.' },
@@ -30,12 +31,33 @@ export class PublicPagesController {
     private readonly checker: ChequeCheckService,
     private readonly associations: AssociationsService,
     private readonly bookletPages: BookletPageService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
   @Public()
-  home(@Res() res: Response): void {
-    res.redirect(302, '/connexion');
+  @Render('public/home')
+  home() {
+    return { title: 'Accueil' };
+  }
+
+  /** The home page's form: the typed code, cleaned of spaces, to its cheque page. */
+  @Get('verifier')
+  @Public()
+  check(@Query('code') code: unknown, @Res() res: Response): void {
+    const typed =
+      typeof code === 'string' ? code.replace(/\s+/g, '').toUpperCase().slice(0, 40) : '';
+    res.redirect(303, typed ? `/c/${encodeURIComponent(typed)}` : '/');
+  }
+
+  @Get('accessibilite')
+  @Public()
+  @Render('public/accessibility')
+  accessibility() {
+    return {
+      title: "Déclaration d'accessibilité",
+      contact: this.config.get('DEPARTEMENT_CONTACT') ?? null,
+    };
   }
 
   @Get('c/:code')
@@ -52,6 +74,7 @@ export class PublicPagesController {
         title,
         verdict: { ok: false, text: 'Ce code ne correspond à aucun chèque Pass numérique.' },
         detail: err.detail,
+        typed: code.slice(0, 40),
       };
     }
   }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { Client } from 'pg';
 import { parisToday, shiftDay } from '../../src/common/dates';
+import { AxeFinding, axeFindings } from '../support/axe';
 import { createTestDatabase } from '../support/database';
 import { inspectPdf } from '../support/pdf';
 import { ServiceProcess, startService } from '../support/service-process';
@@ -105,11 +106,17 @@ describe('Web interface in a browser', () => {
     return page;
   }
 
+  /** Accessibility findings (axe-core, WCAG 2.1 AA) on the states shot: any fails the test. */
+  const axe: AxeFinding[] = [];
+  afterEach(() => expect(axe.splice(0)).toEqual([]));
+
   async function shoot(page: Page, name: string) {
     await page.screenshot({ path: join(ARTIFACTS, `${name}-desktop.png`), fullPage: true });
+    axe.push(...(await axeFindings(page, name)));
     const size = page.viewportSize();
     await page.setViewportSize({ width: 360, height: 740 });
     await page.screenshot({ path: join(ARTIFACTS, `${name}-360.png`), fullPage: true });
+    axe.push(...(await axeFindings(page, name)));
     if (size) await page.setViewportSize(size);
   }
 
