@@ -72,8 +72,8 @@ describe('Closing a programme', () => {
     expect(early.closable).toBe(false);
     expect(early.reasons).toEqual([
       expect.stringContaining('La date limite de demande de remboursement'),
-      '1 demande(s) de remboursement en cours, à traiter ou rejeter.',
-      '1 état(s) de remboursement à approuver.',
+      '1 demande de remboursement en cours, à traiter ou rejeter.',
+      '1 état de remboursement à approuver.',
     ]);
     await request(t.http)
       .post(`/api/statements/${statement.id}/approve`)
@@ -94,9 +94,9 @@ describe('Closing a programme', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('PROGRAMME_NOT_CLOSABLE');
     expect(refused.body.reasons).toEqual([
-      '1 demande(s) de remboursement en cours, à traiter ou rejeter.',
+      '1 demande de remboursement en cours, à traiter ou rejeter.',
     ]);
-    expect(refused.body.detail).toContain('1 demande(s) de remboursement en cours');
+    expect(refused.body.detail).toContain('1 demande de remboursement en cours');
     await request(t.http).post(`/api/programmes/${p.id}/close`).set(as(agent)).expect(403);
     await request(t.http)
       .post(`/api/claims/${open.id}/reject`)

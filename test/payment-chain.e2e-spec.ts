@@ -349,7 +349,7 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
       .field('_csrf', csrfOf(form))
       .attach('file', Buffer.from(file), 'paiements.csv')
       .expect(200);
-    expect(preview.text).toContain('Le fichier est conforme. 1 paiement(s) à enregistrer');
+    expect(preview.text).toContain('Le fichier est conforme. 1 paiement à enregistrer');
     expect((await statement(s.id)).status).toBe('SENT');
     const content = /name="content" value="([^"]*)"/.exec(preview.text)![1].replace(/&#x3D;/g, '=');
     await browser
@@ -393,7 +393,7 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
     ).text;
     expect(mine).toContain(s.number);
     expect(mine).toContain('(mandat M-PAGE-1)');
-    expect(mine).toContain("<strong>Payé</strong>, 0 jour(s) après l'approbation");
+    expect(mine).toContain("<strong>Payé</strong>, 0 jour après l'approbation");
   });
 
   it('an approved statement unpaid beyond the payment-delay target is late: on the association’s page and the administrators’ watch list', async () => {
@@ -419,7 +419,7 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
         .set('Accept', 'text/html')
         .expect(200)
     ).text;
-    expect(page).toContain('non payé(s) au-delà du délai visé');
+    expect(page).toContain('non payé au-delà du délai visé');
     expect(page).toContain(`${s.number} — `);
   });
 });

@@ -227,4 +227,12 @@ describe('Web pages: session, CSRF and roles', () => {
         '<a href="/accessibilite">Accessibilité : non conforme</a>',
       );
   });
+
+  it('says in plain French that a page does not exist, without the method and path', async () => {
+    const res = await request(t.http).get('/nulle-part').set('Accept', 'text/html').expect(404);
+    expect(res.text).toMatch(/Cette page n(&#x27;|')existe pas ou n(&#x27;|')existe plus\./);
+    expect(res.text).not.toContain('Aucune route');
+    const api = await request(t.http).get('/api/nulle-part').expect(404);
+    expect(api.body.detail).toBe('Aucune route ne correspond à GET /api/nulle-part.');
+  });
 });

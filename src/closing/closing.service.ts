@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { frenchDate, parisToday } from '../common/dates';
+import { frenchCount } from '../common/french-words';
 import { Programme } from '../programmes/programme.entity';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { ReconciliationService } from '../statements/reconciliation.service';
@@ -157,13 +158,21 @@ export class ClosingService {
       );
     const [w] = await queries.pending(em, p.id);
     if (w.open_claims)
-      reasons.push(`${w.open_claims} demande(s) de remboursement en cours, à traiter ou rejeter.`);
+      reasons.push(
+        `${frenchCount(w.open_claims, 'demande', 'demandes')} de remboursement en cours, à traiter ou rejeter.`,
+      );
     if (w.statements_issued)
-      reasons.push(`${w.statements_issued} état(s) de remboursement à approuver.`);
+      reasons.push(
+        `${frenchCount(w.statements_issued, 'état', 'états')} de remboursement à approuver.`,
+      );
     if (w.statements_unpaid)
-      reasons.push(`${w.statements_unpaid} état(s) approuvé(s) pas encore payé(s).`);
+      reasons.push(
+        `${frenchCount(w.statements_unpaid, 'état approuvé', 'états approuvés')} pas encore payé${w.statements_unpaid > 1 ? 's' : ''}.`,
+      );
     if (w.corrections_pending)
-      reasons.push(`${w.corrections_pending} régularisation(s) à reporter sur un état.`);
+      reasons.push(
+        `${frenchCount(w.corrections_pending, 'régularisation', 'régularisations')} à reporter sur un état.`,
+      );
     if (reasons.length === 0 && !f.reconciled)
       reasons.push('Les comptes du dispositif ne sont pas équilibrés : signalez-le au support.');
     return reasons;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { amountInFrenchWords, numberInFrenchWords } from './french-words';
+import { amountInFrenchWords, frenchCount, numberInFrenchWords } from './french-words';
 
 /**
  * n2words (a maintained library) as the oracle. It is an ES module, which jest's CommonJS sandbox
@@ -78,5 +78,14 @@ describe('French words', () => {
     expect(amountInFrenchWords(100000000)).toBe("un million d'euros");
     expect(amountInFrenchWords(8_000_000)).toBe('quatre-vingt mille euros');
     expect(amountInFrenchWords(20_000_000_000)).toBe("deux cents millions d'euros");
+  });
+});
+
+describe('frenchCount', () => {
+  it('puts 0 and 1 in the singular, the rest in the plural, with French digit grouping', () => {
+    expect(frenchCount(0, 'chèque', 'chèques')).toBe('0 chèque');
+    expect(frenchCount(1, 'chèque', 'chèques')).toBe('1 chèque');
+    expect(frenchCount(2, 'chèque', 'chèques')).toBe('2 chèques');
+    expect(frenchCount(1000, 'chèque', 'chèques')).toBe('1\u202f000 chèques');
   });
 });

@@ -78,3 +78,14 @@ export function amountInFrenchWords(cents: number): string {
   const centText = `${numberInFrenchWords(centimes)} centime${centimes > 1 ? 's' : ''}`;
   return euros === 0 ? sign + centText : `${sign}${eurosText} et ${centText}`;
 }
+
+const FRENCH_PLURAL = new Intl.PluralRules('fr-FR');
+const FRENCH_INTEGER = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+
+/**
+ * "0 chèque", "1 chèque", "2 chèques", "1 000 chèques": a count and its noun, singular or plural
+ * by French rules (0 and 1 take the singular), instead of "chèque(s)".
+ */
+export function frenchCount(n: number, one: string, many: string): string {
+  return `${FRENCH_INTEGER.format(n)} ${FRENCH_PLURAL.select(n) === 'one' ? one : many}`;
+}

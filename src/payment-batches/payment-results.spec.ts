@@ -47,7 +47,7 @@ describe('payment results file', () => {
 
   it('says which columns are missing, and which line is unreadable and why', () => {
     expect(parseResults('etat;montant\nER-1;10').problems).toEqual([
-      { line: 1, message: 'colonne(s) manquante(s) : date_paiement' },
+      { line: 1, message: 'colonne manquante : date_paiement' },
     ]);
     expect(parseResults('').problems[0].line).toBe(0);
     const { problems } = parseResults(

@@ -106,7 +106,12 @@ export function parseResults(text: string): { lines: ResultLine[]; problems: Lin
   if (missing.length > 0)
     return {
       lines: [],
-      problems: [{ line: 1, message: `colonne(s) manquante(s) : ${missing.join(', ')}` }],
+      problems: [
+        {
+          line: 1,
+          message: `${missing.length > 1 ? 'colonnes manquantes' : 'colonne manquante'} : ${missing.join(', ')}`,
+        },
+      ],
     };
   if (body.length === 0) return { lines: [], problems: [{ line: 0, message: 'aucune ligne' }] };
 

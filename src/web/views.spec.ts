@@ -34,4 +34,19 @@ describe('page output', () => {
     );
     expect(ampersand).toEqual([]);
   });
+
+  it('no page or page script writes a plural as "(s)": counts go through French plural rules', () => {
+    const files = [
+      ...templates(join(templatesDir(), 'views')),
+      ...readdirSync(join(templatesDir(), 'assets'))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => join(templatesDir(), 'assets', f)),
+    ];
+    const found = files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/[a-zàâçéèêëîïôûù]\(s\)/gi)].map(
+        (m) => `${file.slice(templatesDir().length + 1)}: ${m[0]}`,
+      ),
+    );
+    expect(found).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import hbs from 'hbs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { frenchDate } from '../common/dates';
+import { frenchCount } from '../common/french-words';
 import { formatEuros } from '../common/money';
 import { projectRoot, templatesDir } from '../common/project-root';
 
@@ -37,6 +38,8 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   date: (day) => (typeof day === 'string' && day ? frenchDate(day.slice(0, 10)) : ''),
   datetime: (at) => (typeof at === 'string' && at ? PARIS_TIME.format(new Date(at)) : ''),
   eq: (a, b) => a === b,
+  /** `{{count n "chèque" "chèques"}}` → "2 chèques" (French plural rules, never "(s)"). */
+  count: (n, one, many) => (typeof n === 'number' ? frenchCount(n, String(one), String(many)) : ''),
   percent: (part, whole) =>
     typeof part === 'number' && typeof whole === 'number' && whole > 0
       ? Math.min(100, Math.round((part / whole) * 1000) / 10)

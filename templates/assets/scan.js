@@ -7,6 +7,11 @@
   if (!root) return;
   var csrf = root.getAttribute('data-csrf');
   var euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
+  var plural = new Intl.PluralRules('fr-FR');
+  /* "1 chèque", "2 chèques": French plural rules (0 and 1 singular) */
+  var count = function (n, one, many) {
+    return n + ' ' + (plural.select(n) === 'one' ? one : many);
+  };
   var basket = []; // { code, faceValueCents, expiresOn }
   var pending = {}; // codes being checked
   var idempotencyKey = null;
@@ -45,7 +50,7 @@
       list.appendChild(li);
     });
     $('basket-total').textContent = euros.format(total / 100);
-    $('basket-count').textContent = String(basket.length);
+    $('basket-count').textContent = count(basket.length, 'chèque', 'chèques');
     $('redeem-button').disabled = basket.length === 0;
   }
 
@@ -220,8 +225,8 @@
           if (res.ok) {
             say(
               out,
-              r.cheques.length +
-                ' chèque(s) encaissé(s) pour ' +
+              count(r.cheques.length, 'chèque encaissé', 'chèques encaissés') +
+                ' pour ' +
                 euros.format(r.totalCents / 100) +
                 ' — séance du ' +
                 r.sessionDate.split('-').reverse().join('/') +

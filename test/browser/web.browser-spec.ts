@@ -175,7 +175,7 @@ describe('Web interface in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'association-scan-360.png'), fullPage: true });
     await page.getByRole('button', { name: 'Encaisser' }).click();
     await expect(
-      page.locator('#redeem-result').filter({ hasText: '1 chèque(s) encaissé(s)' }).waitFor(),
+      page.locator('#redeem-result').filter({ hasText: '1 chèque encaissé' }).waitFor(),
     ).resolves.toBeUndefined();
 
     // A wrong check character is flagged while typing.
@@ -322,7 +322,7 @@ describe('Web interface in a browser', () => {
         ),
       });
     await page3.getByRole('button', { name: 'Vérifier le fichier' }).click();
-    await page3.getByText('Le fichier est conforme. 1 paiement(s) à enregistrer').waitFor();
+    await page3.getByText('Le fichier est conforme. 1 paiement à enregistrer').waitFor();
     await shoot(page3, 'admin-payment-results-preview');
     await page3.getByRole('button', { name: 'Enregistrer ces paiements' }).click();
     await page3.getByText('Les paiements du fichier sont enregistrés.').waitFor();

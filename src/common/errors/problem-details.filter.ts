@@ -18,6 +18,8 @@ interface Problem {
   code: string;
   detail: string;
   extra?: Record<string, unknown>;
+  /** No route matched the request (not a missing object): pages say so in plain words. */
+  noRoute?: boolean;
 }
 
 const HTTP_CODES: Record<number, CommonCode> = {
@@ -83,7 +85,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       res.status(problem.status).render('error', {
         title: problem.status === 404 ? 'Page introuvable' : 'Erreur',
         status: problem.status,
-        detail: problem.detail,
+        // no route matched: a sentence for people, not the method and path
+        detail: problem.noRoute
+          ? "Cette page n'existe pas ou n'existe plus. Vérifiez l'adresse, ou repartez de l'accueil."
+          : problem.detail,
         code: problem.code,
         requestId,
       });
@@ -129,6 +134,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           status,
           code,
           detail: `Aucune route ne correspond à ${req.method} ${req.path}.`,
+          noRoute: true,
         };
       }
       return { status, code, detail: COMMON_ERRORS.sentence(code) };
