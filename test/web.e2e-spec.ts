@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TestApp } from './support/app';
-import { createAssociation } from './support/factories';
+import { parisToday } from '../src/common/dates';
+import { createAssociation, createProgramme, issueBooklet } from './support/factories';
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
@@ -8,11 +9,13 @@ const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] 
 describe('Web pages: session, CSRF and roles', () => {
   let t: TestApp;
   let staff: { email: string; password: string };
+  let programmeId = '';
   beforeAll(async () => {
     t = await createTestApp({
       env: { LOGIN_RATE_LIMIT_PER_IP: '1000', LOGIN_RATE_LIMIT_PER_EMAIL: '1000' },
     });
     const association = await createAssociation(t);
+    programmeId = (await createProgramme(t)).id;
     staff = { email: 'staff-web@test.local', password: 'staff-web-password' };
     await request(t.http)
       .post('/api/users')
@@ -21,6 +24,15 @@ describe('Web pages: session, CSRF and roles', () => {
       .expect(201);
   });
   afterAll(() => t.close());
+
+  /** An administrator's API token of its own (a test below signs the administrator out everywhere). */
+  const freshAdminToken = async () =>
+    (
+      await request(t.http)
+        .post('/api/auth/login')
+        .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
+        .expect(200)
+    ).body.accessToken as string;
 
   /** A browser: a cookie jar, signed in through the login form. */
   async function signIn(who: { email: string; password: string; suite?: string }) {
@@ -175,7 +187,7 @@ describe('Web pages: session, CSRF and roles', () => {
 
   it('tells browsers and proxies to keep no copy of pages, JSON or errors; assets stay cacheable', async () => {
     const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
-    const token = await t.adminToken();
+    const token = await freshAdminToken();
     const answers: [string, request.Response][] = [
       ['page', await admin.get('/admin/structures').set('Accept', 'text/html').expect(200)],
       ['refused page', await admin.get('/structure/encaisser').set('Accept', 'text/html')],
@@ -234,5 +246,108 @@ describe('Web pages: session, CSRF and roles', () => {
     expect(res.text).not.toContain('Aucune route');
     const api = await request(t.http).get('/api/nulle-part').expect(404);
     expect(api.body.detail).toBe('Aucune route ne correspond à GET /api/nulle-part.');
+  });
+
+  it('asks for an explicit confirmation before cancelling a booklet or a redemption and before issuing a statement: unconfirmed, nothing changes', async () => {
+    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    const association = (await signIn(staff)).agent;
+    const token = await freshAdminToken();
+    const target = { http: t.http, adminToken: () => Promise.resolve(token) };
+    const post = async (
+      agent: ReturnType<typeof request.agent>,
+      page: string,
+      action: string,
+      form: Record<string, string>,
+    ) => {
+      const html = (await agent.get(page).set('Accept', 'text/html').expect(200)).text;
+      return agent
+        .post(action)
+        .type('form')
+        .set('Accept', 'text/html')
+        .send({ _csrf: csrfOf(html), ...form });
+    };
+
+    // a booklet: the form no longer preselects a reason, and cancels only once confirmed
+    const booklet = await issueBooklet(target, programmeId);
+    const bookletPage = (await admin.get(`/agent/carnets/${booklet.id}`).expect(200)).text;
+    expect(bookletPage).toContain('<option value="">— choisir —</option>');
+    const refused = await post(
+      admin,
+      `/agent/carnets/${booklet.id}`,
+      `/agent/carnets/${booklet.id}/annuler`,
+      {
+        reason: 'LOST',
+      },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('cochez la case pour confirmer l’annulation');
+    const still = await request(t.http)
+      .get(`/api/booklets/${booklet.id}`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(still.body.status).toBe('ACTIVE');
+    const done = await post(
+      admin,
+      `/agent/carnets/${booklet.id}`,
+      `/agent/carnets/${booklet.id}/annuler`,
+      {
+        reason: 'LOST',
+        confirmCancel: 'oui',
+      },
+    );
+    expect(done.status).toBe(303);
+    const cancelled = await request(t.http)
+      .get(`/api/booklets/${booklet.id}`)
+      .set('Authorization', `Bearer ${token}`);
+    expect(cancelled.body.status).toBe('CANCELLED');
+
+    // a redemption by the association's staff
+    const staffToken = (await request(t.http).post('/api/auth/login').send(staff).expect(200)).body
+      .accessToken as string;
+    const cheques = (await issueBooklet(target, programmeId)).cheques.map((c) => c.code);
+    const redemption = (
+      await request(t.http)
+        .post('/api/redemptions')
+        .set('Authorization', `Bearer ${staffToken}`)
+        .set('Idempotency-Key', `web-confirm-${Date.now()}`)
+        .send({ codes: [cheques[0]], activity: 'Smartphone', sessionDate: parisToday() })
+        .expect(201)
+    ).body as { id: string };
+    const keep = await post(
+      association,
+      '/structure/encaissements',
+      `/structure/encaissements/${redemption.id}/annuler`,
+      { reason: 'Erreur de saisie' },
+    );
+    expect(keep.status).toBe(400);
+    const listed = await request(t.http)
+      .get('/api/redemptions')
+      .set('Authorization', `Bearer ${staffToken}`);
+    expect(listed.body.items.find((r: { id: string }) => r.id === redemption.id).status).toBe(
+      'ACTIVE',
+    );
+
+    // a claim of it, submitted: issuing needs the confirmation too
+    const claim = (
+      await request(t.http)
+        .post('/api/claims')
+        .set('Authorization', `Bearer ${staffToken}`)
+        .send({ upTo: parisToday() })
+        .expect(201)
+    ).body as { id: string };
+    await request(t.http)
+      .post(`/api/claims/${claim.id}/submit`)
+      .set('Authorization', `Bearer ${staffToken}`)
+      .expect(200);
+    const notIssued = await post(admin, '/admin/etats', `/admin/etats/${claim.id}/emettre`, {});
+    expect(notIssued.status).toBe(400);
+    expect(notIssued.text).toContain('cochez la case pour confirmer l’émission');
+    const statements = await request(t.http)
+      .get('/api/statements')
+      .set('Authorization', `Bearer ${token}`);
+    expect(statements.body.items).toEqual([]);
+    const issued = await post(admin, '/admin/etats', `/admin/etats/${claim.id}/emettre`, {
+      confirmIssue: 'oui',
+    });
+    expect(issued.status).toBe(303);
   });
 });

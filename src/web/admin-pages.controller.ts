@@ -45,7 +45,7 @@ import { UserQueryDto } from '../users/dto/user-query.dto';
 import { UsersService } from '../users/users.service';
 import { DomainError } from '../common/errors/domain-error';
 import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
-import { formErrors, formFields, readForm } from './forms';
+import { formErrors, formFields, readForm, requireConfirmation } from './forms';
 import { errorPage, pageAction } from './page-action';
 import { LABELS, options } from './labels';
 import { flashMessage, pageModel } from './page-model';
@@ -295,7 +295,15 @@ export class AdminPagesController {
 
   /** Each action with the roles the API grants it (approval and payment: administrators). */
   private readonly statementActions: Record<string, [Action, string, readonly Role[]]> = {
-    emettre: [(actor, id) => this.statements.issue(actor, id), 'emis', MAY.issueClaim],
+    emettre: [
+      (actor, id, f) => {
+        // an issued statement is final: the page asks for an explicit confirmation
+        requireConfirmation(f, 'confirmIssue', 'cochez la case pour confirmer l’émission');
+        return this.statements.issue(actor, id);
+      },
+      'emis',
+      MAY.issueClaim,
+    ],
     rejeter: [
       async (actor, id, f) => this.claims.reject(actor, id, (await readForm(ReasonDto, f)).reason),
       'rejetee',
@@ -307,7 +315,10 @@ export class AdminPagesController {
       MAY.approveStatement,
     ],
     payer: [
-      async (actor, id, f) => this.statements.markPaid(actor, id, await readForm(MarkPaidDto, f)),
+      async (actor, id, f) => {
+        requireConfirmation(f, 'confirmPaid', 'cochez la case pour confirmer le paiement');
+        return this.statements.markPaid(actor, id, await readForm(MarkPaidDto, f));
+      },
       'paye',
       MAY.payStatement,
     ],

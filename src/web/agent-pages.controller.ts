@@ -29,7 +29,7 @@ import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
 import { SitesService } from '../sites/sites.service';
 import { StockService } from '../booklets/stock.service';
-import { formFields, readForm } from './forms';
+import { formFields, readForm, requireConfirmation } from './forms';
 import { pageAction } from './page-action';
 import { LABELS, options } from './labels';
 import { pageModel } from './page-model';
@@ -205,6 +205,7 @@ export class AgentPagesController {
     return pageAction(
       res,
       async () => {
+        requireConfirmation(fields, 'confirmCancel', 'cochez la case pour confirmer l’annulation');
         const dto = await readForm(CancelBookletDto, {
           ...fields,
           replace: fields.replace === 'oui',

@@ -24,7 +24,7 @@ import { RedemptionsService } from '../redemptions/redemptions.service';
 import { ClaimQueryDto, CreateClaimDto, StatementQueryDto } from '../statements/dto/statement.dto';
 import { ClaimsService } from '../statements/claims.service';
 import { StatementsService } from '../statements/statements.service';
-import { formFields, readForm } from './forms';
+import { formFields, readForm, requireConfirmation } from './forms';
 import { errorPage, pageAction } from './page-action';
 import { LABELS } from './labels';
 import { flashMessage, pageModel } from './page-model';
@@ -98,11 +98,9 @@ export class AssociationPagesController {
     return pageAction(
       res,
       async () => {
-        await this.redemptions.cancel(
-          actor,
-          id,
-          await readForm(CancelRedemptionDto, formFields(body)),
-        );
+        const fields = formFields(body);
+        requireConfirmation(fields, 'confirmCancel', 'cochez la case pour confirmer l’annulation');
+        await this.redemptions.cancel(actor, id, await readForm(CancelRedemptionDto, fields));
         return '/structure/encaissements?fait=annule';
       },
       errorPage(actor, 'Annulation impossible', '/structure/encaissements'),

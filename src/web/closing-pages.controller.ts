@@ -5,8 +5,7 @@ import { reportLines } from '../closing/closing-report';
 import { ClosingService } from '../closing/closing.service';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
-import { ValidationFailedError } from '../common/errors/common.errors';
-import { formFields } from './forms';
+import { formFields, requireConfirmation } from './forms';
 import { pageAction } from './page-action';
 import { pageModel } from './page-model';
 
@@ -35,11 +34,7 @@ export class ClosingPagesController {
     return pageAction(
       res,
       async () => {
-        if (fields.confirmClose !== 'oui')
-          throw ValidationFailedError.field(
-            'confirmClose',
-            'cochez la case pour confirmer la clôture',
-          );
+        requireConfirmation(fields, 'confirmClose', 'cochez la case pour confirmer la clôture');
         await this.closing.close(actor, id);
         return `/admin/dispositifs/${id}/cloture`;
       },

@@ -25,11 +25,10 @@ import {
 import { HandoverService } from '../booklets/handover.service';
 import { StockService } from '../booklets/stock.service';
 import { DomainError } from '../common/errors/domain-error';
-import { ValidationFailedError } from '../common/errors/common.errors';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { CreateSiteDto } from '../sites/dto/site.dto';
 import { SitesService } from '../sites/sites.service';
-import { formFields, readForm } from './forms';
+import { formFields, readForm, requireConfirmation } from './forms';
 import { LABELS, options } from './labels';
 import { pageAction } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -236,11 +235,7 @@ export class DistributionPagesController {
       res,
       async () => {
         // irreversible: the page asks for an explicit confirmation
-        if (fields.confirmLoss !== 'oui')
-          throw ValidationFailedError.field(
-            'confirmLoss',
-            'cochez la case pour confirmer l’annulation',
-          );
+        requireConfirmation(fields, 'confirmLoss', 'cochez la case pour confirmer l’annulation');
         await this.stock.reportLoss(
           actor,
           await readForm(ReportLossDto, {

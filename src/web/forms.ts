@@ -50,6 +50,21 @@ export async function readForm<T extends object>(
   return dto;
 }
 
+/**
+ * An irreversible action's explicit confirmation: the form's checkbox `name` must be sent as
+ * "oui", or the action is refused with a field error saying `message`. The checkbox is taken out
+ * of `fields`, so that the rest can be read as the action's DTO.
+ */
+export function requireConfirmation(
+  fields: Record<string, unknown>,
+  name: string,
+  message: string,
+): void {
+  const confirmed = fields[name] === 'oui';
+  delete fields[name];
+  if (!confirmed) throw ValidationFailedError.field(name, message);
+}
+
 /** The fields of a posted form: without the CSRF token, empty strings dropped, `a.b` nested. */
 export function formFields(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -235,6 +235,8 @@ describe('Web interface in a browser', () => {
     const page = await signIn(context, BENCH_ADMIN);
     await page.goto(`${service.url}/admin/etats`);
     await shoot(page, 'admin-statements-before');
+    // irreversible: the button submits only once the confirmation is ticked
+    await page.getByLabel(/Je confirme : l'état émis ne pourra plus être modifié/).check();
     await page.getByRole('button', { name: "Émettre l'état" }).click();
     await page.getByText("L'état de remboursement est émis.").waitFor();
     const number = `ER-${TODAY.slice(0, 4)}-00001`;
