@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { parisToday } from '../../src/common/dates';
 import { AxeFinding, axeFindings } from '../support/axe';
+import { CHROMIUM, signInPage } from '../support/browser';
 import { createTestDatabase } from '../support/database';
 import {
   createAssociation,
@@ -18,7 +19,6 @@ import {
 import { ServiceProcess, startService } from '../support/service-process';
 import { api, BENCH_ADMIN, benchEnv, createAdminOnServer } from '../support/world';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'pages');
 const ADMIN2 = { email: 'admin2@test.local', password: 'second-admin-password' };
 const PASSWORD = 'a-long-enough-password';
@@ -195,15 +195,8 @@ describe('Every page of every role: accessibility audit, no injected markup', ()
     return ctx;
   }
 
-  async function signIn(ctx: BrowserContext, who: { email: string; password: string }) {
-    const page = await ctx.newPage();
-    await page.goto(`${service.url}/connexion`);
-    await page.getByLabel('Adresse e-mail').fill(who.email);
-    await page.getByLabel('Mot de passe').fill(who.password);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForLoadState('networkidle');
-    return page;
-  }
+  const signIn = (context: BrowserContext, who: { email: string; password: string }) =>
+    signInPage(context, service.url, who);
 
   /** What of the probe became markup or was evaluated on this page. */
   async function injected(page: Page): Promise<string[]> {

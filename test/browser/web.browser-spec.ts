@@ -7,6 +7,7 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { Client } from 'pg';
 import { parisToday, shiftDay } from '../../src/common/dates';
 import { AxeFinding, axeFindings } from '../support/axe';
+import { CHROMIUM, signInPage } from '../support/browser';
 import { createTestDatabase } from '../support/database';
 import { inspectPdf } from '../support/pdf';
 import { ServiceProcess, startService } from '../support/service-process';
@@ -20,7 +21,6 @@ import {
   createAdminOnServer,
 } from '../support/world';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
 const BASE_URL = 'http://pass.test';
 const ADMIN2 = { email: 'admin2@test.local', password: 'second-admin-password' };
@@ -96,15 +96,8 @@ describe('Web interface in a browser', () => {
     return context;
   }
 
-  async function signIn(context: BrowserContext, who: { email: string; password: string }) {
-    const page = await context.newPage();
-    await page.goto(`${service.url}/connexion`);
-    await page.getByLabel('Adresse e-mail').fill(who.email);
-    await page.getByLabel('Mot de passe').fill(who.password);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForLoadState('networkidle');
-    return page;
-  }
+  const signIn = (context: BrowserContext, who: { email: string; password: string }) =>
+    signInPage(context, service.url, who);
 
   /** Accessibility findings (axe-core, WCAG 2.1 AA) on the states shot: any fails the test. */
   const axe: AxeFinding[] = [];

@@ -1,0 +1,19 @@
+import type { BrowserContext, Page } from 'playwright-core';
+
+/** Debian's chromium (installed by .ci/run), or the one CHROMIUM_PATH names. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** A new tab of `context`, signed in through the sign-in page of the service at `url`. */
+export async function signInPage(
+  context: BrowserContext,
+  url: string,
+  who: { email: string; password: string },
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/connexion`);
+  await page.getByLabel('Adresse e-mail').fill(who.email);
+  await page.getByLabel('Mot de passe').fill(who.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForLoadState('networkidle');
+  return page;
+}
