@@ -235,6 +235,9 @@
             );
             basket = [];
             idempotencyKey = null;
+            // a fresh start for the next workshop: no message of the previous one, no old price
+            say($('code-message'), '');
+            $('workshopPrice').value = '';
             render();
             return;
           }

@@ -400,15 +400,25 @@ describe('Every page of every role: accessibility audit, no injected markup', ()
     await page.waitForURL(/\/structure\/encaisser/);
     await page.waitForLoadState('networkidle');
     await tabTo(page, '#code', rings);
+    // a code too short first: refused in words; then the right one
+    await page.keyboard.type('AAAA');
+    await page.keyboard.press('Enter');
+    await page.locator('#code-message.notice.error').waitFor();
+    await page.keyboard.press('Control+A');
     await page.keyboard.type(spareCode);
     await page.keyboard.press('Enter');
     await page.locator('#basket li').first().waitFor();
+    await tabTo(page, '#workshopPrice', rings);
+    await page.keyboard.type('30,00');
     await tabTo(page, '#redeem-button', rings);
     await page.keyboard.press('Enter');
     await page.locator('#redeem-result', { hasText: 'encaissé' }).waitFor();
     expect(await page.locator('#redeem-result').innerText()).toMatch(
       /^1 chèque encaissé pour 10,00/,
     );
+    // ready for the next workshop: no message left from before, no price of the last one
+    expect(await page.locator('#code-message').innerText()).toBe('');
+    expect(await page.locator('#workshopPrice').inputValue()).toBe('');
     await ctx.close();
 
     const agent = await signIn(await context(), accounts.agent);
