@@ -133,7 +133,7 @@ describe('Web pages: session, CSRF and roles', () => {
       .type('form')
       .send({ _csrf: csrfOf(page.text) })
       .expect(303);
-    expect(res.headers.location).toBe('/admin/utilisateurs?fait=desactive');
+    expect(res.headers.location).toBe(`/admin/utilisateurs/${user.id}?fait=desactive`);
     const unknown = await agent
       .post(`/admin/utilisateurs/${user.id}/supprimer`)
       .set('Accept', 'text/html')
@@ -158,8 +158,9 @@ describe('Web pages: session, CSRF and roles', () => {
       .get('/api/auth/me')
       .set('Authorization', `Bearer ${user.token}`)
       .expect(401);
-    const again = await agent.get('/admin/utilisateurs?fait=desactive').expect(200);
+    const again = await agent.get(res.headers.location).expect(200);
     expect(again.text).toContain('Le compte est désactivé');
+    expect(again.text).toContain('Réactiver le compte');
   });
 
   it('signs out: the session ends and the pages ask to sign in again', async () => {

@@ -30,7 +30,11 @@ export class AccreditationsService {
 
   async grant(actor: Actor, id: string, dto: GrantAccreditationDto): Promise<AssociationDto> {
     if (dto.validUntil < dto.validFrom)
-      throw ValidationFailedError.field('validUntil', 'validUntil must not be before validFrom');
+      throw ValidationFailedError.field(
+        'validUntil',
+        'validUntil must not be before validFrom',
+        'ne peut pas précéder la date de début',
+      );
     return this.dataSource.transaction(async (em) => {
       const association = await this.associations.lock(em, id);
       const overlapping = await em

@@ -114,6 +114,7 @@ export class AssociationsService {
             message: file
               ? 'the bank-details document must be a PDF, PNG or JPEG file'
               : 'the bank-details document (file) is required',
+            fr: file ? 'doit être un fichier PDF, PNG ou JPEG' : 'est obligatoire',
           },
         ],
         file
@@ -124,7 +125,13 @@ export class AssociationsService {
       const association = await this.lock(em, id);
       if (iban === association.iban && (bic ?? null) === association.bic)
         throw new ValidationFailedError(
-          [{ field: 'iban', message: 'these are the current bank details' }],
+          [
+          {
+            field: 'iban',
+            message: 'these are the current bank details',
+            fr: 'ce sont déjà les coordonnées de la structure',
+          },
+        ],
           'Ce sont déjà les coordonnées bancaires de la structure.',
         );
       if (await this.pendingBankDetails(em, id))
@@ -411,16 +418,22 @@ export class AssociationsService {
     if (dto.siret !== undefined) {
       out.siret = dto.siret.replace(/\s/g, '');
       if (!isValidSiret(out.siret))
-        errors.push({ field: 'siret', message: 'siret must be 14 digits with a valid checksum' });
+        errors.push({
+          field: 'siret',
+          message: 'siret must be 14 digits with a valid checksum',
+          fr: 'doit compter 14 chiffres et être un numéro SIRET valide',
+        });
     }
     if (dto.iban !== undefined) {
       const iban = normalizeIban(dto.iban);
-      if (!iban) errors.push({ field: 'iban', message: 'iban is not a valid IBAN' });
+      if (!iban)
+        errors.push({ field: 'iban', message: 'iban is not a valid IBAN', fr: 'n’est pas un IBAN valide' });
       else out.iban = iban;
     }
     if (dto.bic !== undefined) {
       out.bic = dto.bic.toUpperCase();
-      if (!isBic(out.bic)) errors.push({ field: 'bic', message: 'bic is not a valid BIC' });
+      if (!isBic(out.bic))
+        errors.push({ field: 'bic', message: 'bic is not a valid BIC', fr: 'n’est pas un BIC valide' });
     }
     if (dto.email !== undefined) out.email = dto.email.trim().toLowerCase();
     if (errors.length) throw new ValidationFailedError(errors);

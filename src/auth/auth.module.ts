@@ -8,6 +8,7 @@ import { PgThrottlerStorage } from '../security/pg-throttler.storage';
 import { RateLimiter } from '../security/rate-limiter.service';
 import { UsersModule } from '../users/users.module';
 import { AccessGuard } from './access.guard';
+import { SessionReader } from './session-reader';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { loginEmailTracker } from './login-throttler.guard';
@@ -53,7 +54,7 @@ import { loginEmailTracker } from './login-throttler.guard';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AccessGuard }],
-  exports: [AuthService],
+  providers: [AuthService, SessionReader, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [AuthService, SessionReader],
 })
 export class AuthModule {}

@@ -6,7 +6,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { UsersService } from '../users/users.service';
 import { User } from '../users/user.entity';
 import { verifyPassword } from '../common/passwords';
-import type { TokenPayload } from './access.guard';
+import type { TokenPayload } from './session-reader';
 import { Actor } from '../common/access/role';
 import { AUTH_ERRORS } from './auth.errors';
 

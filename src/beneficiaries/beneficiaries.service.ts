@@ -26,11 +26,13 @@ export class BeneficiariesService {
         errors.push({
           field: `${field}.firstName`,
           message: 'this programme does not collect names',
+          fr: 'ce dispositif ne recueille pas les noms',
         });
       if (input.lastName !== undefined)
         errors.push({
           field: `${field}.lastName`,
           message: 'this programme does not collect names',
+          fr: 'ce dispositif ne recueille pas les noms',
         });
       if (errors.length) throw new ValidationFailedError(errors);
     }

@@ -16,14 +16,30 @@ export function expandRanges(ranges: { first: string; last?: string }[], field: 
     const at = `${field}[${i}]`;
     const a = NUMBER.exec(r.first);
     const b = NUMBER.exec(r.last ?? r.first);
-    if (!a || !b) throw ValidationFailedError.field(`${at}.first`, 'not a booklet number');
+    if (!a || !b) throw ValidationFailedError.field(
+        `${at}.first`,
+        'not a booklet number',
+        'n’est pas un numéro de carnet',
+      );
     if (a[1] !== b[1])
-      throw ValidationFailedError.field(`${at}.last`, 'a range stays within one département-year');
+      throw ValidationFailedError.field(
+        `${at}.last`,
+        'a range stays within one département-year',
+        'une plage reste dans un même département et une même année',
+      );
     const from = Number(a[2]);
     const to = Number(b[2]);
-    if (to < from) throw ValidationFailedError.field(`${at}.last`, 'last comes before first');
+    if (to < from) throw ValidationFailedError.field(
+        `${at}.last`,
+        'last comes before first',
+        'le dernier numéro vient avant le premier',
+      );
     if (out.size + (to - from + 1) > MAX_BOOKLETS_PER_MOVE)
-      throw ValidationFailedError.field(field, `at most ${MAX_BOOKLETS_PER_MOVE} booklets at once`);
+      throw ValidationFailedError.field(
+        field,
+        `at most ${MAX_BOOKLETS_PER_MOVE} booklets at once`,
+        `au plus ${MAX_BOOKLETS_PER_MOVE} carnets à la fois`,
+      );
     for (let n = from; n <= to; n++) out.add(`${a[1]}-${String(n).padStart(6, '0')}`);
   });
   return [...out].sort();

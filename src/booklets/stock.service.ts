@@ -110,7 +110,11 @@ export class StockService {
   /** Sends booklets in stock at one site to another; they are stock of neither until received. */
   async transfer(actor: Actor, dto: CreateTransferDto): Promise<TransferDto> {
     if (dto.fromSiteId === dto.toSiteId)
-      throw ValidationFailedError.field('toSiteId', 'a transfer goes to another site');
+      throw ValidationFailedError.field(
+        'toSiteId',
+        'a transfer goes to another site',
+        'un transfert va vers un autre lieu',
+      );
     const numbers = expandRanges(dto.ranges, 'ranges');
     return this.dataSource.transaction(async (em) => {
       // Lock order: sites (ascending id), then booklets (ascending id).

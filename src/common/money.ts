@@ -25,3 +25,20 @@ export function formatEuros(cents: number): string {
 export function pdfEuros(cents: number): string {
   return formatEuros(cents).replace(/\u202f/g, '\u00a0');
 }
+
+/**
+ * An amount typed by a person, in euros, to integer cents without floating point: "49 600,00",
+ * "49600", "10,5", "1 234 €", "10.50" → 4960000, 4960000, 1050, 123400, 1050; null when it is
+ * not an amount (a sign, three decimals, letters).
+ */
+export function parseEuros(text: string): number | null {
+  const m = /^(\d{1,12})(?:[.,](\d{1,2}))?$/.exec(text.replace(/[\s\u00a0\u202f€]/g, ''));
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** Cents as a person types them back in a form: 4960000 → "49600,00". */
+export function typedEuros(cents: number): string {
+  const abs = Math.abs(cents);
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)},${String(abs % 100).padStart(2, '0')}`;
+}

@@ -73,6 +73,7 @@ export class ProgrammesService {
               field,
               message:
                 'printed on booklets already issued: use POST /api/programmes/{id}/extension',
+              fr: 'est imprimée sur les carnets déjà émis : seule une prolongation peut la repousser',
             })),
           },
         );
@@ -109,7 +110,11 @@ export class ProgrammesService {
       const before = ProgrammeDto.from(programme);
       const errors = (['expiresOn', 'claimDeadline'] as const)
         .filter((k) => dto[k] !== undefined && dto[k] < programme[k])
-        .map((field) => ({ field, message: `${field} must not be before ${programme[field]}` }));
+        .map((field) => ({
+          field,
+          message: `${field} must not be before ${programme[field]}`,
+          fr: `ne peut pas précéder la date actuelle (${frenchDate(programme[field])})`,
+        }));
       if (errors.length > 0) {
         throw new ValidationFailedError(
           errors,
@@ -121,7 +126,13 @@ export class ProgrammesService {
       );
       if (later.length === 0) {
         throw new ValidationFailedError(
-          [{ field: 'expiresOn', message: 'give a later expiresOn or claimDeadline' }],
+          [
+            {
+              field: 'expiresOn',
+              message: 'give a later expiresOn or claimDeadline',
+              fr: 'indiquez une date plus tardive que la date actuelle',
+            },
+          ],
           'Indiquez une date plus tardive que la date actuelle.',
         );
       }
@@ -164,6 +175,18 @@ export class ProgrammesService {
       .getRepository(Programme)
       .find({ order: { validFrom: 'DESC', name: 'ASC' } });
     return rows.map((p) => ProgrammeDto.from(p));
+  }
+
+  /**
+   * Booklets of the programme, printed or issued: once there is one, its face value, cheques per
+   * booklet and dates are printed and frozen (update refuses them; extend only moves dates later).
+   */
+  async bookletCount(id: string): Promise<number> {
+    const [{ n }] = await this.dataSource.query<{ n: number }[]>(
+      'SELECT count(*)::int AS n FROM booklet WHERE programme_id = $1',
+      [id],
+    );
+    return n;
   }
 
   async get(id: string): Promise<ProgrammeDto> {
@@ -279,11 +302,16 @@ export class ProgrammesService {
   private assertDates(p: { validFrom: string; expiresOn: string; claimDeadline: string }): void {
     const errors = [];
     if (p.expiresOn < p.validFrom)
-      errors.push({ field: 'expiresOn', message: 'expiresOn must not be before validFrom' });
+      errors.push({
+        field: 'expiresOn',
+        message: 'expiresOn must not be before validFrom',
+        fr: 'ne peut pas précéder le début de validité',
+      });
     if (p.claimDeadline < p.expiresOn)
       errors.push({
         field: 'claimDeadline',
         message: 'claimDeadline must not be before expiresOn',
+        fr: 'ne peut pas précéder la date d’expiration',
       });
     if (errors.length) throw new ValidationFailedError(errors);
   }

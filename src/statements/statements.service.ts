@@ -195,7 +195,13 @@ export class StatementsService {
       throw refuse(statement.status);
     if (paidOn > parisToday())
       throw new ValidationFailedError(
-        [{ field: 'paidOn', message: 'paidOn must not be in the future' }],
+        [
+          {
+            field: 'paidOn',
+            message: 'paidOn must not be in the future',
+            fr: 'ne peut pas être dans le futur',
+          },
+        ],
         'La date de paiement ne peut pas être dans le futur.',
       );
     const approvedOn = parisToday(statement.approvedAt!);
@@ -380,6 +386,8 @@ export class StatementsService {
     batchNumber: string | null,
     bankDetailsRecentlyChanged: boolean,
   ): StatementDto {
+    // who did what in the département is shown to its staff, not to associations
+    const staff = actor.role !== 'ASSOCIATION';
     return {
       actions: statementActions(s, actor),
       id: s.id,
@@ -397,8 +405,11 @@ export class StatementsService {
       lineCount: s.lineCount,
       contentHash: s.contentHash,
       issuedAt: s.issuedAt.toISOString(),
+      issuedBy: staff ? s.issuedBy : null,
       approvedAt: s.approvedAt?.toISOString() ?? null,
+      approvedBy: staff ? s.approvedBy : null,
       paidOn: s.paidOn,
+      paidBy: staff ? s.paidBy : null,
       paymentReference: s.paymentReference,
       mandateNumber: s.mandateNumber,
       approverName: s.approverName,

@@ -124,6 +124,7 @@ export class UsersService {
           throw ValidationFailedError.field(
             'associationId',
             'associationId is only for role ASSOCIATION',
+            'ne se choisit que pour le rôle Structure',
           );
         }
         await em.save(user);
@@ -148,7 +149,7 @@ export class UsersService {
       }
 
       if (constraint === 'fk_app_user_association') {
-        throw ValidationFailedError.field('associationId', 'unknown association');
+        throw ValidationFailedError.field('associationId', 'unknown association', 'structure inconnue');
       }
       throw err;
     }
@@ -180,6 +181,25 @@ export class UsersService {
     );
   }
 
+  /**
+   * How people are named on pages and documents: their name (else their e-mail) and their
+   * e-mail, by id (unknown ids are left out).
+   */
+  async people(
+    ids: Iterable<string | null | undefined>,
+  ): Promise<Map<string, { name: string; email: string }>> {
+    const wanted = [...new Set([...ids].filter((id): id is string => !!id))];
+    if (wanted.length === 0) return new Map();
+    const users = await this.dataSource.getRepository(User).findBy({ id: In(wanted) });
+    return new Map(users.map((u) => [u.id, { name: u.displayName || u.email, email: u.email }]));
+  }
+
+  /** The names alone (see people). */
+  async names(ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+    const people = await this.people(ids);
+    return new Map([...people].map(([id, p]) => [id, p.name]));
+  }
+
   async get(id: string): Promise<UserDto> {
     const user = await this.dataSource.getRepository(User).findOneBy({ id });
     if (!user) throw new NotFoundError('Utilisateur', id);
@@ -208,16 +228,28 @@ export class UsersService {
    */
   private async setSites(em: EntityManager, user: User, siteIds: string[]): Promise<string[]> {
     if (user.role === 'PRESCRIBER' && siteIds.length === 0)
-      throw ValidationFailedError.field('siteIds', 'a prescriber works at one site at least');
+      throw ValidationFailedError.field(
+        'siteIds',
+        'a prescriber works at one site at least',
+        'un prescripteur travaille dans un lieu de remise au moins',
+      );
     if (user.role !== 'PRESCRIBER' && user.role !== 'AGENT' && siteIds.length > 0)
-      throw ValidationFailedError.field('siteIds', 'only agents and prescribers have sites');
+      throw ValidationFailedError.field(
+        'siteIds',
+        'only agents and prescribers have sites',
+        'seuls les agents et les prescripteurs ont des lieux de remise',
+      );
     const known = await queryRows<{ id: string }>(
       em,
       'SELECT id FROM distribution_site WHERE id = ANY($1::uuid[]) AND active',
       [siteIds],
     );
     if (known.length !== siteIds.length)
-      throw ValidationFailedError.field('siteIds', 'unknown or closed distribution site');
+      throw ValidationFailedError.field(
+        'siteIds',
+        'unknown or closed distribution site',
+        'lieu de remise inconnu ou fermé',
+      );
     await em.delete(UserSite, { userId: user.id });
     const sorted = [...siteIds].sort();
     if (sorted.length)

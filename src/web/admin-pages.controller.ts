@@ -11,13 +11,6 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import {
-  AccreditationReasonDto,
-  CreateAssociationDto,
-  GrantAccreditationDto,
-  OptionalReasonDto,
-} from '../associations/dto/association.dto';
-import { AccreditationsService } from '../associations/accreditations.service';
 import { AssociationsService } from '../associations/associations.service';
 import { AuditQueryDto } from '../audit/dto/audit-event.dto';
 import { AuditService } from '../audit/audit.service';
@@ -39,28 +32,17 @@ import { PaymentBatchesService } from '../payment-batches/payment-batches.servic
 import { ClaimsService } from '../statements/claims.service';
 import { MAY } from '../statements/statement.rules';
 import { StatementsService } from '../statements/statements.service';
-import { CreateUserDto } from '../users/dto/create-user.dto';
-import { UpdateUserDto } from '../users/dto/update-user.dto';
-import { UserQueryDto } from '../users/dto/user-query.dto';
 import { UsersService } from '../users/users.service';
 import { DomainError } from '../common/errors/domain-error';
 import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
 import { formErrors, formFields, readForm, requireConfirmation } from './forms';
-import { errorPage, pageAction } from './page-action';
-import { LABELS, options } from './labels';
+import { pageAction, PageState, samePage } from './page-action';
+import { LABELS } from './labels';
+import { AUDIT_ACTIONS, AUDIT_ENTITIES, auditChanges } from './audit-labels';
 import { flashMessage, pageModel } from './page-model';
 import { COMMON_ERRORS } from '../common/errors/common.errors';
 
 const DONE: Record<string, string> = {
-  structure: 'La structure est enregistrée.',
-  habilitation: "L'habilitation est enregistrée.",
-  suspendue: "L'habilitation est suspendue : la structure ne peut plus encaisser.",
-  retablie: "L'habilitation est rétablie.",
-  utilisateur:
-    'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr. Un compte administrateur reste inactif tant qu’un second administrateur ne l’a pas confirmé.',
-  active:
-    'Le compte est réactivé. Pour un administrateur, la réactivation attend la confirmation d’un second administrateur.',
-  desactive: 'Le compte est désactivé : ses sessions sont fermées.',
   emis: "L'état de remboursement est émis.",
   rejetee: 'La demande est rejetée : ses encaissements sont à nouveau libres.',
   approuve: "L'état est approuvé.",
@@ -84,7 +66,6 @@ const unknownAction = () => COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.'
 export class AdminPagesController {
   constructor(
     private readonly associations: AssociationsService,
-    private readonly accreditations: AccreditationsService,
     private readonly statements: StatementsService,
     private readonly claims: ClaimsService,
     private readonly batches: PaymentBatchesService,
@@ -92,163 +73,29 @@ export class AdminPagesController {
     private readonly audit: AuditService,
   ) {}
 
-  /** Runs a form action; refused, the French reason on the error page of the section. */
+  /**
+   * Runs a form of the reimbursements page; refused, the page again with the French reasons
+   * beside the form (`form`: its key, one per row) and what was typed in it.
+   */
   private act(
     res: Response,
     actor: Actor,
-    back: string,
     run: () => Promise<unknown>,
     done: string,
+    form: string,
+    body: unknown = {},
   ): Promise<void> {
     return pageAction(
       res,
       async () => {
         await run();
-        return `${back}?fait=${done}`;
+        return `/admin/etats?fait=${done}`;
       },
-      errorPage(actor, 'Action refusée', back),
+      samePage('admin/statements', form, body, (refusal) => this.statementsModel(actor, refusal)),
     );
   }
 
-  @Get('structures')
-  @Roles('ADMIN')
-  @Render('admin/associations')
-  async associationsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
-    const list = await this.associations.list(actor);
-    return pageModel(actor, 'Structures de médiation', '/admin/structures', {
-      flash: flashMessage(DONE, done),
-      today: parisToday(),
-      associations: list.map((a) => ({
-        ...a,
-        current: a.accreditations[a.accreditations.length - 1],
-      })),
-    });
-  }
-
-  @Post('structures')
-  @Roles('ADMIN')
-  createAssociation(
-    @CurrentUser() actor: Actor,
-    @Body() body: Record<string, unknown>,
-    @Res() res: Response,
-  ) {
-    const fields = formFields(body);
-    const activities = (typeof fields.activities === 'string' ? fields.activities : '')
-      .split(/[\n;]/)
-      .map((a) => a.trim())
-      .filter(Boolean);
-    return this.act(
-      res,
-      actor,
-      '/admin/structures',
-      async () =>
-        this.associations.create(
-          actor,
-          await readForm(CreateAssociationDto, { ...fields, activities }),
-        ),
-      'structure',
-    );
-  }
-
-  private readonly associationActions: Record<string, [Action, string]> = {
-    habiliter: [
-      async (actor, id, f) =>
-        this.accreditations.grant(actor, id, await readForm(GrantAccreditationDto, f)),
-      'habilitation',
-    ],
-    suspendre: [
-      async (actor, id, f) =>
-        this.accreditations.suspend(actor, id, (await readForm(AccreditationReasonDto, f)).reason),
-      'suspendue',
-    ],
-    retablir: [
-      async (actor, id, f) =>
-        this.accreditations.reinstate(actor, id, (await readForm(OptionalReasonDto, f)).reason),
-      'retablie',
-    ],
-  };
-
-  @Post('structures/:id/:action')
-  @Roles('ADMIN')
-  associationAction(
-    @CurrentUser() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('action') action: string,
-    @Body() body: Record<string, unknown>,
-    @Res() res: Response,
-  ) {
-    if (!Object.hasOwn(this.associationActions, action)) throw unknownAction();
-    const found = this.associationActions[action];
-    return this.act(
-      res,
-      actor,
-      '/admin/structures',
-      () => found[0](actor, id, formFields(body)),
-      found[1],
-    );
-  }
-
-  @Get('utilisateurs')
-  @Roles('ADMIN')
-  @Render('admin/users')
-  async usersPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
-    const [users, associations] = await Promise.all([
-      this.users.list(await readForm(UserQueryDto, { pageSize: 200 })),
-      this.associations.list(actor),
-    ]);
-    const names = new Map(associations.map((a) => [a.id, a.name]));
-    return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
-      flash: flashMessage(DONE, done),
-      roles: options(LABELS.role),
-      associations,
-      users: users.items.map((u) => ({
-        ...u,
-        isSelf: u.id === actor.id,
-        roleLabel: LABELS.role[u.role],
-        associationName: u.associationId ? names.get(u.associationId) : '',
-      })),
-    });
-  }
-
-  @Post('utilisateurs')
-  @Roles('ADMIN')
-  createUser(
-    @CurrentUser() actor: Actor,
-    @Body() body: Record<string, unknown>,
-    @Res() res: Response,
-  ) {
-    return this.act(
-      res,
-      actor,
-      '/admin/utilisateurs',
-      async () => this.users.create(actor, await readForm(CreateUserDto, formFields(body))),
-      'utilisateur',
-    );
-  }
-
-  @Post('utilisateurs/:id/:state')
-  @Roles('ADMIN')
-  setUserActive(
-    @CurrentUser() actor: Actor,
-    @Param('id', ParseUUIDPipe) id: string,
-    @Param('state') state: string,
-    @Res() res: Response,
-  ) {
-    const active = state === 'activer' ? true : state === 'desactiver' ? false : undefined;
-    if (active === undefined) throw unknownAction();
-    return this.act(
-      res,
-      actor,
-      '/admin/utilisateurs',
-      async () => this.users.update(actor, id, await readForm(UpdateUserDto, { active })),
-      active ? 'active' : 'desactive',
-    );
-  }
-
-  @Get('etats')
-  @Roles('ADMIN', 'AGENT')
-  @Render('admin/statements')
-  async statementsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+  private async statementsModel(actor: Actor, extra: PageState = {}) {
     const [claims, statements, associations, late] = await Promise.all([
       this.claims.listClaims(
         actor,
@@ -258,39 +105,59 @@ export class AdminPagesController {
       this.associations.list(actor),
       this.statements.paymentTrack(actor, { late: true }),
     ]);
-    const names = new Map(associations.map((a) => [a.id, a.name]));
+    const associationNames = new Map(associations.map((a) => [a.id, a.name]));
     const batches =
       actor.role === 'ADMIN'
         ? (await this.batches.list(actor, await readForm(PaymentBatchQueryDto, { pageSize: 50 })))
             .items
         : [];
+    const people = await this.users.names([
+      ...statements.items.flatMap((s) => [s.issuedBy, s.approvedBy, s.paidBy]),
+      ...batches.flatMap((b) => [b.preparedBy, b.approvedBy]),
+    ]);
+    const name = (id: string | null | undefined) => (id ? (people.get(id) ?? '') : '');
     return pageModel(actor, 'Remboursements', '/admin/etats', {
       batches: batches.map((b) => ({
         ...b,
         statusLabel: LABELS.paymentBatchStatus[b.status],
+        preparedByName: name(b.preparedBy),
+        approvedByName: name(b.approvedBy),
         approvable: b.actions.includes('APPROVE'),
         cancellable: b.actions.includes('CANCEL'),
         downloadable: b.actions.includes('DOWNLOAD'),
         sendable: b.actions.includes('MARK_SENT'),
         importable: b.actions.includes('IMPORT_RESULTS'),
       })),
-      flash: flashMessage(DONE, done),
       late,
       isAdmin: actor.role === 'ADMIN',
       today: parisToday(),
       claims: claims.items.map((c) => ({
         ...c,
-        associationName: names.get(c.associationId),
+        associationName: associationNames.get(c.associationId),
         issuable: c.actions.includes('ISSUE'),
         rejectable: c.actions.includes('REJECT'),
       })),
       statements: statements.items.map((s) => ({
         ...s,
         statusLabel: LABELS.statementStatus[s.status],
+        issuedByName: name(s.issuedBy),
+        approvedByName: name(s.approvedBy),
+        paidByName: name(s.paidBy),
         approvable: s.actions.includes('APPROVE'),
+        // approval by a second person: the issuer is told why the button is not there
+        awaitsOtherApprover:
+          s.status === 'ISSUED' && !s.actions.includes('APPROVE') && s.issuedBy === actor.id,
         payable: s.actions.includes('MARK_PAID'),
       })),
+      ...extra,
     });
+  }
+
+  @Get('etats')
+  @Roles('ADMIN', 'AGENT')
+  @Render('admin/statements')
+  async statementsPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    return this.statementsModel(actor, { flash: flashMessage(DONE, done) });
   }
 
   /** Each action with the roles the API grants it (approval and payment: administrators). */
@@ -339,9 +206,10 @@ export class AdminPagesController {
     return this.act(
       res,
       actor,
-      '/admin/etats',
       () => found[0](actor, id, formFields(body)),
       found[1],
+      `${action}-${id}`,
+      body,
     );
   }
 
@@ -395,7 +263,7 @@ export class AdminPagesController {
   @Post('bordereaux')
   @Roles('ADMIN')
   prepareBatch(@CurrentUser() actor: Actor, @Res() res: Response) {
-    return this.act(res, actor, '/admin/etats', () => this.batches.prepare(actor), 'bordereau');
+    return this.act(res, actor, () => this.batches.prepare(actor), 'bordereau', 'bordereau');
   }
 
   @Post('bordereaux/:id/:action')
@@ -411,23 +279,22 @@ export class AdminPagesController {
       return this.act(
         res,
         actor,
-        '/admin/etats',
         () => this.batches.approve(actor, id),
         'bordereau_approuve',
+        `approuver-${id}`,
       );
     if (action === 'envoyer')
       return this.act(
         res,
         actor,
-        '/admin/etats',
         () => this.batches.markSent(actor, id),
         'bordereau_envoye',
+        `envoyer-${id}`,
       );
     if (action === 'annuler')
       return this.act(
         res,
         actor,
-        '/admin/etats',
         async () =>
           this.batches.cancel(
             actor,
@@ -435,6 +302,8 @@ export class AdminPagesController {
             (await readForm(CancelPaymentBatchDto, formFields(body))).reason,
           ),
         'bordereau_annule',
+        `annuler-${id}`,
+        body,
       );
     throw unknownAction();
   }
@@ -447,12 +316,33 @@ export class AdminPagesController {
     const events = await this.audit.list(
       await readForm(AuditQueryDto, { pageSize: 100, ...fields }),
     );
+    const people = await this.users.people(events.items.map((e) => e.actorId));
     return pageModel(actor, "Journal d'audit", '/admin/journal', {
       q: fields,
+      actions: Object.entries(AUDIT_ACTIONS)
+        .map(([value, label]) => ({ value, label, selected: value === fields.action }))
+        .sort((a, b) => a.label.localeCompare(b.label, 'fr')),
+      entities: Object.entries(AUDIT_ENTITIES).map(([value, label]) => ({
+        value,
+        label,
+        selected: value === fields.entityType,
+      })),
       events: events.items.map((e) => ({
         ...e,
-        beforeText: e.before ? JSON.stringify(e.before) : '',
-        afterText: e.after ? JSON.stringify(e.after) : '',
+        who: e.actorId
+          ? (people.get(e.actorId)?.name ?? e.actorId)
+          : 'Le service (sans personne connectée)',
+        whoDetail: [
+          e.actorId ? people.get(e.actorId)?.email : undefined,
+          e.actorRole ? (LABELS.role[e.actorRole as Role] ?? e.actorRole) : undefined,
+        ]
+          .filter(Boolean)
+          .join(', '),
+        actionLabel: AUDIT_ACTIONS[e.action] ?? e.action,
+        entityLabel: AUDIT_ENTITIES[e.entityType] ?? e.entityType,
+        changes: auditChanges(e.before, e.after),
+        beforeText: e.before ? JSON.stringify(e.before, null, 1) : '',
+        afterText: e.after ? JSON.stringify(e.after, null, 1) : '',
       })),
       total: events.total,
     });

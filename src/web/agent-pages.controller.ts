@@ -76,7 +76,10 @@ export class AgentPagesController {
         };
       }),
     );
-    return pageModel(actor, 'Tableau de bord', '/agent', { programmes });
+    return pageModel(actor, 'Tableau de bord', '/agent', {
+      programmes,
+      isAdmin: actor.role === 'ADMIN',
+    });
   }
 
   private async issueForm(actor: Actor, extra: Record<string, unknown> = {}) {

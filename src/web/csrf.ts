@@ -3,7 +3,7 @@ import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from '../common/access/decorators';
-import { isPagePath } from '../common/http/page-request';
+import { isPagePath, wantsPage } from '../common/http/page-request';
 import { AppConfig } from '../config/app-config';
 import { PAGE_ERRORS } from './page.errors';
 
@@ -40,8 +40,9 @@ export function useCsrf(app: NestExpressApplication): void {
     ),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
-    // every page rendered, also one shown again after a refused form or a preview
-    if (isPagePath(req)) {
+    // every page rendered, also one shown again after a refused form or a preview, and the error
+    // page of a document opened from a page (its header has the sign-out form)
+    if (isPagePath(req) || wantsPage(req)) {
       res.locals.csrfToken = generateCsrfToken(req, res, { overwrite: false });
     }
     next();

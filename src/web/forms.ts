@@ -1,7 +1,7 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { DomainError, FieldError } from '../common/errors/domain-error';
-import { ValidationFailedError } from '../common/errors/common.errors';
+import { COMMON_ERRORS, ValidationFailedError } from '../common/errors/common.errors';
 import { CSRF_FIELD } from './csrf';
 import { FIELD_LABELS } from './labels';
 
@@ -23,13 +23,15 @@ const CONSTRAINTS: Record<string, string> = {
   isCalendarDate: "n'est pas une date valide",
 };
 
+const NOT_VALID = "n'est pas valide";
+
 function french(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const label = FIELD_LABELS[field] ?? field;
     const own = Object.keys(e.constraints ?? {}).map((key) => ({
-      field: label,
-      message: CONSTRAINTS[key] ?? "n'est pas valide",
+      field,
+      message: CONSTRAINTS[key] ?? NOT_VALID,
+      fr: CONSTRAINTS[key] ?? NOT_VALID,
     }));
     return [...own, ...french(e.children ?? [], field)];
   });
@@ -62,7 +64,7 @@ export function requireConfirmation(
 ): void {
   const confirmed = fields[name] === 'oui';
   delete fields[name];
-  if (!confirmed) throw ValidationFailedError.field(name, message);
+  if (!confirmed) throw ValidationFailedError.field(name, `${name} must be checked`, message);
 }
 
 /** The fields of a posted form: without the CSRF token, empty strings dropped, `a.b` nested. */
@@ -78,10 +80,45 @@ export function formFields(body: unknown): Record<string, unknown> {
   return out;
 }
 
-/** What a page shows when an action is refused: the French detail and, if any, the fields. */
-export function formErrors(err: unknown): FieldError[] {
-  if (err instanceof ValidationFailedError)
-    return err.errors.map((e) => ({ field: FIELD_LABELS[e.field] ?? e.field, message: e.message }));
-  if (err instanceof DomainError) return [{ field: '', message: err.detail }];
-  throw err;
+/**
+ * What was typed in a form, to show it again after a refusal: the text fields as sent, without
+ * the CSRF token, passwords, or confirmation boxes (a confirmation is always given again).
+ */
+export function typedFields(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, raw] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (key === CSRF_FIELD || /password|^confirm/i.test(key) || typeof raw !== 'string') continue;
+    out[key] = raw;
+  }
+  return out;
+}
+
+/** One refusal as a page shows it: the field's name in the form, its French label, the reason. */
+export interface FormError {
+  /** The form field at fault (`beneficiary.postalCode`), '' for the whole form. */
+  name: string;
+  /** Its label as the form shows it ("Code postal"). */
+  field: string;
+  message: string;
+}
+
+const formError = (name: string, message: string): FormError => ({
+  name,
+  field: name ? (FIELD_LABELS[name] ?? name) : '',
+  message,
+});
+
+/**
+ * What a page shows when an action is refused, always in French: each field error's French
+ * reason (`fr`), else the rule's French sentence beside its field; a refusal without a field is
+ * the sentence alone. English field messages (for programs) never reach a page.
+ */
+export function formErrors(err: unknown): FormError[] {
+  if (!(err instanceof DomainError)) throw err;
+  const generic = err.detail === COMMON_ERRORS.sentence('VALIDATION_FAILED');
+  const fields = (err.extra.errors as FieldError[] | undefined) ?? [];
+  const errors = fields.map((e) => formError(e.field, e.fr ?? (generic ? NOT_VALID : err.detail)));
+  if (errors.length === 0) return [formError('', err.detail)];
+  // a sentence of its own says more than the fields: shown first
+  return generic || fields.every((e) => !e.fr) ? errors : [formError('', err.detail), ...errors];
 }

@@ -1,11 +1,10 @@
 import type { Response } from 'express';
 import type { Actor } from '../common/access/role';
-import type { FieldError } from '../common/errors/domain-error';
-import { formErrors } from './forms';
+import { FormError, formErrors, typedFields } from './forms';
 import { pageModel } from './page-model';
 
 /** The page to show again when an action is refused: its view and model, given the errors. */
-export type RefusedPage = (errors: FieldError[]) => Promise<[view: string, model: object]>;
+export type RefusedPage = (errors: FormError[]) => Promise<[view: string, model: object]>;
 
 /**
  * The one way a page runs a form's action: on success, 303 to the address `run` returns (the
@@ -39,4 +38,29 @@ export function errorPage(actor: Actor, title: string, back: string): RefusedPag
         back,
       },
     ]);
+}
+
+/** What a page model holds to show a refused form again (read by the helpers of views.ts). */
+export interface Refusal {
+  /** The key of the form that was refused (the page may hold several). */
+  refused: string;
+  errors: FormError[];
+  /** What was typed in it, shown again (never a password, never a confirmation box). */
+  typed: Record<string, string>;
+}
+
+/** What a page's model builder takes besides its data: a refusal, or a confirmation (`flash`). */
+export type PageState = Partial<Refusal> & { flash?: { kind: 'ok'; text: string } };
+
+/**
+ * A refused form shown again on its own page: the errors in French beside its fields and in a
+ * summary, what was typed kept. `model` builds the page's model with the refusal merged in.
+ */
+export function samePage(
+  view: string,
+  form: string,
+  body: unknown,
+  model: (refusal: Refusal) => Promise<object>,
+): RefusedPage {
+  return async (errors) => [view, await model({ refused: form, errors, typed: typedFields(body) })];
 }

@@ -9,6 +9,7 @@ const NAV: Record<Role, NavItem[]> = {
   ADMIN: [
     { href: '/agent', label: 'Tableau de bord' },
     { href: '/agent/statistiques', label: 'Indicateurs' },
+    { href: '/admin/dispositifs', label: 'Dispositifs' },
     { href: '/agent/carnets', label: 'Carnets' },
     { href: '/agent/lots', label: "Lots d'impression" },
     { href: '/stock', label: 'Stock' },
@@ -21,6 +22,7 @@ const NAV: Record<Role, NavItem[]> = {
   AGENT: [
     { href: '/agent', label: 'Tableau de bord' },
     { href: '/agent/statistiques', label: 'Indicateurs' },
+    { href: '/admin/dispositifs', label: 'Dispositifs' },
     { href: '/agent/carnets', label: 'Carnets' },
     { href: '/agent/lots', label: "Lots d'impression" },
     { href: '/stock', label: 'Stock' },

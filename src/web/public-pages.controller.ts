@@ -74,7 +74,7 @@ export class PublicPagesController {
         title,
         verdict: { ok: false, text: 'Ce code ne correspond à aucun chèque Pass numérique.' },
         detail: err.detail,
-        typed: code.slice(0, 40),
+        typedCode: code.slice(0, 40),
       };
     }
   }

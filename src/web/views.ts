@@ -38,6 +38,9 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   date: (day) => (typeof day === 'string' && day ? frenchDate(day.slice(0, 10)) : ''),
   datetime: (at) => (typeof at === 'string' && at ? PARIS_TIME.format(new Date(at)) : ''),
   eq: (a, b) => a === b,
+  gt: (a, b) => typeof a === 'number' && typeof b === 'number' && a > b,
+  /** `{{key "payer" id}}` → "payer-<id>": the key of one row's form (see FORM_HELPERS). */
+  key: (a, b) => `${String(a)}-${String(b)}`,
   /** `{{count n "chèque" "chèques"}}` → "2 chèques" (French plural rules, never "(s)"). */
   count: (n, one, many) => (typeof n === 'number' ? frenchCount(n, String(one), String(many)) : ''),
   percent: (part, whole) =>
@@ -62,6 +65,44 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   },
 };
 
+interface HelperOptions {
+  data: { root: Record<string, unknown> };
+}
+
+/** The refused form's state in a page model: which form, its errors, what was typed in it. */
+function refusedForm(options: HelperOptions, form: unknown) {
+  const root = options.data.root;
+  if (root.refused !== form) return undefined;
+  return {
+    errors: (root.errors ?? []) as { name: string; message: string }[],
+    typed: (root.typed ?? {}) as Record<string, unknown>,
+  };
+}
+
+/**
+ * Helpers of a form shown again after a refusal (the page model has `refused`: the form's key,
+ * `errors` and `typed`, see page-action.ts): `{{typed "edit" "name" current}}` is what was typed
+ * in that form, else the current value; `{{fieldError "edit" "name"}}` the French reason beside
+ * the field; `{{invalid "edit" "name"}}` marks the input (aria-invalid, aria-describedby).
+ */
+export const FORM_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
+  typed: (form, name, fallback, options) => {
+    const state = refusedForm(options as HelperOptions, form);
+    return state ? (state.typed[name as string] ?? '') : (fallback ?? '');
+  },
+  fieldError: (form, name, options) =>
+    refusedForm(options as HelperOptions, form)
+      ?.errors.filter((e) => e.name === name)
+      .map((e) => e.message)
+      .join(' ; ') ?? '',
+  invalid: (form, name, options) => {
+    const state = refusedForm(options as HelperOptions, form);
+    if (!state?.errors.some((e) => e.name === name)) return '';
+    const id = hbs.handlebars.escapeExpression(`err-${String(form)}-${String(name)}`);
+    return new hbs.handlebars.SafeString(` aria-invalid="true" aria-describedby="${id}"`);
+  },
+};
+
 /**
  * Server-rendered pages: Handlebars templates in templates/views (layout.hbs around every page,
  * partials in templates/views/partials), and the assets the pages need, all served by the app
@@ -74,6 +115,14 @@ export function useViews(app: NestExpressApplication): void {
     hbs.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(join(partials, file), 'utf8'));
   for (const [name, fn] of Object.entries(VIEW_HELPERS))
     hbs.registerHelper(name, (...args: unknown[]) => fn(...args.slice(0, -1)));
+  // these read the page model (the refused form): they get the options, root included
+  for (const [name, fn] of Object.entries(FORM_HELPERS))
+    hbs.registerHelper(name, (...args: unknown[]) => {
+      const options = args[args.length - 1];
+      const given = args.slice(0, -1);
+      if (name === 'typed' && given.length === 2) given.push(undefined);
+      return fn(...given, options);
+    });
   app.setBaseViewsDir(views);
   app.setViewEngine('hbs');
   const zxing = join(projectRoot(), 'node_modules', 'zxing-wasm', 'dist');

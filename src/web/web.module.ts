@@ -1,4 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { SessionReader } from '../auth/session-reader';
+import { providePageChrome } from '../common/http/page-chrome';
+import type { Actor } from '../common/access/role';
+import { pageModel } from './page-model';
 import { AssociationsModule } from '../associations/associations.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
@@ -18,6 +22,9 @@ import { ClosingModule } from '../closing/closing.module';
 import { SitesModule } from '../sites/sites.module';
 import { PublicPagesController } from './public-pages.controller';
 import { SessionPagesController } from './session-pages.controller';
+import { ProgrammePagesController } from './programme-pages.controller';
+import { StructureAdminPagesController } from './structure-admin-pages.controller';
+import { UserAdminPagesController } from './user-admin-pages.controller';
 
 /** The web interface in French: pages over the same services as the API. */
 @Module({
@@ -40,9 +47,26 @@ import { SessionPagesController } from './session-pages.controller';
     SessionPagesController,
     AgentPagesController,
     AdminPagesController,
+    ProgrammePagesController,
+    StructureAdminPagesController,
+    UserAdminPagesController,
     AssociationPagesController,
     DistributionPagesController,
     ClosingPagesController,
   ],
 })
-export class WebModule {}
+export class WebModule implements OnModuleInit {
+  constructor(private readonly sessions: SessionReader) {}
+
+  /** Error pages show who is signed in and their menu, like every other page. */
+  onModuleInit(): void {
+    providePageChrome(async (req) => {
+      const known = (req as { user?: Actor }).user;
+      const caller = known ? null : await this.sessions.caller(req);
+      const actor = known ?? (caller?.kind === 'actor' ? caller.actor : null);
+      if (!actor) return {};
+      const { user, nav } = pageModel(actor, '', '', {});
+      return { user, nav };
+    });
+  }
+}

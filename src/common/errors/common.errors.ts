@@ -121,8 +121,9 @@ export class ValidationFailedError extends DomainError {
     super('VALIDATION_FAILED', 400, detail, { errors });
   }
 
-  static field(field: string, message: string): ValidationFailedError {
-    return new ValidationFailedError([{ field, message }]);
+  /** One field at fault: `message` in English for programs, `fr` in French for people. */
+  static field(field: string, message: string, fr?: string): ValidationFailedError {
+    return new ValidationFailedError([{ field, message, ...(fr ? { fr } : {}) }]);
   }
 }
 

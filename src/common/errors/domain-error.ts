@@ -6,7 +6,10 @@
  */
 export interface FieldError {
   field: string;
+  /** For programs: English, stable enough to log. */
   message: string;
+  /** The same for people, in French: what the pages show beside the field. */
+  fr?: string;
 }
 
 export class DomainError extends Error {

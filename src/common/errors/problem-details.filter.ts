@@ -7,6 +7,7 @@ import {
   QueryRunnerAlreadyReleasedError,
   QueryRunnerProviderAlreadyReleasedError,
 } from 'typeorm';
+import { pageChrome } from '../http/page-chrome';
 import { wantsPage } from '../http/page-request';
 import { assignRequestId } from '../http/request-id';
 import { COMMON_ERRORS } from './common.errors';
@@ -82,16 +83,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         res.redirect(303, `/connexion?suite=${encodeURIComponent(req.originalUrl)}`);
         return;
       }
-      res.status(problem.status).render('error', {
-        title: problem.status === 404 ? 'Page introuvable' : 'Erreur',
-        status: problem.status,
-        // no route matched: a sentence for people, not the method and path
-        detail: problem.noRoute
-          ? "Cette page n'existe pas ou n'existe plus. Vérifiez l'adresse, ou repartez de l'accueil."
-          : problem.detail,
-        code: problem.code,
-        requestId,
-      });
+      void this.renderPage(req, res, problem, requestId);
       return;
     }
     // The members of RFC 9457 and ours come last: an extension never overwrites them (an entity's
@@ -111,6 +103,27 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status === 429 && typeof retryAfter === 'number')
       res.setHeader('Retry-After', String(retryAfter));
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  /** The French error page, with the signed-in header when someone is signed in. */
+  private async renderPage(
+    req: Request,
+    res: Response,
+    problem: Problem,
+    requestId: string,
+  ): Promise<void> {
+    const chrome = await pageChrome(req);
+    res.status(problem.status).render('error', {
+      ...chrome,
+      title: problem.status === 404 ? 'Page introuvable' : problem.status === 403 ? 'Accès refusé' : 'Erreur',
+      status: problem.status,
+      // no route matched: a sentence for people, not the method and path
+      detail: problem.noRoute
+        ? "Cette page n'existe pas ou n'existe plus. Vérifiez l'adresse, ou repartez de l'accueil."
+        : problem.detail,
+      code: problem.code,
+      requestId,
+    });
   }
 
   private toProblem(exception: unknown, req: Request): Problem {

@@ -88,7 +88,11 @@ export function useBodyParsers(app: NestExpressApplication, limit: string): void
     limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 8 * 1024 },
   }).single('file');
   app.use(
-    ['/api/associations/:id/bank-details', '/admin/bordereaux/:id/paiements'],
+    [
+      '/api/associations/:id/bank-details',
+      '/admin/bordereaux/:id/paiements',
+      '/admin/structures/:id/rib',
+    ],
     (req: Request, res: Response, next: NextFunction) =>
       upload(req, res, (err?: unknown) => next(err ? uploadError(err) : undefined)),
   );

@@ -165,8 +165,29 @@ export class StatementDto {
   @ApiProperty() lineCount!: number;
   @ApiProperty() contentHash!: string;
   @ApiProperty({ format: 'date-time' }) issuedAt!: string;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Who issued it (null for the association itself)',
+  })
+  issuedBy!: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) approvedAt!:
     string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Who approved it, a second person (null before, and for the association)',
+  })
+  approvedBy!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Who recorded the payment (null before, and for the association)',
+  })
+  paidBy!: string | null;
   @ApiPropertyOptional({ type: String, format: 'date', nullable: true }) paidOn!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) paymentReference!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) mandateNumber!: string | null;

@@ -1,0 +1,245 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Render,
+  Res,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AssociationsService } from '../associations/associations.service';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import type { Actor } from '../common/access/role';
+import { COMMON_ERRORS, ValidationFailedError } from '../common/errors/common.errors';
+import { SitesService } from '../sites/sites.service';
+import { CreateUserDto } from '../users/dto/create-user.dto';
+import { UpdateUserDto } from '../users/dto/update-user.dto';
+import { UserQueryDto } from '../users/dto/user-query.dto';
+import { UsersService } from '../users/users.service';
+import { formFields, readForm, requireConfirmation } from './forms';
+import { LABELS, options } from './labels';
+import { pageAction, PageState, samePage } from './page-action';
+import { flashMessage, pageModel } from './page-model';
+
+const DONE: Record<string, string> = {
+  utilisateur:
+    'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr. Un compte administrateur reste inactif tant qu’un second administrateur ne l’a pas confirmé.',
+  modifie: 'Le compte est enregistré.',
+  mot_de_passe:
+    'Le mot de passe est changé et les sessions du compte sont fermées. Pour un administrateur, le changement attend la confirmation d’un second administrateur.',
+  active:
+    'Le compte est réactivé. Pour un administrateur, la réactivation attend la confirmation d’un second administrateur.',
+  desactive: 'Le compte est désactivé : ses sessions sont fermées.',
+  confirme: 'Le changement est confirmé et appliqué.',
+  annule: 'Le changement est retiré : rien n’a été appliqué.',
+};
+
+/** Checkboxes sent once or several times: always a list. */
+const list = (value: unknown): string[] =>
+  (Array.isArray(value) ? (value as unknown[]) : [value]).filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+
+type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
+
+/** The administrators' pages of the accounts: list, creation, one account. */
+@ApiExcludeController()
+@Controller('admin/utilisateurs')
+@Roles('ADMIN')
+export class UserAdminPagesController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly associations: AssociationsService,
+    private readonly sites: SitesService,
+  ) {}
+
+  private async listModel(actor: Actor, extra: PageState = {}) {
+    const [users, associations, sites] = await Promise.all([
+      this.users.list(await readForm(UserQueryDto, { pageSize: 200 })),
+      this.associations.list(actor),
+      this.sites.list(actor),
+    ]);
+    const associationNames = new Map(associations.map((a) => [a.id, a.name]));
+    const siteNames = new Map(sites.map((s) => [s.id, s.name]));
+    const typedSites = list(extra.typed?.siteIds);
+    return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
+      roles: options(LABELS.role, extra.typed?.role),
+      associations: associations.map((a) => ({
+        ...a,
+        selected: a.id === extra.typed?.associationId,
+      })),
+      sites: sites
+        .filter((s) => s.active)
+        .map((s) => ({ ...s, checked: typedSites.includes(s.id) })),
+      users: users.items.map((u) => ({
+        ...u,
+        roleLabel: LABELS.role[u.role],
+        where: u.associationId
+          ? associationNames.get(u.associationId)
+          : u.siteIds.map((id) => siteNames.get(id)).join(', '),
+        pendingLabel: u.pendingChange ? LABELS.accountChange[u.pendingChange.kind] : '',
+      })),
+      ...extra,
+    });
+  }
+
+  @Get()
+  @Render('admin/users')
+  async listPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
+    return this.listModel(actor, { flash: flashMessage(DONE, done) });
+  }
+
+  @Post()
+  create(
+    @CurrentUser() actor: Actor,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    return pageAction(
+      res,
+      async () => {
+        const fields = formFields(body);
+        const siteIds = list(fields.siteIds);
+        const created = await this.users.create(
+          actor,
+          await readForm(CreateUserDto, { ...fields, siteIds: siteIds.length ? siteIds : undefined }),
+        );
+        return `/admin/utilisateurs/${created.id}?fait=utilisateur`;
+      },
+      samePage('admin/users', 'create', body, (refusal) => this.listModel(actor, refusal)),
+    );
+  }
+
+  private async detailModel(actor: Actor, id: string, extra: PageState = {}) {
+    const [user, sites, associations] = await Promise.all([
+      this.users.get(id),
+      this.sites.list(actor),
+      this.associations.list(actor),
+    ]);
+    const names = await this.users.names([user.pendingChange?.requestedBy]);
+    const typedSites = extra.refused === 'modifier' ? list(extra.typed?.siteIds) : user.siteIds;
+    const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
+    return pageModel(actor, user.displayName ?? user.email, '/admin/utilisateurs', {
+      account: {
+        ...user,
+        roleLabel: LABELS.role[user.role],
+        associationName: associations.find((a) => a.id === user.associationId)?.name ?? '',
+      },
+      isSelf: user.id === actor.id,
+      hasSites,
+      sites: hasSites
+        ? sites
+            .filter((s) => s.active || user.siteIds.includes(s.id))
+            .map((s) => ({ ...s, checked: typedSites.includes(s.id) }))
+        : [],
+      pending: user.pendingChange
+        ? {
+            ...user.pendingChange,
+            label: LABELS.accountChange[user.pendingChange.kind],
+            by: names.get(user.pendingChange.requestedBy) ?? '',
+            // a second administrator: neither the requester nor the account itself
+            confirmable: user.pendingChange.requestedBy !== actor.id && user.id !== actor.id,
+          }
+        : null,
+      ...extra,
+    });
+  }
+
+  @Get(':id')
+  @Render('admin/user')
+  async detailPage(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query('fait') done?: string,
+  ) {
+    return this.detailModel(actor, id, { flash: flashMessage(DONE, done) });
+  }
+
+  private readonly actions = new Map<string, [Action, string]>([
+    [
+      'modifier',
+      [
+        async (actor, id, f) => {
+          const user = await this.users.get(id);
+          const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
+          return this.users.update(
+            actor,
+            id,
+            await readForm(UpdateUserDto, {
+              displayName: f.displayName,
+              jobTitle: f.jobTitle,
+              ...(hasSites ? { siteIds: list(f.siteIds) } : {}),
+            }),
+          );
+        },
+        'modifie',
+      ],
+    ],
+    [
+      'mot-de-passe',
+      [
+        async (actor, id, f) => {
+          requireConfirmation(
+            f,
+            'confirmPassword',
+            'cochez la case pour confirmer la fermeture des sessions',
+          );
+          if (f.password !== f.passwordAgain)
+            throw new ValidationFailedError(
+              [
+                {
+                  field: 'passwordAgain',
+                  message: 'the two passwords differ',
+                  fr: 'ne correspond pas au premier',
+                },
+              ],
+              'Les deux mots de passe diffèrent.',
+            );
+          return this.users.update(actor, id, await readForm(UpdateUserDto, { password: f.password }));
+        },
+        'mot_de_passe',
+      ],
+    ],
+    [
+      'desactiver',
+      [
+        async (actor, id) => this.users.update(actor, id, await readForm(UpdateUserDto, { active: false })),
+        'desactive',
+      ],
+    ],
+    [
+      'activer',
+      [
+        async (actor, id) => this.users.update(actor, id, await readForm(UpdateUserDto, { active: true })),
+        'active',
+      ],
+    ],
+    ['confirmer', [(actor, id) => this.users.confirmChange(actor, id), 'confirme']],
+    ['retirer', [(actor, id) => this.users.cancelChange(actor, id), 'annule']],
+  ]);
+
+  @Post(':id/:action')
+  act(
+    @CurrentUser() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('action') action: string,
+    @Body() body: Record<string, unknown>,
+    @Res() res: Response,
+  ) {
+    const found = this.actions.get(action);
+    if (!found) throw COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
+    const [run, done] = found;
+    return pageAction(
+      res,
+      async () => {
+        await run(actor, id, formFields(body));
+        return `/admin/utilisateurs/${id}?fait=${done}`;
+      },
+      samePage('admin/user', action, body, (refusal) => this.detailModel(actor, id, refusal)),
+    );
+  }
+}
