@@ -223,46 +223,45 @@ describe('Impact indicators, open data and personal data', () => {
       });
     });
 
-    it('per commune and per association, small cells masked, the rest exact', async () => {
+    it('per commune and per association: small cells masked, and enough others that none can be recovered (secondary suppression)', async () => {
+      const masked = {
+        beneficiariesServed: 'masqué',
+        workshops: 'masqué',
+        chequesRedeemed: 'masqué',
+        redeemedCents: 'masqué',
+      };
+      const small = {
+        beneficiariesServed: '< 5',
+        workshops: '< 5',
+        chequesRedeemed: '< 5',
+        redeemedCents: '< 5',
+      };
+      // 6 people served in 31100, 4 in the two small communes together: fewer than 5, so 31100 is
+      // masked too (else the total minus it would give their sum, and so each one's range)
       expect((await stats('communes')).rows).toEqual([
-        {
-          postalCode: '31100',
-          beneficiariesServed: 6,
-          workshops: 6,
-          chequesRedeemed: 12,
-          redeemedCents: 12_000,
-        },
-        {
-          postalCode: '31200',
-          beneficiariesServed: '< 5',
-          workshops: '< 5',
-          chequesRedeemed: '< 5',
-          redeemedCents: '< 5',
-        },
-        {
-          postalCode: '31300',
-          beneficiariesServed: '< 5',
-          workshops: '< 5',
-          chequesRedeemed: '< 5',
-          redeemedCents: '< 5',
-        },
+        { postalCode: '31100', ...masked },
+        { postalCode: '31200', ...small },
+        { postalCode: '31300', ...small },
       ]);
+      // the programme's totals stay exact: they single nobody out
+      const totals = (await stats('overview')).rows[0];
+      expect(totals).toMatchObject({ beneficiariesServed: 10, chequesRedeemed: 16 });
+      // asking for each commune in turn gives back no more than the breakdown
+      for (const postalCode of ['31100', '31200', '31300'])
+        expect((await stats('overview', { postalCode })).rows[0]).toMatchObject({
+          beneficiariesServed: postalCode === '31100' ? 'masqué' : '< 5',
+          chequesRedeemed: postalCode === '31100' ? 'masqué' : '< 5',
+          redemptionRate: postalCode === '31100' ? 'masqué' : '< 5',
+        });
+      // one small association: the other is masked with it, or the total would give it back
       expect((await stats('associations')).rows).toEqual([
-        {
-          association: 'Connectés du Mirail',
-          workshops: 7,
-          chequesRedeemed: 13,
-          redeemedCents: 13_000,
-          beneficiariesServed: 7,
-        },
-        {
-          association: 'Muret Numérique',
-          workshops: '< 5',
-          chequesRedeemed: '< 5',
-          redeemedCents: '< 5',
-          beneficiariesServed: '< 5',
-        },
+        { association: 'Connectés du Mirail', ...masked },
+        { association: 'Muret Numérique', ...small },
       ]);
+      for (const associationId of [assoA.id, assoB.id])
+        expect(
+          (await stats('overview', { associationId })).rows[0].beneficiariesServed,
+        ).not.toEqual(expect.any(Number));
       expect(
         (await stats('associations', { associationId: assoA.id, activity: 'Smartphone' })).rows,
       ).toHaveLength(1);
@@ -395,7 +394,7 @@ describe('Impact indicators, open data and personal data', () => {
         .expect(200);
     });
 
-    it('usage.csv: monthly usage per commune of the venue and activity, small cells masked', async () => {
+    it('usage.csv: monthly usage per commune of the venue and activity, small cells masked with the cells that would give them back', async () => {
       const csv = parseCsv(
         (await request(t.http).get('/api/public/open-data/usage.csv').expect(200)).text,
       );
@@ -417,10 +416,10 @@ describe('Impact indicators, open data and personal data', () => {
           '31100',
           'Toulouse',
           'Smartphone',
-          '7',
-          '13',
-          '130,00',
-          '7',
+          'masqué',
+          'masqué',
+          'masqué',
+          'masqué',
         ],
         [
           today.slice(0, 7),

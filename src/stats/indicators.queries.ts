@@ -8,14 +8,63 @@ import { Indicator, StatsQueryDto } from './dto/stats.dto';
 
 export type Kind = 'text' | 'count' | 'cents' | 'percent' | 'days' | 'decimal' | 'month';
 /** Which beneficiaries a cell is derived from: those whose booklets were issued, or those served. */
-type Population = 'issued' | 'served';
+export type Population = 'issued' | 'served';
+export const POPULATIONS: readonly Population[] = ['issued', 'served'];
 
 export interface Column {
   key: string;
   label: string;
   kind: Kind;
-  /** The population whose size decides whether the cell is masked (none: never masked). */
-  population?: Population;
+  /**
+   * The populations whose size decides whether the cell is masked (none: never masked); a rate of
+   * redeemed over issued cheques depends on both, or it would give a masked count back.
+   */
+  population?: Population | Population[];
+}
+
+/** The populations of a column, as a list. */
+export const populationsOf = (c: Column): Population[] =>
+  c.population === undefined ? [] : Array.isArray(c.population) ? c.population : [c.population];
+
+/**
+ * The filters that narrow each population to a group of people (a beneficiary's postal code, age
+ * band or need; for those served, also the association and the workshop; the period for both):
+ * without any, an overview is the programme's totals, which single nobody out.
+ */
+export const NARROWING: Record<Population, (keyof StatsQueryDto)[]> = {
+  issued: ['postalCode', 'ageBand', 'needCategory', 'from', 'to'],
+  served: ['postalCode', 'ageBand', 'needCategory', 'associationId', 'activity', 'from', 'to'],
+};
+
+/** The categorical filters, with the column their groups are read from. */
+export const DIMENSIONS = {
+  postalCode: { issued: 'ben.postal_code', served: 'ben.postal_code' },
+  ageBand: { issued: 'ben.age_band', served: 'ben.age_band' },
+  needCategory: { issued: 'ben.need_category', served: 'ben.need_category' },
+  associationId: { issued: null, served: 'r.association_id::text' },
+  activity: { issued: null, served: 'r.activity' },
+} as const;
+export type Dimension = keyof typeof DIMENSIONS;
+
+/**
+ * The people of a programme in each group of a dimension (every postal code, every age band…),
+ * issued or served: what an overview filtered on one group is one row of. Its small-cell rule is
+ * decided over all the groups, so that asking for each group in turn gives nothing back either.
+ */
+export function populationByDimension(
+  dimension: Dimension,
+  population: Population,
+): string | null {
+  const key = DIMENSIONS[dimension][population];
+  if (!key) return null;
+  const from =
+    population === 'issued'
+      ? `booklet b LEFT JOIN beneficiary ben ON ben.id = b.beneficiary_id WHERE b.programme_id = $1`
+      : `redemption r JOIN redemption_line l ON l.redemption_id = r.id AND l.active
+         JOIN booklet b ON b.id = l.booklet_id LEFT JOIN beneficiary ben ON ben.id = b.beneficiary_id
+         WHERE r.status = 'ACTIVE' AND b.programme_id = $1`;
+  return `SELECT k, count(*)::int AS n FROM (SELECT ${key} AS k, ${PERSON} AS person FROM ${from} GROUP BY 1, 2) x
+           WHERE k IS NOT NULL GROUP BY k ORDER BY k`;
 }
 
 interface Definition {
@@ -130,7 +179,7 @@ export const DEFINITIONS: Record<Indicator, Definition> = {
         key: 'redemptionRate',
         label: 'Taux d’utilisation des chèques émis (%)',
         kind: 'percent',
-        population: 'issued',
+        population: ['issued', 'served'],
       },
       { key: 'committedCents', label: 'Montant engagé', kind: 'cents', population: 'issued' },
       COLUMNS.redeemedCents,

@@ -12,16 +12,37 @@ import {
   SMALL_CELL_THRESHOLD,
   StatsQueryDto,
   StatsTableDto,
+  SUPPRESSED_CELL,
 } from './dto/stats.dto';
-import { Column, DEFINITIONS, OPEN_USAGE, statsQuery } from './indicators.queries';
-
-/** A cell derived from 1–4 beneficiaries would single people out. */
-const isSmall = (persons: number) => persons > 0 && persons < SMALL_CELL_THRESHOLD;
+import {
+  Column,
+  DEFINITIONS,
+  Dimension,
+  DIMENSIONS,
+  NARROWING,
+  OPEN_USAGE,
+  Population,
+  populationByDimension,
+  POPULATIONS,
+  populationsOf,
+  statsQuery,
+} from './indicators.queries';
+import { suppressedRows } from './small-cells';
 
 /**
- * Impact indicators, computed by SQL aggregates in the database (no rows loaded into Node), with
- * the small-cell rule applied to every cell: a value derived from fewer than five beneficiaries
- * (but at least one) is replaced by "< 5".
+ * How a table's cells are masked: not at all (a programme's totals), row by row over the table
+ * (a breakdown: primary and secondary suppression, see small-cells.ts), with some populations
+ * masked whatever their size (an overview's group, masked among all the groups of its dimension).
+ */
+type Masking = { rows: boolean; forced?: Set<Population> };
+
+/**
+ * Impact indicators, computed by SQL aggregates in the database (no rows loaded into Node). The
+ * programme's totals are not personal data and are shown as they are; every breakdown of people
+ * (per commune, association, month, workshop, or an overview narrowed to a group) follows the
+ * small-cell rule with secondary suppression: a cell derived from 1–4 beneficiaries is "< 5", and
+ * enough other cells are "masqué" that none can be recovered from the totals, the other rows or
+ * the rates. Zero is shown as 0.
  */
 @Injectable()
 export class StatsService {
@@ -33,11 +54,42 @@ export class StatsService {
   async table(indicator: Indicator, q: StatsQueryDto): Promise<StatsTableDto> {
     await this.programmes.get(q.programmeId); // 404 for an unknown programme
     const { text, values } = statsQuery(indicator, q);
+    const masking = indicator === 'overview' ? await this.overviewMasking(q) : { rows: true };
     return {
       indicator,
       filters: q,
-      ...(await this.run(DEFINITIONS[indicator].columns, text, values)),
+      ...(await this.run(DEFINITIONS[indicator].columns, text, values, masking)),
     };
+  }
+
+  /**
+   * An overview is the programme's totals (never masked) unless a filter narrows it to a group of
+   * people. Narrowed by one category (a postal code, an age band, a need, an association, a
+   * workshop), its cells follow the rule decided over every group of that category, so that asking
+   * for each group in turn and subtracting gives nothing back; narrowed otherwise (a period, or
+   * several filters at once), the primary rule applies to the row.
+   */
+  private async overviewMasking(q: StatsQueryDto): Promise<Masking> {
+    const narrowed = (p: Population) => NARROWING[p].filter((f) => q[f] !== undefined);
+    if (POPULATIONS.every((p) => narrowed(p).length === 0)) return { rows: false };
+    const forced = new Set<Population>();
+    for (const population of POPULATIONS) {
+      const filters = narrowed(population);
+      if (filters.length !== 1 || !Object.hasOwn(DIMENSIONS, filters[0])) continue;
+      const dimension = filters[0] as Dimension;
+      const sql = populationByDimension(dimension, population);
+      if (!sql) continue;
+      const groups = await queryRows<{ k: string; n: number }>(this.dataSource.manager, sql, [
+        q.programmeId,
+      ]);
+      const masked = suppressedRows(
+        groups.map((g) => g.n),
+        SMALL_CELL_THRESHOLD,
+      );
+      const asked = groups.findIndex((g) => g.k === String(q[dimension]));
+      if (asked >= 0 && masked.has(asked)) forced.add(population);
+    }
+    return { rows: true, forced };
   }
 
   /**
@@ -45,7 +97,7 @@ export class StatsService {
    * activity, across programmes, with the same small-cell rule.
    */
   openUsage(): Promise<MaskedTable> {
-    return this.run(OPEN_USAGE.columns, OPEN_USAGE.sql, []);
+    return this.run(OPEN_USAGE.columns, OPEN_USAGE.sql, [], { rows: true });
   }
 
   async writeCsv(
@@ -66,7 +118,12 @@ export class StatsService {
   }
 
   /** Runs an aggregate query and applies the small-cell rule to every cell. */
-  private async run(columns: Column[], text: string, values: unknown[]): Promise<MaskedTable> {
+  private async run(
+    columns: Column[],
+    text: string,
+    values: unknown[],
+    masking: Masking,
+  ): Promise<MaskedTable> {
     // Read-only, and with room to sort and hash in memory: distinct counts over 300,000 lines
     // would otherwise spill to disk.
     const raw = await this.dataSource.transaction('REPEATABLE READ', async (em) => {
@@ -77,14 +134,32 @@ export class StatsService {
       await em.query(`SET LOCAL parallel_tuple_cost = 0.001`);
       return queryRows<Record<string, unknown>>(em, text, values);
     });
+    // for each population: the marker of each masked row (primary "< 5" or secondary "masqué")
+    const markers = new Map<Population, Map<number, string>>();
+    for (const population of POPULATIONS) {
+      const sizes = raw.map((row) => Number(row[`_${population}`] ?? 0));
+      const masked = masking.rows ? suppressedRows(sizes, SMALL_CELL_THRESHOLD) : new Set<number>();
+      if (masking.forced?.has(population)) raw.forEach((_, i) => masked.add(i));
+      markers.set(
+        population,
+        new Map(
+          [...masked].map((i) => [
+            i,
+            sizes[i] > 0 && sizes[i] < SMALL_CELL_THRESHOLD ? SMALL_CELL : SUPPRESSED_CELL,
+          ]),
+        ),
+      );
+    }
     let maskedCells = 0;
-    const rows = raw.map((row) => {
+    const rows = raw.map((row, i) => {
       const out: Record<string, number | string | null> = {};
       for (const column of columns) {
         const value = row[column.key];
-        const persons = column.population ? Number(row[`_${column.population}`] ?? 0) : 0;
-        if (column.population && isSmall(persons)) {
-          out[column.key] = SMALL_CELL;
+        const marks = populationsOf(column)
+          .map((p) => markers.get(p)!.get(i))
+          .filter((m): m is string => m !== undefined);
+        if (marks.length > 0) {
+          out[column.key] = marks.includes(SMALL_CELL) ? SMALL_CELL : SUPPRESSED_CELL;
           maskedCells++;
         } else {
           out[column.key] =

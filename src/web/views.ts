@@ -6,6 +6,7 @@ import { frenchDate } from '../common/dates';
 import { frenchCount } from '../common/french-words';
 import { formatEuros } from '../common/money';
 import { projectRoot, templatesDir } from '../common/project-root';
+import { SMALL_CELL } from '../stats/dto/stats.dto';
 
 const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
   timeZone: 'Europe/Paris',
@@ -38,6 +39,9 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   date: (day) => (typeof day === 'string' && day ? frenchDate(day.slice(0, 10)) : ''),
   datetime: (at) => (typeof at === 'string' && at ? PARIS_TIME.format(new Date(at)) : ''),
   eq: (a, b) => a === b,
+  /** Whether some of these errors name a field (a form's summary then says the form has errors). */
+  anyField: (errors) =>
+    Array.isArray(errors) && errors.some((e) => !!(e as { field?: string }).field),
   gt: (a, b) => typeof a === 'number' && typeof b === 'number' && a > b,
   /** `{{key "payer" id}}` → "payer-<id>": the key of one row's form (see FORM_HELPERS). */
   key: (a, b) => `${String(a)}-${String(b)}`,
@@ -57,6 +61,8 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
   stat: (row, key, kind) => {
     const value = (row as Record<string, unknown> | undefined)?.[key as string];
     if (value === null || value === undefined) return '—';
+    // a masked cell: "< 5" counts people, whatever the column counts (cheques, euros)
+    if (value === SMALL_CELL) return '< 5 pers.';
     if (typeof value === 'string') return kind === 'month' ? frenchMonth(value) : value;
     if (typeof value !== 'number') return '';
     if (kind === 'cents') return formatEuros(value);

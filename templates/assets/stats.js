@@ -1,5 +1,5 @@
 /* Indicators page: charts (Chart.js, served by the app) drawn from the figures the server put in
-   the page; masked cells ("< 5") are left out of the charts and shown as such in the tables. */
+   the page; masked cells ("< 5", "masqué") are left out of the charts and shown as such in the tables. */
 (function () {
   'use strict';
   var print = document.getElementById('print');

@@ -17,6 +17,12 @@ export type Indicator = (typeof INDICATORS)[number];
 /** What a cell shows instead of a count of fewer than 5 beneficiaries (and what it derives from). */
 export const SMALL_CELL = '< 5';
 export const SMALL_CELL_THRESHOLD = 5;
+/**
+ * What a cell shows when it is masked although it counts 5 people or more: masked beside a small
+ * cell, so that the small one cannot be recovered by subtracting from a total (secondary
+ * suppression).
+ */
+export const SUPPRESSED_CELL = 'masqué';
 
 export class StatsQueryDto {
   @ApiProperty({ format: 'uuid', description: 'The programme (dispositif)' })
@@ -85,9 +91,9 @@ export class StatsTableDto {
         oneOf: [{ type: 'number' }, { type: 'string' }, { type: 'null' }],
       },
     },
-    description: `One object per row, keyed by column. A cell derived from fewer than ${SMALL_CELL_THRESHOLD} beneficiaries (but at least one) is the string "${SMALL_CELL}".`,
+    description: `One object per row, keyed by column. In a breakdown, a cell derived from fewer than ${SMALL_CELL_THRESHOLD} beneficiaries (but at least one) is the string "${SMALL_CELL}", and enough others are "${SUPPRESSED_CELL}" that none can be recovered from the totals (secondary suppression). A programme's totals (an overview without filters on people) are never masked; 0 is 0.`,
   })
   rows!: Record<string, number | string | null>[];
-  @ApiProperty({ description: 'How many cells were masked by the small-cell rule' })
+  @ApiProperty({ description: 'How many cells were masked by the small-cell rule (both kinds)' })
   maskedCells!: number;
 }
