@@ -229,7 +229,7 @@ describe('Programmes and booklets', () => {
         });
       expect(unknown.status).toBe(400);
       expect(unknown.body.errors).toEqual([
-        { field: 'associationId', message: 'unknown association' },
+        { field: 'associationId', message: 'unknown association', fr: 'structure inconnue' },
       ]);
     });
   });

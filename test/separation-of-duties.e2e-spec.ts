@@ -253,7 +253,11 @@ describe('Separation of duties: four eyes that are two people', () => {
     expect(patched.body.code).toBe('BANK_DETAILS_DOCUMENT_REQUIRED');
     const without = await ask(admin, mine).expect(400);
     expect(without.body.errors).toEqual([
-      { field: 'file', message: 'the bank-details document (file) is required' },
+      {
+        field: 'file',
+        message: 'the bank-details document (file) is required',
+        fr: 'est obligatoire',
+      },
     ]);
     const fake = await ask(admin, mine, { content: Buffer.from('<html>'), name: 'rib.pdf' }).expect(
       400,

@@ -38,6 +38,10 @@ export class Association {
   @Column({ type: 'varchar', length: 30, nullable: true })
   phone!: string | null;
 
+  /** As the association gives them ("Mardi et jeudi 14 h – 17 h"), shown to the public. */
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  openingHours!: string | null;
+
   /** Electronic format (no spaces, upper case), checked with ibantools. */
   @Column({ type: 'varchar', length: 34 })
   iban!: string;

@@ -44,6 +44,7 @@ export class AssociationsService {
         const association = em.create(Association, {
           ...values,
           phone: values.phone ?? null,
+          openingHours: values.openingHours ?? null,
           bic: values.bic ?? null,
         });
         await em.save(association);
@@ -310,10 +311,13 @@ export class AssociationsService {
       postal_code: string;
       city: string;
       phone: string | null;
+      email: string;
+      opening_hours: string | null;
       activities: string[];
     }>(
       this.dataSource.manager,
-      `SELECT a.name, a.address, a.postal_code, a.city, a.phone, a.activities FROM association a
+      `SELECT a.name, a.address, a.postal_code, a.city, a.phone, a.email, a.opening_hours, a.activities
+         FROM association a
         WHERE EXISTS (SELECT 1 FROM accreditation x WHERE x.association_id = a.id AND x.status = 'ACTIVE'
                         AND x.valid_from <= $2 AND x.valid_until >= $2)
         ORDER BY a.postal_code = $1 DESC, left(a.postal_code, 2) = left($1, 2) DESC,
@@ -327,6 +331,8 @@ export class AssociationsService {
       postalCode: a.postal_code,
       city: a.city,
       phone: a.phone,
+      email: a.email,
+      openingHours: a.opening_hours,
       activities: a.activities,
     }));
   }
@@ -378,6 +384,7 @@ export class AssociationsService {
       city: a.city,
       email: a.email,
       phone: a.phone,
+      openingHours: a.openingHours,
       iban: actor.role === 'ADMIN' ? a.iban : maskIban(a.iban),
       bic: a.bic,
       activities: a.activities,

@@ -141,7 +141,7 @@ export class BookletDocumentsService {
       relations: { programme: true, site: true },
     });
     if (!batch) throw new NotFoundError("Lot d'impression", batchId);
-    onReady(`lot-${batch.id}.pdf`);
+    onReady(`${await this.printRunName(batchId)}.pdf`);
     const doc = this.renderer.createDocument(`Lot d'impression — ${batch.site!.name}`);
     doc.pipe(out);
     for await (const booklets of queries.printRunPages(
@@ -165,6 +165,16 @@ export class BookletDocumentsService {
     await once(out, 'finish');
   }
 
+  /** A print run's file name, from its booklet numbers: "lot-31-2026-000124-a-000133". */
+  private async printRunName(batchId: string): Promise<string> {
+    const [range] = await this.dataSource.query<{ first: string; last: string }[]>(
+      'SELECT min(number) AS first, max(number) AS last FROM booklet WHERE batch_id = $1',
+      [batchId],
+    );
+    if (!range?.first) return `lot-${batchId}`;
+    return `lot-${range.first}-a-${range.last.slice(-6)}`;
+  }
+
   /** The print run's manifest: booklet numbers and cheque counts, never codes. */
   async writeBatchManifest(
     batchId: string,
@@ -177,7 +187,7 @@ export class BookletDocumentsService {
       relations: { site: true },
     });
     if (!batch) throw new NotFoundError("Lot d'impression", batchId);
-    onReady(`lot-${batch.id}-manifeste.csv`);
+    onReady(`${await this.printRunName(batchId)}-manifeste.csv`);
     await streamCsv(
       out,
       [

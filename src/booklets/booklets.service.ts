@@ -248,6 +248,12 @@ export class BookletsService {
     if (q.batchId) query.andWhere('b.batch_id = :batchId', { batchId: q.batchId });
     if (q.beneficiaryReference)
       query.andWhere('ben.reference = :ref', { ref: q.beneficiaryReference });
+    if (q.beneficiaryName) {
+      const start = `${q.beneficiaryName.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      query.andWhere('(lower(ben.last_name) LIKE :start OR lower(ben.first_name) LIKE :start)', {
+        start,
+      });
+    }
     return pageOf(q, await query.getManyAndCount(), (b) => this.summary(b, b.beneficiary ?? null));
   }
 
@@ -363,15 +369,22 @@ export class BookletsService {
     });
     if (!booklet) throw new NotFoundError('Carnet', id);
     const cheques = await em.find(Cheque, { where: { bookletId: id }, order: { position: 'ASC' } });
-    const replacedBy = await em.findOne(Booklet, {
-      where: { replacesBookletId: id },
-      select: { id: true },
-    });
+    const [replacedBy, replaces] = await Promise.all([
+      em.findOne(Booklet, { where: { replacesBookletId: id }, select: { id: true, number: true } }),
+      booklet.replacesBookletId
+        ? em.findOne(Booklet, {
+            where: { id: booklet.replacesBookletId },
+            select: { id: true, number: true },
+          })
+        : null,
+    ]);
     const today = parisToday();
     return {
       ...this.summary(booklet, booklet.beneficiary ?? null),
       beneficiary: booklet.beneficiary ? BeneficiaryDto.from(booklet.beneficiary) : null,
       replacedByBookletId: replacedBy?.id ?? null,
+      replacedByBookletNumber: replacedBy?.number ?? null,
+      replacesBookletNumber: replaces?.number ?? null,
       cancelReason: booklet.cancelReason,
       cancelComment: booklet.cancelComment,
       cancelledAt: booklet.cancelledAt?.toISOString() ?? null,
@@ -400,6 +413,8 @@ export class BookletsService {
       issuedAt: b.issuedAt.toISOString(),
       batchId: b.batchId,
       beneficiaryReference: beneficiary?.reference ?? null,
+      beneficiaryName:
+        [beneficiary?.firstName, beneficiary?.lastName].filter(Boolean).join(' ') || null,
       replacesBookletId: b.replacesBookletId,
     };
   }

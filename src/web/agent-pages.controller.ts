@@ -162,9 +162,13 @@ export class AgentPagesController {
   @Render('agent/booklets')
   async search(@CurrentUser() actor: Actor, @Query() query: Record<string, unknown>) {
     const fields = formFields(query);
-    const result = await this.booklets.list(actor, await readForm(BookletQueryDto, fields));
+    const [result, programmes] = await Promise.all([
+      this.booklets.list(actor, await readForm(BookletQueryDto, fields)),
+      this.programmes.list(),
+    ]);
     return pageModel(actor, 'Carnets', '/agent/carnets', {
       q: fields,
+      namesAllowed: programmes.some((p) => p.allowBeneficiaryNames),
       result,
       statuses: options(LABELS.bookletStatus, fields.status as string),
       rows: result.items.map((b) => ({ ...b, statusLabel: LABELS.bookletStatus[b.status] })),

@@ -12,6 +12,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
+import type { AssociationDto } from '../associations/dto/association.dto';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
 import { ownAssociationId } from '../common/access/scope';
@@ -25,7 +26,7 @@ import { ClaimQueryDto, CreateClaimDto, StatementQueryDto } from '../statements/
 import { ClaimsService } from '../statements/claims.service';
 import { StatementsService } from '../statements/statements.service';
 import { formFields, readForm, requireConfirmation } from './forms';
-import { errorPage, pageAction } from './page-action';
+import { pageAction, PageState, samePage } from './page-action';
 import { LABELS } from './labels';
 import { flashMessage, pageModel } from './page-model';
 
@@ -34,6 +35,24 @@ const DONE: Record<string, string> = {
   demande: 'La demande de remboursement est créée : vérifiez-la puis transmettez-la.',
   transmise: 'La demande est transmise au département.',
 };
+
+/** Why an association cannot redeem today, in its words: suspended (with the reason), revoked, expired, not yet. */
+function accreditationNotice(a: AssociationDto, today: string): string {
+  const current =
+    a.accreditations.find((x) => x.validFrom <= today && x.validUntil >= today) ??
+    a.accreditations[0];
+  if (!current)
+    return "Votre structure n'est pas encore habilitée : vous ne pouvez pas encaisser de chèques. Contactez le département.";
+  const last = current.decisions[current.decisions.length - 1];
+  const reason = last?.reason ? ` Motif : ${last.reason}.` : '';
+  if (current.status === 'SUSPENDED')
+    return `L'habilitation de votre structure est suspendue depuis le ${frenchDate(parisToday(new Date(last?.decidedAt ?? Date.now())))} : vous ne pouvez pas encaisser de chèques.${reason} Contactez le département.`;
+  if (current.status === 'REVOKED')
+    return `L'habilitation de votre structure est retirée : vous ne pouvez plus encaisser de chèques.${reason}`;
+  if (current.validFrom > today)
+    return `L'habilitation de votre structure commence le ${frenchDate(current.validFrom)} : vous pourrez encaisser à partir de cette date.`;
+  return `L'habilitation de votre structure a pris fin le ${frenchDate(current.validUntil)} : vous ne pouvez plus encaisser de chèques. Contactez le département pour la renouveler.`;
+}
 
 /** The association's side: scan and redeem, its redemptions, claims and statements. */
 @ApiExcludeController()
@@ -53,12 +72,17 @@ export class AssociationPagesController {
   @Render('association/scan')
   async scan(@CurrentUser() actor: Actor) {
     const association = await this.associations.get(actor, ownAssociationId(actor));
-    const programmeActivities = (await this.programmes.list()).flatMap((p) => p.activities);
-    const activities = [...new Set([...association.activities, ...programmeActivities])];
+    const programmeActivities = [
+      ...new Set((await this.programmes.list()).flatMap((p) => p.activities)),
+    ];
+    // the structure's own workshops that a programme funds; all the programmes' if none is declared
+    const own = association.activities.filter((a) => programmeActivities.includes(a));
     const today = parisToday();
     return pageModel(actor, 'Encaisser des chèques', '/structure/encaisser', {
       association,
-      activities,
+      activities: own.length > 0 ? own : programmeActivities,
+      // a structure that cannot redeem learns it, and why, on arrival (not after typing a code)
+      blocked: association.accreditedToday ? null : accreditationNotice(association, today),
       today,
       earliest: earliestSessionDate(today, this.config.get('REDEMPTION_BACKDATE_DAYS')),
     });
@@ -66,18 +90,22 @@ export class AssociationPagesController {
 
   @Get('encaissements')
   @Render('association/redemptions')
-  async list(
+  list(
     @CurrentUser() actor: Actor,
     @Query('fait') done?: string,
     @Query('page') page?: string,
   ) {
+    return this.redemptionsModel(actor, page, { flash: flashMessage(DONE, done) });
+  }
+
+  private async redemptionsModel(actor: Actor, page: string | undefined, extra: PageState) {
     const result = await this.redemptions.list(
       actor,
       await readForm(RedemptionQueryDto, { page: page ?? 1, pageSize: 50 }),
     );
     const today = parisToday();
     return pageModel(actor, 'Mes encaissements', '/structure/encaissements', {
-      flash: flashMessage(DONE, done),
+      ...extra,
       result,
       rows: result.items.map((r) => ({
         ...r,
@@ -103,7 +131,9 @@ export class AssociationPagesController {
         await this.redemptions.cancel(actor, id, await readForm(CancelRedemptionDto, fields));
         return '/structure/encaissements?fait=annule';
       },
-      errorPage(actor, 'Annulation impossible', '/structure/encaissements'),
+      samePage('association/redemptions', `annuler-${id}`, body, (refusal) =>
+        this.redemptionsModel(actor, undefined, refusal),
+      ),
     );
   }
 
@@ -114,12 +144,17 @@ export class AssociationPagesController {
   }
 
   private async claimsModel(actor: Actor, extra: Record<string, unknown>) {
-    const claims = await this.claimsService.listClaims(actor, await readForm(ClaimQueryDto, {}));
+    const [claims, statements] = await Promise.all([
+      this.claimsService.listClaims(actor, await readForm(ClaimQueryDto, {})),
+      this.statements.listStatements(actor, await readForm(StatementQueryDto, { pageSize: 100 })),
+    ]);
+    const numbers = new Map(statements.items.map((s) => [s.id, s.number]));
     return pageModel(actor, 'Demandes de remboursement', '/structure/demandes', {
       ...extra,
       today: parisToday(),
       claims: claims.items.map((c) => ({
         ...c,
+        statementNumber: c.statementId ? (numbers.get(c.statementId) ?? '') : '',
         statusLabel: LABELS.claimStatus[c.status],
         submittable: c.actions.includes('SUBMIT'),
       })),
@@ -151,7 +186,16 @@ export class AssociationPagesController {
       actor,
       await readForm(RedemptionQueryDto, { claimId: id, pageSize: 200 }),
     );
+    const statement = claim.statementId
+      ? (
+          await this.statements.listStatements(
+            actor,
+            await readForm(StatementQueryDto, { pageSize: 100 }),
+          )
+        ).items.find((s) => s.id === claim.statementId)
+      : undefined;
     return pageModel(actor, `Demande jusqu'au ${frenchDate(claim.upTo)}`, '/structure/demandes', {
+      statement: statement ? { ...statement, statusLabel: LABELS.statementStatus[statement.status] } : null,
       claim: {
         ...claim,
         statusLabel: LABELS.claimStatus[claim.status],

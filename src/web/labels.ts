@@ -128,6 +128,7 @@ export const FIELD_LABELS: Record<string, string> = {
   activity: 'Atelier',
   activities: 'Ateliers proposés',
   phone: 'Téléphone',
+  openingHours: 'Horaires d’ouverture',
   file: 'RIB',
   displayName: 'Nom et prénom',
   passwordAgain: 'Mot de passe, à nouveau',

@@ -3,6 +3,12 @@
    form is being processed. */
 (function () {
   'use strict';
+  /** A size in French: "850 ko", "12,4 Mo" (never "0,0 Mo"). */
+  function size(bytes) {
+    if (bytes < 1e6) return Math.max(1, Math.round(bytes / 1e3)) + ' ko';
+    return (bytes / 1e6).toFixed(1).replace('.', ',') + ' Mo';
+  }
+
   var auto = document.querySelector('[data-auto-download]');
   if (auto) auto.click();
 
@@ -43,14 +49,14 @@
               var pct = Math.min(99, Math.round((received / expected) * 100));
               bar.value = pct;
               status.textContent =
-                pct + ' % — ' + (received / 1e6).toFixed(1).replace('.', ',') + ' Mo reçus';
+                pct + ' % — ' + size(received) + ' reçus';
               return pump();
             });
           }
           return pump().then(function () {
             bar.value = 100;
             status.textContent =
-              'PDF prêt (' + (received / 1e6).toFixed(1).replace('.', ',') + ' Mo).';
+              'PDF prêt (' + size(received) + ').';
             var url = URL.createObjectURL(new Blob(chunks, { type: 'application/pdf' }));
             var a = document.createElement('a');
             a.href = url;

@@ -56,6 +56,12 @@ export class CreateAssociationDto {
   @Matches(/^[0-9 +().-]{6,30}$/, { message: 'phone must be a phone number' })
   phone?: string;
 
+  @ApiPropertyOptional({ example: 'Mardi et jeudi, 14 h – 17 h', maxLength: 300 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  openingHours?: string;
+
   @ApiProperty({ example: 'FR76 3000 6000 0112 3456 7890 189' })
   @IsString()
   @MaxLength(50)
@@ -161,6 +167,7 @@ export class AssociationDto {
   @ApiProperty() city!: string;
   @ApiProperty() email!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) phone!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) openingHours!: string | null;
   @ApiProperty({ description: 'Full IBAN for administrators, masked for everyone else' })
   iban!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) bic!: string | null;
@@ -182,6 +189,8 @@ export class PublicAssociationDto {
   @ApiProperty() postalCode!: string;
   @ApiProperty() city!: string;
   @ApiPropertyOptional({ type: String, nullable: true }) phone!: string | null;
+  @ApiProperty({ description: "The association's contact address" }) email!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) openingHours!: string | null;
   @ApiProperty({ type: [String] }) activities!: string[];
 
   static from(a: Association): PublicAssociationDto {
@@ -191,6 +200,8 @@ export class PublicAssociationDto {
       postalCode: a.postalCode,
       city: a.city,
       phone: a.phone,
+      email: a.email,
+      openingHours: a.openingHours,
       activities: a.activities,
     };
   }

@@ -104,6 +104,16 @@ export class BookletQueryDto extends PageQueryDto {
   @MaxLength(40)
   beneficiaryReference?: string;
 
+  @ApiPropertyOptional({
+    description:
+      "Start of the beneficiary's last or first name, any case (programmes that collect names)",
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(2)
+  @MaxLength(100)
+  beneficiaryName?: string;
+
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -157,6 +167,12 @@ export class BookletSummaryDto {
   @ApiProperty({ format: 'date-time' }) issuedAt!: string;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) batchId!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) beneficiaryReference!: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'First and last name, when the programme collects them',
+  })
+  beneficiaryName!: string | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) replacesBookletId!:
     string | null;
 }
@@ -166,6 +182,8 @@ export class BookletDto extends BookletSummaryDto {
   beneficiary!: BeneficiaryDto | null;
   @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true }) replacedByBookletId!:
     string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) replacedByBookletNumber!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) replacesBookletNumber!: string | null;
   @ApiPropertyOptional({ enum: CANCEL_REASONS, nullable: true }) cancelReason!: CancelReason | null;
   @ApiPropertyOptional({ type: String, nullable: true }) cancelComment!: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) cancelledAt!:

@@ -5,6 +5,11 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export class FieldErrorDto {
   @ApiProperty({ example: 'email' }) field!: string;
   @ApiProperty({ example: 'email must be an email' }) message!: string;
+  @ApiPropertyOptional({
+    example: "n'est pas une adresse e-mail valide",
+    description: 'The same in French, for people, when the rule gives it',
+  })
+  fr?: string;
 }
 
 /** RFC 9457 problem details, as every error of this API is answered. */
