@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { AssociationsService } from '../associations/associations.service';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
@@ -149,7 +149,16 @@ export class ClaimsService {
     const associationId = associationFilter(actor, q.associationId);
     if (associationId) query.andWhere('c.association_id = :associationId', { associationId });
     if (q.status) query.andWhere('c.status = :status', { status: q.status });
-    return pageOf(q, await query.getManyAndCount(), (c) => this.toDto(c, null, actor));
+    const found = await query.getManyAndCount();
+    // the statement each issued claim became
+    const statements = found[0].length
+      ? await this.dataSource.manager.find(Statement, {
+          where: { claimId: In(found[0].map((c) => c.id)) },
+          select: { id: true, claimId: true },
+        })
+      : [];
+    const byClaim = new Map(statements.map((s) => [s.claimId, s.id]));
+    return pageOf(q, found, (c) => this.toDto(c, byClaim.get(c.id) ?? null, actor));
   }
 
   /** The claim, locked (FOR UPDATE), visible to the caller, or 404. */
