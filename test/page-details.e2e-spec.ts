@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { parisToday } from '../src/common/dates';
 import { createTestApp, TestApp } from './support/app';
 import {
   createAssociation,
@@ -65,7 +67,9 @@ describe('Pages: the details people need', () => {
       .send({ reason: 'Contrôle de la convention en cours' })
       .expect(200);
     const blocked = await page(staff.token, '/structure/encaisser');
-    expect(blocked.text).toContain('L&#x27;habilitation de votre structure est suspendue depuis le');
+    expect(blocked.text).toContain(
+      'L&#x27;habilitation de votre structure est suspendue depuis le',
+    );
     expect(blocked.text).toContain('Motif : Contrôle de la convention en cours.');
   });
 
@@ -79,6 +83,37 @@ describe('Pages: the details people need', () => {
     const claimId = /href="\/structure\/demandes\/([0-9a-f-]{36})"/.exec(claims.text)?.[1];
     const claim = await page(staff.token, `/structure/demandes/${claimId}`);
     expect(claim.text).toContain(`n° ${statement.number}`);
+  });
+
+  it('masks the names of the groups too when every group holds one person (the total would say "one each")', async () => {
+    const programme = await createProgramme(t);
+    const association = await createAssociation(t, { name: 'Une par commune' });
+    const staff = await t.userToken('ASSOCIATION', { associationId: association.id });
+    for (const postalCode of ['31000', '31400']) {
+      const booklet = await issueBooklet(t, programme.id, { postalCode });
+      await request(t.http)
+        .post('/api/redemptions')
+        .set('Authorization', `Bearer ${staff.token}`)
+        .set('Idempotency-Key', randomUUID())
+        .send({
+          codes: [booklet.cheques[0].code],
+          activity: 'Smartphone',
+          sessionDate: parisToday(),
+        })
+        .expect(201);
+    }
+    const stats = async (indicator: string) =>
+      (
+        await request(t.http)
+          .get(`/api/stats/${indicator}?programmeId=${programme.id}`)
+          .set('Authorization', `Bearer ${admin}`)
+          .expect(200)
+      ).body as { rows: Record<string, unknown>[] };
+    expect((await stats('overview')).rows[0]).toMatchObject({ beneficiariesServed: 2 });
+    const communes = (await stats('communes')).rows;
+    expect(communes).toHaveLength(2);
+    for (const row of communes)
+      expect(row).toMatchObject({ postalCode: 'masqué', beneficiariesServed: '< 5' });
   });
 
   it('gives the public the e-mail and opening hours of each association', async () => {

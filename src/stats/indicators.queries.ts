@@ -26,17 +26,7 @@ export interface Column {
 export const populationsOf = (c: Column): Population[] =>
   c.population === undefined ? [] : Array.isArray(c.population) ? c.population : [c.population];
 
-/**
- * The filters that narrow each population to a group of people (a beneficiary's postal code, age
- * band or need; for those served, also the association and the workshop; the period for both):
- * without any, an overview is the programme's totals, which single nobody out.
- */
-export const NARROWING: Record<Population, (keyof StatsQueryDto)[]> = {
-  issued: ['postalCode', 'ageBand', 'needCategory', 'from', 'to'],
-  served: ['postalCode', 'ageBand', 'needCategory', 'associationId', 'activity', 'from', 'to'],
-};
-
-/** The categorical filters, with the column their groups are read from. */
+/** The categorical filters, with the column their groups are read from for each population. */
 export const DIMENSIONS = {
   postalCode: { issued: 'ben.postal_code', served: 'ben.postal_code' },
   ageBand: { issued: 'ben.age_band', served: 'ben.age_band' },
@@ -47,24 +37,47 @@ export const DIMENSIONS = {
 export type Dimension = keyof typeof DIMENSIONS;
 
 /**
- * The people of a programme in each group of a dimension (every postal code, every age band…),
- * issued or served: what an overview filtered on one group is one row of. Its small-cell rule is
- * decided over all the groups, so that asking for each group in turn gives nothing back either.
+ * The filters that narrow a population to a group of people: for those issued a booklet, the
+ * beneficiary's postal code, age band or need; for those served, also the association and the
+ * workshop. Without any, an overview is the programme's totals (a period alone included), which
+ * single nobody out.
+ */
+export function narrowingFilters(q: StatsQueryDto, population: Population): Dimension[] {
+  return (Object.keys(DIMENSIONS) as Dimension[]).filter(
+    (d) => q[d] !== undefined && DIMENSIONS[d][population] !== null,
+  );
+}
+
+/**
+ * The people of a programme in each group of one dimension (every postal code, every age band…),
+ * issued or served, within the request's other filters and period: what an overview filtered on
+ * one group is one row of. Its small-cell rule is decided over all these groups, so that asking
+ * for each group in turn and subtracting gives nothing back either.
  */
 export function populationByDimension(
   dimension: Dimension,
   population: Population,
-): string | null {
-  const key = DIMENSIONS[dimension][population];
-  if (!key) return null;
+  q: StatsQueryDto,
+): { text: string; values: unknown[] } {
+  const p = new SqlWhere();
+  const where = [`b.programme_id = ${p.next(q.programmeId)}`];
+  for (const other of narrowingFilters(q, population))
+    if (other !== dimension)
+      where.push(`${DIMENSIONS[other][population]} = ${p.next(String(q[other]))}`);
+  const day = population === 'issued' ? ISSUED_DAY : 'r.session_date';
+  if (q.from) where.push(`${day} >= ${p.next(q.from)}::date`);
+  if (q.to) where.push(`${day} <= ${p.next(q.to)}::date`);
   const from =
     population === 'issued'
-      ? `booklet b LEFT JOIN beneficiary ben ON ben.id = b.beneficiary_id WHERE b.programme_id = $1`
+      ? `booklet b LEFT JOIN beneficiary ben ON ben.id = b.beneficiary_id`
       : `redemption r JOIN redemption_line l ON l.redemption_id = r.id AND l.active
-         JOIN booklet b ON b.id = l.booklet_id LEFT JOIN beneficiary ben ON ben.id = b.beneficiary_id
-         WHERE r.status = 'ACTIVE' AND b.programme_id = $1`;
-  return `SELECT k, count(*)::int AS n FROM (SELECT ${key} AS k, ${PERSON} AS person FROM ${from} GROUP BY 1, 2) x
-           WHERE k IS NOT NULL GROUP BY k ORDER BY k`;
+         JOIN booklet b ON b.id = l.booklet_id LEFT JOIN beneficiary ben ON ben.id = b.beneficiary_id`;
+  if (population === 'served') where.push(`r.status = 'ACTIVE'`);
+  const text = `SELECT k, count(*)::int AS n FROM (
+      SELECT ${DIMENSIONS[dimension][population]} AS k, ${PERSON} AS person FROM ${from}
+       WHERE ${where.join(' AND ')} GROUP BY 1, 2) x
+     WHERE k IS NOT NULL GROUP BY k ORDER BY k`;
+  return { text, values: p.params };
 }
 
 interface Definition {
@@ -173,7 +186,13 @@ export const DEFINITIONS: Record<Indicator, Definition> = {
       { key: 'beneficiaries', label: 'Bénéficiaires', kind: 'count', population: 'issued' },
       COLUMNS.chequesIssued,
       COLUMNS.chequesRedeemed,
-      { key: 'chequesExpired', label: 'Chèques expirés', kind: 'count', population: 'issued' },
+      // issued − redeemed − cancelled: it would give a masked count of redeemed cheques back
+      {
+        key: 'chequesExpired',
+        label: 'Chèques expirés',
+        kind: 'count',
+        population: ['issued', 'served'],
+      },
       { key: 'chequesCancelled', label: 'Chèques annulés', kind: 'count', population: 'issued' },
       {
         key: 'redemptionRate',
@@ -187,7 +206,13 @@ export const DEFINITIONS: Record<Indicator, Definition> = {
       { key: 'paidCents', label: 'Montant payé', kind: 'cents', population: 'served' },
       { key: 'budgetRemainingCents', label: 'Budget restant du dispositif', kind: 'cents' },
       { ...COLUMNS.beneficiariesServed, label: 'Bénéficiaires ayant suivi un atelier' },
-      { key: 'activeAssociations', label: 'Structures actives', kind: 'count' },
+      // a lower bound of the workshops: masked with those served
+      {
+        key: 'activeAssociations',
+        label: 'Structures actives',
+        kind: 'count',
+        population: 'served',
+      },
     ],
     sql: (s) => `WITH ${s.booklets},
       issued AS (SELECT count(*)::int AS booklets, coalesce(sum(cheque_count), 0)::int AS cheques,

@@ -17,9 +17,7 @@ import {
 import {
   Column,
   DEFINITIONS,
-  Dimension,
-  DIMENSIONS,
-  NARROWING,
+  narrowingFilters,
   OPEN_USAGE,
   Population,
   populationByDimension,
@@ -27,14 +25,14 @@ import {
   populationsOf,
   statsQuery,
 } from './indicators.queries';
-import { suppressedRows } from './small-cells';
+import { protects, suppressedRows } from './small-cells';
 
 /**
  * How a table's cells are masked: not at all (a programme's totals), row by row over the table
  * (a breakdown: primary and secondary suppression, see small-cells.ts), with some populations
  * masked whatever their size (an overview's group, masked among all the groups of its dimension).
  */
-type Masking = { rows: boolean; forced?: Set<Population> };
+type Masking = { rows: boolean; forced?: Set<Population>; exempt?: Set<Population> };
 
 /**
  * Impact indicators, computed by SQL aggregates in the database (no rows loaded into Node). The
@@ -63,33 +61,43 @@ export class StatsService {
   }
 
   /**
-   * An overview is the programme's totals (never masked) unless a filter narrows it to a group of
-   * people. Narrowed by one category (a postal code, an age band, a need, an association, a
-   * workshop), its cells follow the rule decided over every group of that category, so that asking
-   * for each group in turn and subtracting gives nothing back; narrowed otherwise (a period, or
-   * several filters at once), the primary rule applies to the row.
+   * An overview is the programme's totals (never masked, a period alone included) unless a filter
+   * narrows it to a group of people. Narrowed, the row follows the primary rule, and each of its
+   * narrowing filters is checked as one group among all the groups of its kind within the other
+   * filters and the period (every postal code for this age band, say): masked there, masked here.
+   * So asking for each group in turn, combining filters or comparing periods gives back nothing
+   * the breakdowns do not show.
    */
   private async overviewMasking(q: StatsQueryDto): Promise<Masking> {
-    const narrowed = (p: Population) => NARROWING[p].filter((f) => q[f] !== undefined);
-    if (POPULATIONS.every((p) => narrowed(p).length === 0)) return { rows: false };
+    const narrowed = POPULATIONS.filter((p) => narrowingFilters(q, p).length > 0);
+    if (narrowed.length === 0) return { rows: false };
     const forced = new Set<Population>();
-    for (const population of POPULATIONS) {
-      const filters = narrowed(population);
-      if (filters.length !== 1 || !Object.hasOwn(DIMENSIONS, filters[0])) continue;
-      const dimension = filters[0] as Dimension;
-      const sql = populationByDimension(dimension, population);
-      if (!sql) continue;
-      const groups = await queryRows<{ k: string; n: number }>(this.dataSource.manager, sql, [
-        q.programmeId,
-      ]);
-      const masked = suppressedRows(
-        groups.map((g) => g.n),
-        SMALL_CELL_THRESHOLD,
-      );
-      const asked = groups.findIndex((g) => g.k === String(q[dimension]));
-      if (asked >= 0 && masked.has(asked)) forced.add(population);
+    for (const population of narrowed) {
+      for (const dimension of narrowingFilters(q, population)) {
+        const { text, values } = populationByDimension(dimension, population, q);
+        const groups = await queryRows<{ k: string; n: number }>(
+          this.dataSource.manager,
+          text,
+          values,
+        );
+        const masked = suppressedRows(
+          groups.map((g) => g.n),
+          SMALL_CELL_THRESHOLD,
+        );
+        // uuids and codes compared as the database writes them (an id may come upper case)
+        const asked = String(q[dimension]).toLowerCase();
+        const at = groups.findIndex((g) => g.k.toLowerCase() === asked);
+        const unprotected = !protects(
+          groups.map((g) => g.n),
+          masked,
+          SMALL_CELL_THRESHOLD,
+        );
+        if (at >= 0 && (masked.has(at) || (masked.size > 0 && unprotected))) forced.add(population);
+      }
     }
-    return { rows: true, forced };
+    // a population the filters do not narrow is the programme's (or the period's) total
+    const untouched = POPULATIONS.filter((p) => !narrowed.includes(p));
+    return { rows: true, forced, exempt: new Set(untouched) };
   }
 
   /**
@@ -136,10 +144,18 @@ export class StatsService {
     });
     // for each population: the marker of each masked row (primary "< 5" or secondary "masqué")
     const markers = new Map<Population, Map<number, string>>();
+    // rows whose label must go too: too few people for the masking to hide them (every row masked
+    // and still fixed by the total: "one each")
+    const unnamed = new Set<number>();
     for (const population of POPULATIONS) {
       const sizes = raw.map((row) => Number(row[`_${population}`] ?? 0));
-      const masked = masking.rows ? suppressedRows(sizes, SMALL_CELL_THRESHOLD) : new Set<number>();
+      const masked =
+        masking.rows && !masking.exempt?.has(population)
+          ? suppressedRows(sizes, SMALL_CELL_THRESHOLD)
+          : new Set<number>();
       if (masking.forced?.has(population)) raw.forEach((_, i) => masked.add(i));
+      if (raw.length > 1 && masked.size > 0 && !protects(sizes, masked, SMALL_CELL_THRESHOLD))
+        masked.forEach((i) => unnamed.add(i));
       markers.set(
         population,
         new Map(
@@ -155,9 +171,10 @@ export class StatsService {
       const out: Record<string, number | string | null> = {};
       for (const column of columns) {
         const value = row[column.key];
-        const marks = populationsOf(column)
-          .map((p) => markers.get(p)!.get(i))
-          .filter((m): m is string => m !== undefined);
+        const label = column.kind === 'text' || column.kind === 'month';
+        const marks = (label && unnamed.has(i) ? [SUPPRESSED_CELL] : [])
+          .concat(populationsOf(column).map((p) => markers.get(p)!.get(i) ?? ''))
+          .filter(Boolean);
         if (marks.length > 0) {
           out[column.key] = marks.includes(SMALL_CELL) ? SMALL_CELL : SUPPRESSED_CELL;
           maskedCells++;
