@@ -5,6 +5,7 @@ import { fakeSiret, IBAN, issueBooklet } from './support/factories';
 
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 const OTHER_IBAN = 'FR1420041010050500013M02606';
+const THIRD_IBAN = 'FR7610107001011234567890129';
 const addDays = (day: string, n: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -200,7 +201,7 @@ describe('Administration pages: programmes, associations, accounts', () => {
       siret: fakeSiret(),
       iban: IBAN,
     }).expect(303);
-    const path = (created.headers.location).split('?')[0];
+    const path = created.headers.location.split('?')[0];
     const id = path.split('/').pop()!;
     const page = await admin.get(created.headers.location).expect(200);
     expect(page.text).toContain('La structure est enregistrée.');
@@ -224,9 +225,7 @@ describe('Administration pages: programmes, associations, accounts', () => {
     expect(short.text).toMatch(/id="suspend-reason"[^>]*aria-invalid="true"/);
     await post(`${path}/suspendre`, { reason: 'Contrôle sur place' }).expect(303);
     await post(`${path}/retablir`, {}).expect(303);
-    const unconfirmed = await post(`${path}/retirer`, { reason: 'Fin de convention' }).expect(
-      400,
-    );
+    const unconfirmed = await post(`${path}/retirer`, { reason: 'Fin de convention' }).expect(400);
     expect(unconfirmed.text).toContain('cochez la case pour confirmer le retrait');
     expect(unconfirmed.text).toContain('value="Fin de convention"');
     const still = await request(t.http)
@@ -275,13 +274,57 @@ describe('Administration pages: programmes, associations, accounts', () => {
     const self = await post(`${path}/rib-confirmer`, {}).expect(400);
     expect(self.text).not.toMatch(ENGLISH);
     const second = await t.userToken('ADMIN', { displayName: 'Bérénice Second' });
-    await request(t.http)
-      .post(`${path}/rib-confirmer`)
-      .set('Authorization', `Bearer ${second.token}`)
+    const asSecond = (action: string, fields: Record<string, string>) =>
+      request(t.http)
+        .post(`${path}/${action}`)
+        .set('Authorization', `Bearer ${second.token}`)
+        .set('Accept', 'text/html')
+        .type('form')
+        .send(fields);
+    // the second administrator confirms what they saw: if the request was replaced meanwhile
+    // (withdrawn, then other details asked), their click confirms nothing
+    const seen = /name="changeId" value="([^"]+)"/.exec(
+      (
+        await request(t.http)
+          .get(path)
+          .set('Authorization', `Bearer ${second.token}`)
+          .set('Accept', 'text/html')
+          .expect(200)
+      ).text,
+    )![1];
+    await post(`${path}/rib-retirer`, {}).expect(303);
+    await admin
+      .post(`${path}/rib`)
       .set('Accept', 'text/html')
-      .type('form')
-      .send({})
+      .field('_csrf', csrf)
+      .field('iban', THIRD_IBAN)
+      .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib2.pdf')
       .expect(303);
+    const stale = await asSecond('rib-confirmer', { changeId: seen }).expect(400);
+    expect(stale.text).toContain('ont changé depuis que vous les avez affichées');
+    const unchanged = await request(t.http)
+      .get(`/api/associations/${id}`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .expect(200);
+    expect(unchanged.body.iban).toBe(IBAN);
+    await post(`${path}/rib-retirer`, {}).expect(303);
+    await admin
+      .post(`${path}/rib`)
+      .set('Accept', 'text/html')
+      .field('_csrf', csrf)
+      .field('iban', OTHER_IBAN)
+      .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib.pdf')
+      .expect(303);
+    const current = /name="changeId" value="([^"]+)"/.exec(
+      (
+        await request(t.http)
+          .get(path)
+          .set('Authorization', `Bearer ${second.token}`)
+          .set('Accept', 'text/html')
+          .expect(200)
+      ).text,
+    )![1];
+    await asSecond('rib-confirmer', { changeId: current }).expect(303);
     const confirmed = await admin.get(path).expect(200);
     expect(confirmed.text).toContain(OTHER_IBAN);
     expect(confirmed.text).toContain('par Bérénice Second');
@@ -316,31 +359,27 @@ describe('Administration pages: programmes, associations, accounts', () => {
       role: 'AGENT',
       password: 'a-long-enough-password',
     }).expect(303);
-    const path = (created.headers.location).split('?')[0];
+    const path = created.headers.location.split('?')[0];
     const account = await admin.get(created.headers.location).expect(200);
     expect(account.text).toContain('<h1>Nadia Agent</h1>');
     expect((await admin.get('/admin/utilisateurs').expect(200)).text).toContain('Nadia Agent');
     const token = await t.login('nadia@departement.example', 'a-long-enough-password');
 
+    const empty = await post(`${path}/mot-de-passe`, { confirmPassword: 'oui' }).expect(400);
+    expect(empty.text).toContain('est obligatoire');
     const differ = await post(`${path}/mot-de-passe`, {
       password: 'another-long-password',
       passwordAgain: 'another-long-passwort',
       confirmPassword: 'oui',
     }).expect(400);
     expect(differ.text).toContain('Les deux mots de passe diffèrent.');
-    await request(t.http)
-      .get('/api/auth/me')
-      .set('Authorization', `Bearer ${token}`)
-      .expect(200);
+    await request(t.http).get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
     await post(`${path}/mot-de-passe`, {
       password: 'another-long-password',
       passwordAgain: 'another-long-password',
       confirmPassword: 'oui',
     }).expect(303);
-    await request(t.http)
-      .get('/api/auth/me')
-      .set('Authorization', `Bearer ${token}`)
-      .expect(401);
+    await request(t.http).get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(401);
     await t.login('nadia@departement.example', 'another-long-password');
     await post(`${path}/modifier`, { displayName: 'Nadia B.', jobTitle: 'Agente' }).expect(303);
     const journal = await admin.get('/admin/journal').expect(200);

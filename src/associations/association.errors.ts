@@ -13,6 +13,12 @@ export const ASSOCIATION_ERRORS = defineErrors('associations', {
       'De nouvelles coordonnées bancaires de cette structure attendent déjà la confirmation d’un second administrateur.',
     when: 'a second bank-details change while one waits for confirmation',
   },
+  BANK_DETAILS_CHANGE_REPLACED: {
+    status: 409,
+    detail:
+      'Les coordonnées bancaires à confirmer ont changé depuis que vous les avez affichées : vérifiez les nouvelles avec leur RIB avant de confirmer.',
+    when: 'confirming bank details (`changeId`) that were withdrawn and replaced by another request meanwhile',
+  },
   BANK_DETAILS_DOCUMENT_REQUIRED: {
     status: 422,
     detail:

@@ -20,6 +20,7 @@ import { AssociationsService } from './associations.service';
 import {
   AccreditationReasonDto,
   AssociationDto,
+  ConfirmBankDetailsDto,
   BankDetailsChangeDto,
   CreateAssociationDto,
   GrantAccreditationDto,
@@ -170,8 +171,9 @@ export class AssociationsController {
   confirmBankDetails(
     @CurrentUser() actor: Actor,
     @UuidParam() id: string,
+    @Body() dto: ConfirmBankDetailsDto,
   ): Promise<AssociationDto> {
-    return this.associations.confirmBankDetails(actor, id);
+    return this.associations.confirmBankDetails(actor, id, dto.changeId);
   }
 
   @Post(':id/bank-details/cancel')

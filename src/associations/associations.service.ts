@@ -127,12 +127,12 @@ export class AssociationsService {
       if (iban === association.iban && (bic ?? null) === association.bic)
         throw new ValidationFailedError(
           [
-          {
-            field: 'iban',
-            message: 'these are the current bank details',
-            fr: 'ce sont déjà les coordonnées de la structure',
-          },
-        ],
+            {
+              field: 'iban',
+              message: 'these are the current bank details',
+              fr: 'ce sont déjà les coordonnées de la structure',
+            },
+          ],
           'Ce sont déjà les coordonnées bancaires de la structure.',
         );
       if (await this.pendingBankDetails(em, id))
@@ -207,10 +207,16 @@ export class AssociationsService {
    * A second person — not the requester, nor anyone who could sign in as them — applies the
    * association's new bank details; statements issued from then on carry them.
    */
-  async confirmBankDetails(actor: Actor, id: string): Promise<AssociationDto> {
+  /**
+   * `changeId`: the change the confirmer saw (pages always send it): if it was withdrawn and
+   * another asked meanwhile, nothing is confirmed — no one confirms details they did not check.
+   */
+  async confirmBankDetails(actor: Actor, id: string, changeId?: string): Promise<AssociationDto> {
     return this.dataSource.transaction(async (em) => {
       const association = await this.lock(em, id);
       const change = await this.lockPendingBankDetails(em, id);
+      if (changeId !== undefined && change.id !== changeId)
+        throw ASSOCIATION_ERRORS.error('BANK_DETAILS_CHANGE_REPLACED');
       await assertTwoPeople(
         em,
         change.requestedBy,
@@ -434,13 +440,21 @@ export class AssociationsService {
     if (dto.iban !== undefined) {
       const iban = normalizeIban(dto.iban);
       if (!iban)
-        errors.push({ field: 'iban', message: 'iban is not a valid IBAN', fr: 'n’est pas un IBAN valide' });
+        errors.push({
+          field: 'iban',
+          message: 'iban is not a valid IBAN',
+          fr: 'n’est pas un IBAN valide',
+        });
       else out.iban = iban;
     }
     if (dto.bic !== undefined) {
       out.bic = dto.bic.toUpperCase();
       if (!isBic(out.bic))
-        errors.push({ field: 'bic', message: 'bic is not a valid BIC', fr: 'n’est pas un BIC valide' });
+        errors.push({
+          field: 'bic',
+          message: 'bic is not a valid BIC',
+          fr: 'n’est pas un BIC valide',
+        });
     }
     if (dto.email !== undefined) out.email = dto.email.trim().toLowerCase();
     if (errors.length) throw new ValidationFailedError(errors);

@@ -32,9 +32,14 @@ export function pdfEuros(cents: number): string {
  * not an amount (a sign, three decimals, letters).
  */
 export function parseEuros(text: string): number | null {
-  const m = /^(\d{1,12})(?:[.,](\d{1,2}))?$/.exec(text.replace(/[\s\u00a0\u202f€]/g, ''));
+  // spaces only between groups of three digits ("10 50" is not an amount), and around the sign
+  const m = /^(\d{1,3}(?:[ \u00a0\u202f]\d{3})*|\d{1,12})(?:[.,](\d{1,2}))?$/.exec(
+    text.trim().replace(/\s*€$/, ''),
+  );
   if (!m) return null;
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  const euros = m[1].replace(/[ \u00a0\u202f]/g, '');
+  if (euros.length > 12) return null;
+  return Number(euros) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
 }
 
 /** Cents as a person types them back in a form: 4960000 → "49600,00". */

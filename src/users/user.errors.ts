@@ -29,6 +29,12 @@ export const USER_ERRORS = defineErrors('users', {
     detail: 'Une modification de ce compte attend déjà la confirmation d’un second administrateur.',
     when: 'a second change of an account while one waits for confirmation',
   },
+  ACCOUNT_CHANGE_REPLACED: {
+    status: 409,
+    detail:
+      'La modification à confirmer a changé depuis que vous l’avez affichée : relisez-la avant de confirmer.',
+    when: 'confirming a change (`changeId`) that was withdrawn and replaced by another meanwhile',
+  },
   NO_PENDING_CHANGE: {
     status: 409,
     detail: 'Aucune modification {of} n’attend de confirmation.',

@@ -7,7 +7,7 @@ import { UuidParam } from '../common/http/uuid-param';
 import { Page, PageOf } from '../common/pagination';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { UserDto } from './dto/user.dto';
+import { ConfirmChangeDto, UserDto } from './dto/user.dto';
 import { UserQueryDto } from './dto/user-query.dto';
 import { UsersService } from './users.service';
 
@@ -64,8 +64,12 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 403, 404, 409)
-  confirmChange(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<UserDto> {
-    return this.users.confirmChange(actor, id);
+  confirmChange(
+    @CurrentUser() actor: Actor,
+    @UuidParam() id: string,
+    @Body() dto: ConfirmChangeDto,
+  ): Promise<UserDto> {
+    return this.users.confirmChange(actor, id, dto.changeId);
   }
 
   @Post(':id/change/cancel')

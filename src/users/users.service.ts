@@ -149,7 +149,11 @@ export class UsersService {
       }
 
       if (constraint === 'fk_app_user_association') {
-        throw ValidationFailedError.field('associationId', 'unknown association', 'structure inconnue');
+        throw ValidationFailedError.field(
+          'associationId',
+          'unknown association',
+          'structure inconnue',
+        );
       }
       throw err;
     }
@@ -319,10 +323,13 @@ export class UsersService {
   }
 
   /** A second administrator — neither the requester nor the account, nor anyone who could sign in as them — applies the pending change. */
-  async confirmChange(actor: Actor, id: string): Promise<UserDto> {
+  async confirmChange(actor: Actor, id: string, changeId?: string): Promise<UserDto> {
     return this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
       const change = await this.lockPendingChange(em, id);
+      // the change the confirmer read, not another asked meanwhile
+      if (changeId !== undefined && change.id !== changeId)
+        throw USER_ERRORS.error('ACCOUNT_CHANGE_REPLACED');
       if (actor.id === user.id) throw USER_ERRORS.error('SECOND_ADMIN_REQUIRED');
       await assertSecondAdmin(em, change.requestedBy, actor.id);
       await assertSecondAdmin(em, user.id, actor.id);

@@ -90,11 +90,7 @@ export class AssociationPagesController {
 
   @Get('encaissements')
   @Render('association/redemptions')
-  list(
-    @CurrentUser() actor: Actor,
-    @Query('fait') done?: string,
-    @Query('page') page?: string,
-  ) {
+  list(@CurrentUser() actor: Actor, @Query('fait') done?: string, @Query('page') page?: string) {
     return this.redemptionsModel(actor, page, { flash: flashMessage(DONE, done) });
   }
 
@@ -195,7 +191,9 @@ export class AssociationPagesController {
         ).items.find((s) => s.id === claim.statementId)
       : undefined;
     return pageModel(actor, `Demande jusqu'au ${frenchDate(claim.upTo)}`, '/structure/demandes', {
-      statement: statement ? { ...statement, statusLabel: LABELS.statementStatus[statement.status] } : null,
+      statement: statement
+        ? { ...statement, statusLabel: LABELS.statementStatus[statement.status] }
+        : null,
       claim: {
         ...claim,
         statusLabel: LABELS.claimStatus[claim.status],

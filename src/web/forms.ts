@@ -84,11 +84,13 @@ export function formFields(body: unknown): Record<string, unknown> {
  * What was typed in a form, to show it again after a refusal: the text fields as sent, without
  * the CSRF token, passwords, or confirmation boxes (a confirmation is always given again).
  */
-export function typedFields(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+export function typedFields(body: unknown): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
   for (const [key, raw] of Object.entries((body ?? {}) as Record<string, unknown>)) {
-    if (key === CSRF_FIELD || /password|^confirm/i.test(key) || typeof raw !== 'string') continue;
-    out[key] = raw;
+    if (key === CSRF_FIELD || /password|^confirm/i.test(key)) continue;
+    // a text field, or boxes of one name ticked several times
+    if (typeof raw === 'string') out[key] = raw;
+    else if (Array.isArray(raw)) out[key] = raw.filter((v): v is string => typeof v === 'string');
   }
   return out;
 }

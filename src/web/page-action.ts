@@ -46,7 +46,7 @@ export interface Refusal {
   refused: string;
   errors: FormError[];
   /** What was typed in it, shown again (never a password, never a confirmation box). */
-  typed: Record<string, string>;
+  typed: Record<string, string | string[]>;
 }
 
 /** What a page's model builder takes besides its data: a refusal, or a confirmation (`flash`). */

@@ -110,24 +110,15 @@ export class ProgrammePagesController {
 
   @Post('nouveau')
   @Roles('ADMIN')
-  create(
-    @CurrentUser() actor: Actor,
-    @Body() body: Record<string, unknown>,
-    @Res() res: Response,
-  ) {
+  create(@CurrentUser() actor: Actor, @Body() body: Record<string, unknown>, @Res() res: Response) {
     return pageAction(
       res,
       async () => {
-        const dto = await readForm(
-          CreateProgrammeDto,
-          programmeFields(formFields(body), false),
-        );
+        const dto = await readForm(CreateProgrammeDto, programmeFields(formFields(body), false));
         const created = await this.programmes.create(actor, dto);
         return `/admin/dispositifs/${created.id}?fait=cree`;
       },
-      samePage('admin/programme-new', 'create', body, (refusal) =>
-        this.newModel(actor, refusal),
-      ),
+      samePage('admin/programme-new', 'create', body, (refusal) => this.newModel(actor, refusal)),
     );
   }
 
@@ -190,14 +181,15 @@ export class ProgrammePagesController {
       async () => {
         if (action === 'modifier') {
           const frozen = (await this.programmes.bookletCount(id)) > 0;
-          const dto = await readForm(
-            UpdateProgrammeDto,
-            programmeFields(formFields(body), frozen),
-          );
+          const dto = await readForm(UpdateProgrammeDto, programmeFields(formFields(body), frozen));
           await this.programmes.update(actor, id, dto);
           return `/admin/dispositifs/${id}?fait=modifie`;
         }
-        await this.programmes.extend(actor, id, await readForm(ExtendProgrammeDto, formFields(body)));
+        await this.programmes.extend(
+          actor,
+          id,
+          await readForm(ExtendProgrammeDto, formFields(body)),
+        );
         return `/admin/dispositifs/${id}?fait=prolonge`;
       },
       samePage('admin/programme', action, body, (refusal) => this.detailModel(actor, id, refusal)),

@@ -16,6 +16,7 @@ import { AssociationsService } from '../associations/associations.service';
 import {
   AccreditationReasonDto,
   AssociationDto,
+  ConfirmBankDetailsDto,
   CreateAssociationDto,
   GrantAccreditationDto,
   OptionalReasonDto,
@@ -102,11 +103,7 @@ export class StructureAdminPagesController {
   }
 
   @Post()
-  create(
-    @CurrentUser() actor: Actor,
-    @Body() body: Record<string, unknown>,
-    @Res() res: Response,
-  ) {
+  create(@CurrentUser() actor: Actor, @Body() body: Record<string, unknown>, @Res() res: Response) {
     return pageAction(
       res,
       async () => {
@@ -118,9 +115,7 @@ export class StructureAdminPagesController {
         const created = await this.associations.create(actor, dto);
         return `/admin/structures/${created.id}?fait=structure`;
       },
-      samePage('admin/associations', 'create', body, (refusal) =>
-        this.listModel(actor, refusal),
-      ),
+      samePage('admin/associations', 'create', body, (refusal) => this.listModel(actor, refusal)),
     );
   }
 
@@ -211,7 +206,18 @@ export class StructureAdminPagesController {
         'rib',
       ],
     ],
-    ['rib-confirmer', [(actor, id) => this.associations.confirmBankDetails(actor, id), 'rib_confirme']],
+    [
+      'rib-confirmer',
+      [
+        async (actor, id, f) =>
+          this.associations.confirmBankDetails(
+            actor,
+            id,
+            (await readForm(ConfirmBankDetailsDto, f)).changeId ?? '',
+          ),
+        'rib_confirme',
+      ],
+    ],
     ['rib-retirer', [(actor, id) => this.associations.cancelBankDetails(actor, id), 'rib_retire']],
     [
       'habiliter',

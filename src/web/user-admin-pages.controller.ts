@@ -19,6 +19,7 @@ import { SitesService } from '../sites/sites.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
+import { ConfirmChangeDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { formFields, readForm, requireConfirmation } from './forms';
 import { LABELS, options } from './labels';
@@ -67,7 +68,7 @@ export class UserAdminPagesController {
     const siteNames = new Map(sites.map((s) => [s.id, s.name]));
     const typedSites = list(extra.typed?.siteIds);
     return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
-      roles: options(LABELS.role, extra.typed?.role),
+      roles: options(LABELS.role, list(extra.typed?.role)[0]),
       associations: associations.map((a) => ({
         ...a,
         selected: a.id === extra.typed?.associationId,
@@ -94,11 +95,7 @@ export class UserAdminPagesController {
   }
 
   @Post()
-  create(
-    @CurrentUser() actor: Actor,
-    @Body() body: Record<string, unknown>,
-    @Res() res: Response,
-  ) {
+  create(@CurrentUser() actor: Actor, @Body() body: Record<string, unknown>, @Res() res: Response) {
     return pageAction(
       res,
       async () => {
@@ -106,7 +103,10 @@ export class UserAdminPagesController {
         const siteIds = list(fields.siteIds);
         const created = await this.users.create(
           actor,
-          await readForm(CreateUserDto, { ...fields, siteIds: siteIds.length ? siteIds : undefined }),
+          await readForm(CreateUserDto, {
+            ...fields,
+            siteIds: siteIds.length ? siteIds : undefined,
+          }),
         );
         return `/admin/utilisateurs/${created.id}?fait=utilisateur`;
       },
@@ -166,13 +166,16 @@ export class UserAdminPagesController {
         async (actor, id, f) => {
           const user = await this.users.get(id);
           const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
+          const siteIds = list(f.siteIds).sort();
+          // sites sent only when changed: a site closed since stays assigned until changed
+          const changed = hasSites && siteIds.join() !== [...user.siteIds].sort().join();
           return this.users.update(
             actor,
             id,
             await readForm(UpdateUserDto, {
               displayName: f.displayName,
               jobTitle: f.jobTitle,
-              ...(hasSites ? { siteIds: list(f.siteIds) } : {}),
+              ...(changed ? { siteIds } : {}),
             }),
           );
         },
@@ -188,6 +191,12 @@ export class UserAdminPagesController {
             'confirmPassword',
             'cochez la case pour confirmer la fermeture des sessions',
           );
+          if (typeof f.password !== 'string')
+            throw ValidationFailedError.field(
+              'password',
+              'password is required',
+              'est obligatoire',
+            );
           if (f.password !== f.passwordAgain)
             throw new ValidationFailedError(
               [
@@ -199,7 +208,11 @@ export class UserAdminPagesController {
               ],
               'Les deux mots de passe diffèrent.',
             );
-          return this.users.update(actor, id, await readForm(UpdateUserDto, { password: f.password }));
+          return this.users.update(
+            actor,
+            id,
+            await readForm(UpdateUserDto, { password: f.password }),
+          );
         },
         'mot_de_passe',
       ],
@@ -207,18 +220,27 @@ export class UserAdminPagesController {
     [
       'desactiver',
       [
-        async (actor, id) => this.users.update(actor, id, await readForm(UpdateUserDto, { active: false })),
+        async (actor, id) =>
+          this.users.update(actor, id, await readForm(UpdateUserDto, { active: false })),
         'desactive',
       ],
     ],
     [
       'activer',
       [
-        async (actor, id) => this.users.update(actor, id, await readForm(UpdateUserDto, { active: true })),
+        async (actor, id) =>
+          this.users.update(actor, id, await readForm(UpdateUserDto, { active: true })),
         'active',
       ],
     ],
-    ['confirmer', [(actor, id) => this.users.confirmChange(actor, id), 'confirme']],
+    [
+      'confirmer',
+      [
+        async (actor, id, f) =>
+          this.users.confirmChange(actor, id, (await readForm(ConfirmChangeDto, f)).changeId ?? ''),
+        'confirme',
+      ],
+    ],
     ['retirer', [(actor, id) => this.users.cancelChange(actor, id), 'annule']],
   ]);
 

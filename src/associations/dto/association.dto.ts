@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   MaxLength,
   MinLength,
@@ -205,6 +206,14 @@ export class PublicAssociationDto {
       activities: a.activities,
     };
   }
+}
+
+/** Which pending change the confirmer checked (optional for API clients; pages send it). */
+export class ConfirmBankDetailsDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'pendingBankDetails.id as seen' })
+  @IsOptional()
+  @IsUUID()
+  changeId?: string;
 }
 
 export class GrantAccreditationDto {

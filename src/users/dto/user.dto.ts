@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
 import { ROLES, Role } from '../../common/access/role';
 import {
   ACCOUNT_CHANGE_KINDS,
@@ -8,6 +9,7 @@ import {
 import type { User } from '../user.entity';
 
 export class PendingAccountChangeDto {
+  @ApiProperty({ format: 'uuid', description: 'Sent back when confirming (changeId)' }) id!: string;
   @ApiProperty({ enum: ACCOUNT_CHANGE_KINDS }) kind!: AccountChangeKind;
   @ApiProperty({ format: 'uuid' }) requestedBy!: string;
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
@@ -53,6 +55,7 @@ export class UserDto {
       createdAt: user.createdAt.toISOString(),
       pendingChange: pending
         ? {
+            id: pending.id,
             kind: pending.kind,
             requestedBy: pending.requestedBy,
             requestedAt: pending.requestedAt.toISOString(),
@@ -60,4 +63,12 @@ export class UserDto {
         : null,
     };
   }
+}
+
+/** Which pending change the confirmer read (optional for API clients; pages send it). */
+export class ConfirmChangeDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'pendingChange.id as seen' })
+  @IsOptional()
+  @IsUUID()
+  changeId?: string;
 }
