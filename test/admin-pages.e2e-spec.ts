@@ -63,6 +63,7 @@ describe('Administration pages: programmes, associations, accounts', () => {
       expiresOn: addDays(today, -1),
       claimDeadline: addDays(today, 60),
       activities: 'Smartphone\nDémarches en ligne',
+      budgetChapter: '65',
     };
     const refused = await post('/admin/dispositifs/nouveau', fields).expect(400);
     expect(refused.text).toContain('n’est pas un montant en euros');
@@ -94,6 +95,7 @@ describe('Administration pages: programmes, associations, accounts', () => {
       .set('Authorization', `Bearer ${adminToken}`)
       .expect(200);
     expect(api.body).toMatchObject({
+      budgetChapter: '65',
       budgetCents: 4_960_050,
       faceValueCents: 1000,
       activities: ['Smartphone', 'Démarches en ligne'],
@@ -116,6 +118,7 @@ describe('Administration pages: programmes, associations, accounts', () => {
       budget: '60 000',
       activities: 'Smartphone',
       faceValue: '20,00',
+      budgetChapter: '',
     }).expect(303);
     const after = (
       await request(t.http)
@@ -128,6 +131,8 @@ describe('Administration pages: programmes, associations, accounts', () => {
       budgetCents: 6_000_000,
       faceValueCents: 1000,
       allowBeneficiaryNames: false,
+      // emptied on the form: erased
+      budgetChapter: null,
     });
     const below = await post(`/admin/dispositifs/${id}/modifier`, {
       name: 'Pass numérique 31',

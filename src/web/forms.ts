@@ -67,6 +67,17 @@ export function requireConfirmation(
   if (!confirmed) throw ValidationFailedError.field(name, `${name} must be checked`, message);
 }
 
+/**
+ * The optional fields of an edit form that were emptied: `{ name: null }` for each (formFields
+ * drops empty fields, which on a creation means "not given" but on a change means "erase it").
+ */
+export function clearedFields(body: unknown, names: readonly string[]): Record<string, null> {
+  const raw = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(
+    names.filter((n) => typeof raw[n] === 'string' && raw[n].trim() === '').map((n) => [n, null]),
+  );
+}
+
 /** The fields of a posted form: without the CSRF token, empty strings dropped, `a.b` nested. */
 export function formFields(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};

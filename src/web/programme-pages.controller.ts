@@ -23,7 +23,7 @@ import {
   UpdateProgrammeDto,
 } from '../programmes/dto/programme.dto';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { formFields, readForm } from './forms';
+import { clearedFields, formFields, readForm } from './forms';
 import { pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
 
@@ -32,6 +32,16 @@ const DONE: Record<string, string> = {
   modifie: 'Le dispositif est enregistré.',
   prolonge: 'Le dispositif est prolongé.',
 };
+
+/** Optional details an administrator may erase by emptying them. */
+const CLEARABLE = [
+  'budgetChapter',
+  'budgetArticle',
+  'budgetFunction',
+  'budgetService',
+  'legalBasis',
+  'legalBasisDate',
+] as const;
 
 /** The dates and amounts printed on booklets: frozen once one exists. */
 const PRINTED = ['faceValueCents', 'chequesPerBooklet', 'validFrom', 'expiresOn', 'claimDeadline'];
@@ -181,7 +191,10 @@ export class ProgrammePagesController {
       async () => {
         if (action === 'modifier') {
           const frozen = (await this.programmes.bookletCount(id)) > 0;
-          const dto = await readForm(UpdateProgrammeDto, programmeFields(formFields(body), frozen));
+          const dto = await readForm(
+            UpdateProgrammeDto,
+            programmeFields({ ...formFields(body), ...clearedFields(body, CLEARABLE) }, frozen),
+          );
           await this.programmes.update(actor, id, dto);
           return `/admin/dispositifs/${id}?fait=modifie`;
         }

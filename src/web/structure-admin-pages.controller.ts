@@ -29,7 +29,7 @@ import { COMMON_ERRORS } from '../common/errors/common.errors';
 import { parisToday } from '../common/dates';
 import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
 import { UsersService } from '../users/users.service';
-import { formFields, readForm, requireConfirmation } from './forms';
+import { clearedFields, formFields, readForm, requireConfirmation } from './forms';
 import { LABELS } from './labels';
 import { pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -68,6 +68,9 @@ function currentAccreditation(a: AssociationDto, today: string) {
       current.validUntil < today ? 'Expirée' : LABELS.accreditationStatus[current.status],
   };
 }
+
+/** Optional details an administrator may erase by emptying them. */
+const CLEARABLE = ['phone', 'openingHours'] as const;
 
 type Action = (
   actor: Actor,
@@ -278,7 +281,7 @@ export class StructureAdminPagesController {
     return pageAction(
       res,
       async () => {
-        await run(actor, id, formFields(body), file);
+        await run(actor, id, { ...formFields(body), ...clearedFields(body, CLEARABLE) }, file);
         return `/admin/structures/${id}?fait=${done}`;
       },
       samePage('admin/association', action, body, (refusal) =>

@@ -21,7 +21,7 @@ import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { ConfirmChangeDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
-import { formFields, readForm, requireConfirmation } from './forms';
+import { clearedFields, formFields, readForm, requireConfirmation } from './forms';
 import { LABELS, options } from './labels';
 import { pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -44,6 +44,9 @@ const list = (value: unknown): string[] =>
   (Array.isArray(value) ? (value as unknown[]) : [value]).filter(
     (v): v is string => typeof v === 'string' && v !== '',
   );
+
+/** Optional details an administrator may erase by emptying them. */
+const CLEARABLE = ['displayName', 'jobTitle'] as const;
 
 type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
 
@@ -258,7 +261,7 @@ export class UserAdminPagesController {
     return pageAction(
       res,
       async () => {
-        await run(actor, id, formFields(body));
+        await run(actor, id, { ...formFields(body), ...clearedFields(body, CLEARABLE) });
         return `/admin/utilisateurs/${id}?fait=${done}`;
       },
       samePage('admin/user', action, body, (refusal) => this.detailModel(actor, id, refusal)),
