@@ -104,6 +104,8 @@ describe('Administration pages: programmes, associations, accounts', () => {
     const page = await admin.get(created.headers.location).expect(200);
     expect(page.text).toContain('Le dispositif est créé.');
     expect(page.text).toContain('value="49600,50"');
+    // the activities as they are, one per line, not indented by the template
+    expect(page.text).toContain('>Smartphone\nDémarches en ligne</textarea>');
     expect(page.text).toContain('id="faceValue"');
 
     // once a booklet exists, what is printed is shown, not offered; dates only move later
@@ -265,13 +267,15 @@ describe('Administration pages: programmes, associations, accounts', () => {
       .expect(400);
     expect(noFile.text).toContain('RIB');
     expect(noFile.text).toContain(`value="${OTHER_IBAN}"`);
-    await admin
-      .post(`${path}/rib`)
-      .set('Accept', 'text/html')
-      .field('_csrf', csrf)
-      .field('iban', OTHER_IBAN)
-      .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib.pdf')
-      .expect(303);
+    const askBankDetails = (iban: string) =>
+      admin
+        .post(`${path}/rib`)
+        .set('Accept', 'text/html')
+        .field('_csrf', csrf)
+        .field('iban', iban)
+        .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib.pdf')
+        .expect(303);
+    await askBankDetails(OTHER_IBAN);
     const pending = await admin.get(path).expect(200);
     expect(pending.text).toContain('Nouvelles coordonnées à confirmer');
     expect(pending.text).toContain('Un autre administrateur doit les confirmer');
@@ -286,25 +290,22 @@ describe('Administration pages: programmes, associations, accounts', () => {
         .set('Accept', 'text/html')
         .type('form')
         .send(fields);
+    /** The pending change the second administrator sees on the page (sent back to confirm). */
+    const changeIdSeen = async () =>
+      /name="changeId" value="([^"]+)"/.exec(
+        (
+          await request(t.http)
+            .get(path)
+            .set('Authorization', `Bearer ${second.token}`)
+            .set('Accept', 'text/html')
+            .expect(200)
+        ).text,
+      )![1];
     // the second administrator confirms what they saw: if the request was replaced meanwhile
     // (withdrawn, then other details asked), their click confirms nothing
-    const seen = /name="changeId" value="([^"]+)"/.exec(
-      (
-        await request(t.http)
-          .get(path)
-          .set('Authorization', `Bearer ${second.token}`)
-          .set('Accept', 'text/html')
-          .expect(200)
-      ).text,
-    )![1];
+    const seen = await changeIdSeen();
     await post(`${path}/rib-retirer`, {}).expect(303);
-    await admin
-      .post(`${path}/rib`)
-      .set('Accept', 'text/html')
-      .field('_csrf', csrf)
-      .field('iban', THIRD_IBAN)
-      .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib2.pdf')
-      .expect(303);
+    await askBankDetails(THIRD_IBAN);
     const stale = await asSecond('rib-confirmer', { changeId: seen }).expect(400);
     expect(stale.text).toContain('ont changé depuis que vous les avez affichées');
     const unchanged = await request(t.http)
@@ -313,22 +314,8 @@ describe('Administration pages: programmes, associations, accounts', () => {
       .expect(200);
     expect(unchanged.body.iban).toBe(IBAN);
     await post(`${path}/rib-retirer`, {}).expect(303);
-    await admin
-      .post(`${path}/rib`)
-      .set('Accept', 'text/html')
-      .field('_csrf', csrf)
-      .field('iban', OTHER_IBAN)
-      .attach('file', Buffer.from('%PDF-1.4\n%%EOF\n'), 'rib.pdf')
-      .expect(303);
-    const current = /name="changeId" value="([^"]+)"/.exec(
-      (
-        await request(t.http)
-          .get(path)
-          .set('Authorization', `Bearer ${second.token}`)
-          .set('Accept', 'text/html')
-          .expect(200)
-      ).text,
-    )![1];
+    await askBankDetails(OTHER_IBAN);
+    const current = await changeIdSeen();
     await asSecond('rib-confirmer', { changeId: current }).expect(303);
     const confirmed = await admin.get(path).expect(200);
     expect(confirmed.text).toContain(OTHER_IBAN);

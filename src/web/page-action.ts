@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Actor } from '../common/access/role';
+import { COMMON_ERRORS } from '../common/errors/common.errors';
 import { FormError, formErrors, typedFields } from './forms';
 import { pageModel } from './page-model';
 
@@ -63,4 +64,35 @@ export function samePage(
   model: (refusal: Refusal) => Promise<object>,
 ): RefusedPage {
   return async (errors) => [view, await model({ refused: form, errors, typed: typedFields(body) })];
+}
+
+/** The forms of a detail page, by name: what each does with the fields, and its message key. */
+export type NamedForms = ReadonlyMap<
+  string,
+  [run: (fields: Record<string, unknown>) => Promise<unknown>, done: string]
+>;
+
+/**
+ * Runs the named form of a detail page (`page`: its address; `view`, `model`: the page again on a
+ * refusal). Unknown names — `constructor`, `__proto__` included: a Map has no inherited keys —
+ * are a 404. On success, back to the page with its message (`?fait=`).
+ */
+export function namedFormAction(
+  res: Response,
+  forms: NamedForms,
+  name: string,
+  fields: Record<string, unknown>,
+  page: { path: string; view: string; body: unknown; model: (refusal: Refusal) => Promise<object> },
+): Promise<void> {
+  const found = forms.get(name);
+  if (!found) throw COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
+  const [run, done] = found;
+  return pageAction(
+    res,
+    async () => {
+      await run(fields);
+      return `${page.path}?fait=${done}`;
+    },
+    samePage(page.view, name, page.body, page.model),
+  );
 }

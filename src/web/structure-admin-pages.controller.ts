@@ -25,13 +25,13 @@ import {
 } from '../associations/dto/association.dto';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
-import { COMMON_ERRORS } from '../common/errors/common.errors';
+
 import { parisToday } from '../common/dates';
 import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
 import { UsersService } from '../users/users.service';
 import { clearedFields, formFields, readForm, requireConfirmation } from './forms';
 import { LABELS } from './labels';
-import { pageAction, PageState, samePage } from './page-action';
+import { namedFormAction, NamedForms, pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
 
 const DONE: Record<string, string> = {
@@ -275,18 +275,18 @@ export class StructureAdminPagesController {
     @UploadedDocumentParam() file: UploadedDocument | undefined,
     @Res() res: Response,
   ) {
-    const found = this.actions.get(action);
-    if (!found) throw COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
-    const [run, done] = found;
-    return pageAction(
-      res,
-      async () => {
-        await run(actor, id, { ...formFields(body), ...clearedFields(body, CLEARABLE) }, file);
-        return `/admin/structures/${id}?fait=${done}`;
-      },
-      samePage('admin/association', action, body, (refusal) =>
-        this.detailModel(actor, id, refusal),
-      ),
+    const fields = { ...formFields(body), ...clearedFields(body, CLEARABLE) };
+    const forms: NamedForms = new Map(
+      [...this.actions].map(([name, [run, done]]) => [
+        name,
+        [(f: Record<string, unknown>) => run(actor, id, f, file), done] as const,
+      ]),
     );
+    return namedFormAction(res, forms, action, fields, {
+      path: `/admin/structures/${id}`,
+      view: 'admin/association',
+      body,
+      model: (refusal) => this.detailModel(actor, id, refusal),
+    });
   }
 }

@@ -14,7 +14,7 @@ import type { Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
-import { COMMON_ERRORS, ValidationFailedError } from '../common/errors/common.errors';
+import { ValidationFailedError } from '../common/errors/common.errors';
 import { SitesService } from '../sites/sites.service';
 import { CreateUserDto } from '../users/dto/create-user.dto';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
@@ -23,7 +23,7 @@ import { ConfirmChangeDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
 import { clearedFields, formFields, readForm, requireConfirmation } from './forms';
 import { LABELS, options } from './labels';
-import { pageAction, PageState, samePage } from './page-action';
+import { namedFormAction, NamedForms, pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
 
 const DONE: Record<string, string> = {
@@ -255,16 +255,18 @@ export class UserAdminPagesController {
     @Body() body: Record<string, unknown>,
     @Res() res: Response,
   ) {
-    const found = this.actions.get(action);
-    if (!found) throw COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
-    const [run, done] = found;
-    return pageAction(
-      res,
-      async () => {
-        await run(actor, id, { ...formFields(body), ...clearedFields(body, CLEARABLE) });
-        return `/admin/utilisateurs/${id}?fait=${done}`;
-      },
-      samePage('admin/user', action, body, (refusal) => this.detailModel(actor, id, refusal)),
+    const fields = { ...formFields(body), ...clearedFields(body, CLEARABLE) };
+    const forms: NamedForms = new Map(
+      [...this.actions].map(([name, [run, done]]) => [
+        name,
+        [(f: Record<string, unknown>) => run(actor, id, f), done] as const,
+      ]),
     );
+    return namedFormAction(res, forms, action, fields, {
+      path: `/admin/utilisateurs/${id}`,
+      view: 'admin/user',
+      body,
+      model: (refusal) => this.detailModel(actor, id, refusal),
+    });
   }
 }
