@@ -102,10 +102,10 @@ describe('Pages: the details people need', () => {
         })
         .expect(201);
     }
-    const stats = async (indicator: string) =>
+    const stats = async (indicator: string, filter = '') =>
       (
         await request(t.http)
-          .get(`/api/stats/${indicator}?programmeId=${programme.id}`)
+          .get(`/api/stats/${indicator}?programmeId=${programme.id}${filter}`)
           .set('Authorization', `Bearer ${admin}`)
           .expect(200)
       ).body as { rows: Record<string, unknown>[] };
@@ -114,6 +114,22 @@ describe('Pages: the details people need', () => {
     expect(communes).toHaveLength(2);
     for (const row of communes)
       expect(row).toMatchObject({ postalCode: 'masqué', beneficiariesServed: '< 5' });
+    // one row only: the total is that row, its name would say where the one person lives
+    expect((await stats('communes', '&postalCode=31000')).rows).toEqual([
+      expect.objectContaining({ postalCode: 'masqué', beneficiariesServed: '< 5' }),
+    ]);
+    // the page and the CSV show a masked month as such
+    const statsPage = await page(admin, `/agent/statistiques?programmeId=${programme.id}`);
+    expect(statsPage.text).toContain('>masqué</td>');
+    await request(t.http)
+      .get(`/api/stats/monthly/export.csv?programmeId=${programme.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(200)
+      .expect(/masqué/);
+    expect((await stats('monthly')).rows[0]).toMatchObject({
+      month: 'masqué',
+      bookletsIssued: '< 5',
+    });
   });
 
   it('gives the public the e-mail and opening hours of each association', async () => {

@@ -154,7 +154,8 @@ export class StatsService {
           ? suppressedRows(sizes, SMALL_CELL_THRESHOLD)
           : new Set<number>();
       if (masking.forced?.has(population)) raw.forEach((_, i) => masked.add(i));
-      if (raw.length > 1 && masked.size > 0 && !protects(sizes, masked, SMALL_CELL_THRESHOLD))
+      // (an overview has no names: its one row is masked or not, nothing more)
+      if (masked.size > 0 && !protects(sizes, masked, SMALL_CELL_THRESHOLD))
         masked.forEach((i) => unnamed.add(i));
       markers.set(
         population,

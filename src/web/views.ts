@@ -63,7 +63,9 @@ export const VIEW_HELPERS: Record<string, (...args: unknown[]) => unknown> = {
     if (value === null || value === undefined) return '—';
     // a masked cell: "< 5" counts people, whatever the column counts (cheques, euros)
     if (value === SMALL_CELL) return '< 5 pers.';
-    if (typeof value === 'string') return kind === 'month' ? frenchMonth(value) : value;
+    // a month ("2026-03"), or a masked one ("masqué")
+    if (typeof value === 'string')
+      return kind === 'month' && /^\d{4}-\d{2}$/.test(value) ? frenchMonth(value) : value;
     if (typeof value !== 'number') return '';
     if (kind === 'cents') return formatEuros(value);
     if (kind === 'percent') return `${FRENCH_NUMBER.format(value)} %`;

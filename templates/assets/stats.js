@@ -43,7 +43,10 @@
   bar(
     'chart-monthly',
     data.monthly.map(function (r) {
-      return month.format(new Date(r.month + '-01T00:00:00Z'));
+      // a masked month stays "masqué"
+      return /^\d{4}-\d{2}$/.test(r.month)
+        ? month.format(new Date(r.month + '-01T00:00:00Z'))
+        : r.month;
     }),
     [
       {
