@@ -16,7 +16,8 @@ export function expandRanges(ranges: { first: string; last?: string }[], field: 
     const at = `${field}[${i}]`;
     const a = NUMBER.exec(r.first);
     const b = NUMBER.exec(r.last ?? r.first);
-    if (!a || !b) throw ValidationFailedError.field(
+    if (!a || !b)
+      throw ValidationFailedError.field(
         `${at}.first`,
         'not a booklet number',
         'n’est pas un numéro de carnet',
@@ -29,7 +30,8 @@ export function expandRanges(ranges: { first: string; last?: string }[], field: 
       );
     const from = Number(a[2]);
     const to = Number(b[2]);
-    if (to < from) throw ValidationFailedError.field(
+    if (to < from)
+      throw ValidationFailedError.field(
         `${at}.last`,
         'last comes before first',
         'le dernier numéro vient avant le premier',

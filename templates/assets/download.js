@@ -48,15 +48,13 @@
               received += r.value.length;
               var pct = Math.min(99, Math.round((received / expected) * 100));
               bar.value = pct;
-              status.textContent =
-                pct + ' % — ' + size(received) + ' reçus';
+              status.textContent = pct + ' % — ' + size(received) + ' reçus';
               return pump();
             });
           }
           return pump().then(function () {
             bar.value = 100;
-            status.textContent =
-              'PDF prêt (' + size(received) + ').';
+            status.textContent = 'PDF prêt (' + size(received) + ').';
             var url = URL.createObjectURL(new Blob(chunks, { type: 'application/pdf' }));
             var a = document.createElement('a');
             a.href = url;

@@ -115,7 +115,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const chrome = await pageChrome(req);
     res.status(problem.status).render('error', {
       ...chrome,
-      title: problem.status === 404 ? 'Page introuvable' : problem.status === 403 ? 'Accès refusé' : 'Erreur',
+      title:
+        problem.status === 404
+          ? 'Page introuvable'
+          : problem.status === 403
+            ? 'Accès refusé'
+            : 'Erreur',
       status: problem.status,
       // no route matched: a sentence for people, not the method and path
       detail: problem.noRoute
