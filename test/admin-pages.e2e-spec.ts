@@ -322,6 +322,36 @@ describe('Administration pages: programmes, associations, accounts', () => {
     expect(confirmed.text).toContain('par Bérénice Second');
   });
 
+  it('shows the reason beside the field on the booklet, print-run and site forms too', async () => {
+    const programmeId = (
+      await request(t.http)
+        .get('/api/programmes')
+        .set('Authorization', `Bearer ${adminToken}`)
+        .expect(200)
+    ).body[0].id as string;
+    const issue = await post('/agent/carnets/nouveau', {
+      programmeId,
+      'beneficiary.postalCode': '3110',
+      'beneficiary.reference': 'DOSSIER-42',
+    }).expect(400);
+    expect(issue.text).toMatch(/name="beneficiary\.postalCode"[^>]*aria-invalid="true"/);
+    expect(issue.text).toContain('id="err-issue-beneficiary.postalCode"');
+    expect(issue.text).toContain('value="DOSSIER-42"');
+    const batch = await post('/agent/lots', { programmeId, count: '0' }).expect(400);
+    expect(batch.text).toMatch(/name="count"[^>]*aria-invalid="true"/);
+    expect(batch.text).toContain('id="err-batch-count"');
+    const site = await post('/admin/lieux', {
+      name: 'France Services de Muret',
+      kind: 'FRANCE_SERVICES',
+      address: '1 place de la Mairie',
+      postalCode: '316',
+      city: 'Muret',
+    }).expect(400);
+    expect(site.text).toMatch(/name="postalCode"[^>]*aria-invalid="true"/);
+    expect(site.text).toContain('value="France Services de Muret"');
+    for (const page of [issue, batch, site]) expect(page.text).not.toMatch(ENGLISH);
+  });
+
   async function structureSiret(id: string): Promise<string> {
     return (
       await request(t.http)

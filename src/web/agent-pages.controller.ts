@@ -29,7 +29,7 @@ import { Indicator, INDICATORS, StatsQueryDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
 import { SitesService } from '../sites/sites.service';
 import { StockService } from '../booklets/stock.service';
-import { formFields, readForm, requireConfirmation } from './forms';
+import { formFields, readForm, requireConfirmation, typedFields } from './forms';
 import { pageAction } from './page-action';
 import { LABELS, options } from './labels';
 import { pageModel } from './page-model';
@@ -154,7 +154,15 @@ export class AgentPagesController {
         const booklet = await this.booklets.issue(actor, await readForm(IssueBookletDto, fields));
         return `/agent/carnets/${booklet.id}?nouveau=1`;
       },
-      async (errors) => ['agent/issue', await this.issueForm(actor, { errors, form: fields })],
+      async (errors) => [
+        'agent/issue',
+        await this.issueForm(actor, {
+          errors,
+          form: fields,
+          refused: 'issue',
+          typed: typedFields(body),
+        }),
+      ],
     );
   }
 
@@ -262,7 +270,15 @@ export class AgentPagesController {
         );
         return `/agent/lots/${batch.id}`;
       },
-      async (errors) => ['agent/batches', await this.batchesModel(actor, { errors, form: fields })],
+      async (errors) => [
+        'agent/batches',
+        await this.batchesModel(actor, {
+          errors,
+          form: fields,
+          refused: 'batch',
+          typed: typedFields(body),
+        }),
+      ],
     );
   }
 

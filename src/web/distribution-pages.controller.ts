@@ -28,7 +28,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { ProgrammesService } from '../programmes/programmes.service';
 import { CreateSiteDto } from '../sites/dto/site.dto';
 import { SitesService } from '../sites/sites.service';
-import { formFields, readForm, requireConfirmation } from './forms';
+import { formFields, readForm, requireConfirmation, typedFields } from './forms';
 import { LABELS, options } from './labels';
 import { pageAction } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -292,7 +292,12 @@ export class DistributionPagesController {
       },
       async (errors) => [
         'distribution/sites',
-        await this.sitesModel(actor, { errors, form: fields }),
+        await this.sitesModel(actor, {
+          errors,
+          form: fields,
+          refused: 'site',
+          typed: typedFields(body),
+        }),
       ],
     );
   }
