@@ -65,8 +65,8 @@ export class StatsService {
    * narrows it to a group of people. Narrowed, the row follows the primary rule, and each of its
    * narrowing filters is checked as one group among all the groups of its kind within the other
    * filters and the period (every postal code for this age band, say): masked there, masked here.
-   * So asking for each group in turn, combining filters or comparing periods gives back nothing
-   * the breakdowns do not show.
+   * So asking for each group in turn, combining filters or adding a period that changes nothing
+   * gives back nothing the breakdowns do not show (two overlapping periods can: see the README).
    */
   private async overviewMasking(q: StatsQueryDto): Promise<Masking> {
     const narrowed = POPULATIONS.filter((p) => narrowingFilters(q, p).length > 0);
@@ -86,13 +86,8 @@ export class StatsService {
         );
         // uuids and codes compared as the database writes them (an id may come upper case)
         const asked = String(q[dimension]).toLowerCase();
-        const at = groups.findIndex((g) => g.k.toLowerCase() === asked);
-        const unprotected = !protects(
-          groups.map((g) => g.n),
-          masked,
-          SMALL_CELL_THRESHOLD,
-        );
-        if (at >= 0 && (masked.has(at) || (masked.size > 0 && unprotected))) forced.add(population);
+        if (masked.has(groups.findIndex((g) => g.k.toLowerCase() === asked)))
+          forced.add(population);
       }
     }
     // a population the filters do not narrow is the programme's (or the period's) total
