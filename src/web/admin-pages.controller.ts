@@ -36,11 +36,10 @@ import { UsersService } from '../users/users.service';
 import { DomainError } from '../common/errors/domain-error';
 import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
 import { formErrors, formFields, readForm, requireConfirmation } from './forms';
-import { pageAction, PageState, samePage } from './page-action';
+import { pageAction, PageState, samePage, unknownAction } from './page-action';
 import { LABELS } from './labels';
 import { AUDIT_ACTIONS, AUDIT_ENTITIES, auditChanges } from './audit-labels';
 import { flashMessage, pageModel } from './page-model';
-import { COMMON_ERRORS } from '../common/errors/common.errors';
 
 const DONE: Record<string, string> = {
   emis: "L'état de remboursement est émis.",
@@ -56,9 +55,6 @@ const DONE: Record<string, string> = {
 };
 
 type Action = (actor: Actor, id: string, fields: Record<string, unknown>) => Promise<unknown>;
-
-/** A page action that does not exist: 404, shown by the global filter as a French page. */
-const unknownAction = () => COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
 
 /** The administrators' side (agents share the reimbursement page, with their own rights). */
 @ApiExcludeController()

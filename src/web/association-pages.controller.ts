@@ -12,7 +12,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
-import type { AssociationDto } from '../associations/dto/association.dto';
+import { accreditationOfToday, type AssociationDto } from '../associations/dto/association.dto';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
 import { ownAssociationId } from '../common/access/scope';
@@ -38,9 +38,7 @@ const DONE: Record<string, string> = {
 
 /** Why an association cannot redeem today, in its words: suspended (with the reason), revoked, expired, not yet. */
 function accreditationNotice(a: AssociationDto, today: string): string {
-  const current =
-    a.accreditations.find((x) => x.validFrom <= today && x.validUntil >= today) ??
-    a.accreditations[0];
+  const current = accreditationOfToday(a, today);
   if (!current)
     return "Votre structure n'est pas encore habilitée : vous ne pouvez pas encaisser de chèques. Contactez le département.";
   const last = current.decisions[current.decisions.length - 1];

@@ -67,6 +67,15 @@ export function requireConfirmation(
   if (!confirmed) throw ValidationFailedError.field(name, `${name} must be checked`, message);
 }
 
+/** A textarea of one item a line (or separated by ";") → the items, trimmed, blank ones dropped. */
+export function lineList(text: unknown): string[] | undefined {
+  if (typeof text !== 'string') return undefined;
+  return text
+    .split(/[\n;]/)
+    .map((a) => a.trim())
+    .filter(Boolean);
+}
+
 /**
  * The optional fields of an edit form that were emptied: `{ name: null }` for each (formFields
  * drops empty fields, which on a creation means "not given" but on a change means "erase it").

@@ -66,6 +66,9 @@ export function samePage(
   return async (errors) => [view, await model({ refused: form, errors, typed: typedFields(body) })];
 }
 
+/** A form action that does not exist: 404, shown by the global filter as a French page. */
+export const unknownAction = () => COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
+
 /** The forms of a detail page, by name: what each does with the fields, and its message key. */
 export type NamedForms = ReadonlyMap<
   string,
@@ -85,7 +88,7 @@ export function namedFormAction(
   page: { path: string; view: string; body: unknown; model: (refusal: Refusal) => Promise<object> },
 ): Promise<void> {
   const found = forms.get(name);
-  if (!found) throw COMMON_ERRORS.custom('NOT_FOUND', 'Action inconnue.');
+  if (!found) throw unknownAction();
   const [run, done] = found;
   return pageAction(
     res,

@@ -23,7 +23,7 @@ import {
   UpdateProgrammeDto,
 } from '../programmes/dto/programme.dto';
 import { ProgrammesService } from '../programmes/programmes.service';
-import { clearedFields, formFields, readForm } from './forms';
+import { clearedFields, formFields, lineList, readForm } from './forms';
 import { pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
 
@@ -68,10 +68,7 @@ function programmeFields(fields: Record<string, unknown>, frozen: boolean) {
   cents('budget', 'budgetCents');
   cents('faceValue', 'faceValueCents');
   if (errors.length) throw new ValidationFailedError(errors);
-  fields.activities = (typeof fields.activities === 'string' ? fields.activities : '')
-    .split(/[\n;]/)
-    .map((a) => a.trim())
-    .filter(Boolean);
+  fields.activities = lineList(fields.activities) ?? [];
   fields.allowBeneficiaryNames = fields.allowBeneficiaryNames === 'oui';
   if (frozen) for (const key of PRINTED) delete fields[key];
   return fields;

@@ -15,6 +15,7 @@ import { AccreditationsService } from '../associations/accreditations.service';
 import { AssociationsService } from '../associations/associations.service';
 import {
   AccreditationReasonDto,
+  accreditationOfToday,
   AssociationDto,
   ConfirmBankDetailsDto,
   CreateAssociationDto,
@@ -29,7 +30,7 @@ import type { Actor } from '../common/access/role';
 import { parisToday } from '../common/dates';
 import { UploadedDocument, UploadedDocumentParam } from '../common/http/uploaded-file';
 import { UsersService } from '../users/users.service';
-import { clearedFields, formFields, readForm, requireConfirmation } from './forms';
+import { clearedFields, formFields, lineList, readForm, requireConfirmation } from './forms';
 import { LABELS } from './labels';
 import { namedFormAction, NamedForms, pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -46,20 +47,9 @@ const DONE: Record<string, string> = {
   rib_retire: 'La demande de nouvelles coordonnées bancaires est retirée.',
 };
 
-/** "Atelier A\nAtelier B" or "A; B" from a textarea → the list of activities. */
-function activityList(text: unknown): string[] | undefined {
-  if (typeof text !== 'string') return undefined;
-  return text
-    .split(/[\n;]/)
-    .map((a) => a.trim())
-    .filter(Boolean);
-}
-
 /** The accreditation that matters today: the one in force, else the latest. */
 function currentAccreditation(a: AssociationDto, today: string) {
-  const current =
-    a.accreditations.find((x) => x.validFrom <= today && x.validUntil >= today) ??
-    a.accreditations[0];
+  const current = accreditationOfToday(a, today);
   if (!current) return null;
   return {
     ...current,
@@ -113,7 +103,7 @@ export class StructureAdminPagesController {
         const fields = formFields(body);
         const dto = await readForm(CreateAssociationDto, {
           ...fields,
-          activities: activityList(fields.activities) ?? [],
+          activities: lineList(fields.activities) ?? [],
         });
         const created = await this.associations.create(actor, dto);
         return `/admin/structures/${created.id}?fait=structure`;
@@ -186,7 +176,7 @@ export class StructureAdminPagesController {
       'modifier',
       [
         async (actor, id, f) => {
-          const activities = activityList(f.activities);
+          const activities = lineList(f.activities);
           const dto = await readForm(UpdateAssociationDto, {
             ...f,
             ...(activities ? { activities } : {}),

@@ -184,6 +184,18 @@ export class AssociationDto {
   pendingBankDetails!: PendingBankDetailsDto | null;
 }
 
+/** The accreditation that matters on `today`: the one whose period holds it, else the latest. */
+export function accreditationOfToday(
+  a: AssociationDto,
+  today: string,
+): AccreditationDto | undefined {
+  // accreditations come newest first (AssociationsService.view)
+  return (
+    a.accreditations.find((x) => x.validFrom <= today && x.validUntil >= today) ??
+    a.accreditations[0]
+  );
+}
+
 export class PublicAssociationDto {
   @ApiProperty() name!: string;
   @ApiProperty() address!: string;
