@@ -19,6 +19,7 @@ const LAYERS = [
   'database',
   'security',
   'audit',
+  'mail',
   'metrics',
   'health',
   // features, in the order money flows

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AssociationsModule } from './associations/associations.module';
 import { SitesModule } from './sites/sites.module';
 import { AuditModule } from './audit/audit.module';
+import { MailModule } from './mail/mail.module';
 import { AuthModule } from './auth/auth.module';
 import { BookletsModule } from './booklets/booklets.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
@@ -56,6 +57,13 @@ export class AppModule {
                 'res.headers["set-cookie"]',
               ],
               autoLogging: { ignore: (req) => req.url === '/health' },
+              // a link's secret (invitation, password reset) is never written to the logs
+              serializers: {
+                req: (req: { url?: string }) => {
+                  if (req.url) req.url = req.url.replace(/(\/compte\/lien\/)[^/?#]+/, '$1[secret]');
+                  return req;
+                },
+              },
               transport:
                 config.get('NODE_ENV') === 'development' &&
                 process.stdout.isTTY &&
@@ -69,6 +77,7 @@ export class AppModule {
         MetricsModule,
         ScheduleModule.forRoot(),
         AuditModule,
+        MailModule,
         UsersModule,
         AuthModule,
         HealthModule,

@@ -19,6 +19,8 @@ import { Claim } from './statements/claim.entity';
 import { StatementDocument } from './statements/statement-document.entity';
 import { Statement, StatementCounter, StatementLine } from './statements/statement.entity';
 import { AccountChange } from './users/account-change.entity';
+import { AccountLink } from './users/account-link.entity';
+import { OutboxMessage } from './mail/outbox-message.entity';
 import { PasswordSetter } from './users/password-setter.entity';
 import { User } from './users/user.entity';
 import { UserSite } from './users/user-site.entity';
@@ -55,6 +57,8 @@ export const ENTITIES = [
   PaymentBatchStatement,
   PaymentBatchCounter,
   AccountChange,
+  AccountLink,
+  OutboxMessage,
   PasswordSetter,
   BankDetailsChange,
   DistributionSite,

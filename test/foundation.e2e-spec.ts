@@ -363,6 +363,7 @@ describe('Foundation: errors, authentication, roles, audit', () => {
           'statements',
           'payment-batches',
           'closing',
+          'mail',
           'web',
         ]),
       );

@@ -16,7 +16,7 @@ describe('Web pages: session, CSRF and roles', () => {
     });
     const association = await createAssociation(t);
     programmeId = (await createProgramme(t)).id;
-    staff = { email: 'staff-web@test.local', password: 'staff-web-password' };
+    staff = { email: 'staff-web@test.local', password: 'une structure qui encaisse' };
     await request(t.http)
       .post('/api/users')
       .set('Authorization', `Bearer ${await t.adminToken()}`)

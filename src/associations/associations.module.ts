@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AssociationsController, PublicAssociationsController } from './associations.controller';
 import { AccreditationsService } from './accreditations.service';
+import { AccreditationRemindersJob } from './accreditation-reminders.job';
 import { AssociationsService } from './associations.service';
 
 @Module({
   controllers: [AssociationsController, PublicAssociationsController],
-  providers: [AssociationsService, AccreditationsService],
+  providers: [AssociationsService, AccreditationsService, AccreditationRemindersJob],
   exports: [AssociationsService, AccreditationsService],
 })
 export class AssociationsModule {}

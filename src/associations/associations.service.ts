@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { queryRows } from '../database/sql';
 import { createHash } from 'node:crypto';
 import { documentType, UploadedDocument } from '../common/http/uploaded-file';
 import { canSeeAssociation } from '../common/access/scope';
@@ -10,7 +9,7 @@ import type { Actor } from '../common/access/role';
 import { parisToday } from '../common/dates';
 import { FieldError } from '../common/errors/domain-error';
 import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
-import { violatedConstraint } from '../database/sql';
+import { queryRows, violatedConstraint } from '../database/sql';
 import { isBic, isValidSiret, maskIban, normalizeIban } from '../common/validators';
 import { Accreditation, AccreditationDecision } from './accreditation.entity';
 import { Association } from './association.entity';
@@ -415,6 +414,18 @@ export class AssociationsService {
    * The association's row, FOR NO KEY UPDATE (second in the lock order, after a claim): claims,
    * cut-offs and statement issues serialize on it; inserts that reference it are not blocked.
    */
+  /**
+   * Who an association's messages go to: its contact address and its staff's active accounts.
+   */
+  async messageRecipients(em: EntityManager, association: Association): Promise<string[]> {
+    const staff = await queryRows<{ email: string }>(
+      em,
+      `SELECT email FROM app_user WHERE association_id = $1 AND active AND role = 'ASSOCIATION' ORDER BY email`,
+      [association.id],
+    );
+    return [association.email, ...staff.map((u) => u.email)];
+  }
+
   async lock(em: EntityManager, id: string): Promise<Association> {
     const association = await em.findOne(Association, {
       where: { id },

@@ -1,17 +1,14 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { createSecretKey } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
-import { PgThrottlerStorage } from '../security/pg-throttler.storage';
-import { RateLimiter } from '../security/rate-limiter.service';
 import { UsersModule } from '../users/users.module';
 import { AccessGuard } from './access.guard';
 import { SessionReader } from './session-reader';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { loginEmailTracker } from './login-throttler.guard';
+import { LoginLimits } from './login-limits';
 
 @Module({
   imports: [
@@ -28,33 +25,14 @@ import { loginEmailTracker } from './login-throttler.guard';
         };
       },
     }),
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig, RateLimiter],
-      useFactory: (config: AppConfig, limiter: RateLimiter) => {
-        const ttl = config.get('LOGIN_RATE_WINDOW_SECONDS') * 1000;
-        return {
-          storage: new PgThrottlerStorage(limiter),
-          throttlers: [
-            {
-              name: 'loginIp',
-              ttl,
-              limit: config.get('LOGIN_RATE_LIMIT_PER_IP'),
-              blockDuration: ttl,
-            },
-            {
-              name: 'loginEmail',
-              ttl,
-              limit: config.get('LOGIN_RATE_LIMIT_PER_EMAIL'),
-              blockDuration: ttl,
-              getTracker: loginEmailTracker,
-            },
-          ],
-        };
-      },
-    }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, SessionReader, { provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [
+    AuthService,
+    LoginLimits,
+    SessionReader,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
   exports: [AuthService, SessionReader],
 })
 export class AuthModule {}

@@ -9,6 +9,7 @@ import { verifyPassword } from '../common/passwords';
 import type { TokenPayload } from './session-reader';
 import { Actor } from '../common/access/role';
 import { AUTH_ERRORS } from './auth.errors';
+import { LoginLimits } from './login-limits';
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {
@@ -23,30 +24,44 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly limits: LoginLimits,
   ) {}
 
-  /** Checks the credentials; a failure is audited and answered without telling which part was wrong. */
+  /**
+   * Checks the credentials, within the login limits (LoginLimits: the same counters for the API
+   * and the pages); a failure is audited and answered without telling which part was wrong.
+   */
   async login(
     email: string,
     password: string,
     ip: string | undefined,
   ): Promise<{ token: string; user: User }> {
     const normalized = email.trim().toLowerCase();
+    const from = ip ?? 'unknown';
+    await this.limits.assertAllowed(normalized, from);
     const user = await this.users.findByEmail(normalized);
-    const ok = await verifyPassword(user?.passwordHash, password);
+    const ok = await verifyPassword(user?.passwordHash ?? undefined, password);
     if (!user || !ok || !user.active) {
-      await this.audit.recordAlone(null, {
-        action: 'auth.login_failed',
-        entityType: 'user',
-        entityId: user?.id ?? null,
-        after: {
-          email: normalized,
-          ip: ip ?? null,
-          reason: !user ? 'unknown_email' : !ok ? 'wrong_password' : 'inactive',
-        },
-      });
+      if (await this.limits.failed(normalized, from))
+        await this.audit.recordAlone(null, {
+          action: 'auth.login_failed',
+          entityType: 'user',
+          entityId: user?.id ?? null,
+          after: {
+            email: normalized,
+            ip: ip ?? null,
+            reason: !user
+              ? 'unknown_email'
+              : !user.passwordHash
+                ? 'no_password_yet'
+                : !ok
+                  ? 'wrong_password'
+                  : 'inactive',
+          },
+        });
       throw new InvalidCredentialsError();
     }
+    await this.limits.succeeded(normalized, from);
     const loggedIn = await this.users.recordLogin(user);
     const payload: TokenPayload = { sub: user.id, role: user.role, ver: user.tokenVersion };
     return { token: await this.jwt.signAsync(payload), user: loggedIn };

@@ -27,3 +27,14 @@ export function shiftDay(isoDay: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+const PARIS_TIME = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: 'Europe/Paris',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** An instant as people in Paris read it: "12/03/2026 à 14:05". */
+export function frenchDateTime(at: Date): string {
+  return `${frenchDate(parisToday(at))} à ${PARIS_TIME.format(at)}`;
+}

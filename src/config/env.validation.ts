@@ -34,6 +34,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { errnoCode, StartupError } from '../common/startup-error';
 import { normalizeIban } from '../common/validators';
+import { passwordWeakness } from '../common/password-policy';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -128,7 +129,11 @@ export class EnvironmentVariables {
   @IsBoolean()
   MIGRATIONS_RUN = true;
 
-  /** Login attempts allowed per IP, and per e-mail address, in LOGIN_RATE_WINDOW_SECONDS. */
+  /**
+   * Failed sign-ins allowed, on the API and the pages together (one set of counters), in
+   * LOGIN_RATE_WINDOW_SECONDS: per IP, and per account from one IP (the real user, elsewhere, is
+   * not locked out by someone else's guesses).
+   */
   @IntSetting(1)
   LOGIN_RATE_LIMIT_PER_IP = 20;
 
@@ -137,6 +142,57 @@ export class EnvironmentVariables {
 
   @IntSetting(1)
   LOGIN_RATE_WINDOW_SECONDS = 15 * 60;
+
+  /**
+   * Failed sign-ins allowed per account from all IPs together, in LOGIN_ACCOUNT_WINDOW_SECONDS:
+   * the slower limit against guesses spread over many addresses.
+   */
+  @IntSetting(1)
+  LOGIN_RATE_LIMIT_PER_ACCOUNT = 30;
+
+  @IntSetting(60)
+  LOGIN_ACCOUNT_WINDOW_SECONDS = 3600;
+
+  /** Password-reset requests allowed per IP, and per e-mail address, in an hour. */
+  @IntSetting(1)
+  PASSWORD_RESET_LIMIT = 5;
+
+  /**
+   * The SMTP server e-mail leaves through (`smtp://user:pass@host:587`, `smtps://…:465`). Unset:
+   * messages are kept in the outbox, listed on /admin/messages, and sent once it is set.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** The sender of every message. */
+  @IsString()
+  @MinLength(3)
+  @MaxLength(200)
+  MAIL_FROM = 'Pass numérique <ne-pas-repondre@localhost>';
+
+  /** Whether this instance sends the outbox's messages (any number of instances may). */
+  @Transform(toBool)
+  @IsBoolean()
+  MAIL_WORKER_ENABLED = true;
+
+  /** How often the mail worker looks for messages due. */
+  @IntSetting(1, 3600)
+  MAIL_POLL_SECONDS = 10;
+
+  /** After a failed attempt, the wait before the next one: this, doubled each time, up to an hour. */
+  @IntSetting(1, 3600)
+  MAIL_RETRY_BASE_SECONDS = 60;
+
+  /** Attempts after which a message is given up (FAILED, shown to administrators, resent by hand). */
+  @IntSetting(1, 100)
+  MAIL_MAX_ATTEMPTS = 10;
+
+  /** Whether this instance writes the daily reminders (accreditations and programmes ending in 30 days). */
+  @Transform(toBool)
+  @IsBoolean()
+  REMINDERS_JOB_ENABLED = true;
 
   /** How many days back a workshop's session date may be when its cheques are redeemed. */
   @IntSetting(0, 90)
@@ -276,6 +332,10 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
     const iban = normalizeIban(env.PAYER_IBAN);
     if (iban) env.PAYER_IBAN = iban;
     else messages.push('PAYER_IBAN: not a valid IBAN');
+  }
+  if (env.ADMIN_PASSWORD && env.ADMIN_PASSWORD.length >= 12) {
+    const weakness = passwordWeakness(env.ADMIN_PASSWORD, [env.ADMIN_EMAIL]);
+    if (weakness) messages.push(`ADMIN_PASSWORD: too easy to guess (« ${weakness} »)`);
   }
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) messages.push('JWT_SECRET: required when NODE_ENV=production');

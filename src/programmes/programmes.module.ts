@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ProgrammesController } from './programmes.controller';
 import { ProgrammesService } from './programmes.service';
+import { ProgrammeRemindersJob } from './programme-reminders.job';
 
 @Module({
   controllers: [ProgrammesController],
-  providers: [ProgrammesService],
+  providers: [ProgrammesService, ProgrammeRemindersJob],
   exports: [ProgrammesService],
 })
 export class ProgrammesModule {}

@@ -59,6 +59,11 @@ export class RateLimiter {
     if (hits > limit) await this.assertBelow(keys, limit, windowSeconds);
   }
 
+  /** Forgets the counts of these keys (a success that ends a run of failures). */
+  async clear(keys: string[]): Promise<void> {
+    await this.dataSource.query(`DELETE FROM rate_limit_counter WHERE key = ANY($1)`, [keys]);
+  }
+
   /** Removes expired windows (called periodically). */
   async purge(olderThanSeconds = 86_400): Promise<void> {
     await this.dataSource.query(

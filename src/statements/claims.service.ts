@@ -1,4 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Association } from '../associations/association.entity';
+import { formatEuros } from '../common/money';
+import { frenchCount } from '../common/french-words';
+import { AppConfig } from '../config/app-config';
+import { OutboxService } from '../mail/outbox.service';
+import { UsersService } from '../users/users.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AssociationsService } from '../associations/associations.service';
@@ -29,6 +35,9 @@ export class ClaimsService {
     private readonly audit: AuditService,
     private readonly associations: AssociationsService,
     private readonly redemptions: RedemptionsService,
+    private readonly outbox: OutboxService,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
   ) {}
 
   /** The association's unclaimed active redemptions up to `upTo`, gathered into a draft claim. */
@@ -92,6 +101,13 @@ export class ClaimsService {
         to: 'SUBMITTED',
         refuse,
         set: { submittedAt: new Date() },
+      });
+      const association = await em.findOneByOrFail(Association, { id: claim.associationId });
+      await this.outbox.enqueue(em, 'CLAIM_SUBMITTED', await this.users.activeEmails(em, 'ADMIN'), {
+        association: association.name,
+        amount: formatEuros(claim.totalCents),
+        redemptions: frenchCount(claim.redemptionCount, 'encaissement', 'encaissements'),
+        link: `${this.config.get('PUBLIC_BASE_URL')}/admin/etats`,
       });
       return this.toDto(claim, null, actor);
     });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { StatementRenderer } from './pdf/statement-renderer';
 import { ClaimsController, StatementsController } from './statements.controller';
+import { UsersModule } from '../users/users.module';
 import { AssociationsModule } from '../associations/associations.module';
 import { RedemptionsModule } from '../redemptions/redemptions.module';
 import { ClaimsService } from './claims.service';
@@ -10,7 +11,7 @@ import { StatementExportService } from './statement-export.service';
 import { StatementsService } from './statements.service';
 
 @Module({
-  imports: [AssociationsModule, RedemptionsModule],
+  imports: [AssociationsModule, RedemptionsModule, UsersModule],
   controllers: [ClaimsController, StatementsController],
   providers: [
     StatementsService,

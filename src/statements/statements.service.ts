@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { formatEuros } from '../common/money';
+import { frenchCount } from '../common/french-words';
+import { OutboxService } from '../mail/outbox.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { Association } from '../associations/association.entity';
 import { AssociationsService } from '../associations/associations.service';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
@@ -66,6 +70,7 @@ export class StatementsService {
     private readonly redemptions: RedemptionsService,
     private readonly documents: StatementDocumentsService,
     private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
   ) {}
 
   /**
@@ -124,6 +129,18 @@ export class StatementsService {
           contentHash: issued.contentHash,
         },
       });
+      await this.outbox.enqueue(
+        em,
+        'STATEMENT_ISSUED',
+        await this.associations.messageRecipients(em, association),
+        {
+          number,
+          association: association.name,
+          amount: formatEuros(Number(issued.totalCents)),
+          cheques: frenchCount(issued.lineCount, 'chèque', 'chèques'),
+          link: `${this.config.get('PUBLIC_BASE_URL')}/structure/etats`,
+        },
+      );
       return (await this.dtos(em, actor, [issued]))[0];
     });
   }
@@ -226,6 +243,7 @@ export class StatementsService {
         refuse,
         set: { paidOn, paymentReference, mandateNumber, paidBy: actor.id },
         after: { paidOn, paymentReference, mandateNumber, source },
+        thenWrite: () => this.tellPaid(em, statement),
       })
       .catch((err: unknown) => {
         // the same reference recorded by a concurrent payment: the database's unique indexes
@@ -236,6 +254,25 @@ export class StatementsService {
           throw mandateNumberUsed(mandateNumber, null);
         throw err;
       });
+  }
+
+  /** The association learns that its statement is paid: amount, date, transfer reference. */
+  private async tellPaid(em: EntityManager, statement: Statement): Promise<void> {
+    // read, not locked: a message takes no lock that the payment's own order does not
+    const association = await em.findOneByOrFail(Association, { id: statement.associationId });
+    await this.outbox.enqueue(
+      em,
+      'STATEMENT_PAID',
+      await this.associations.messageRecipients(em, association),
+      {
+        number: statement.number,
+        association: statement.associationName,
+        amount: formatEuros(Number(statement.totalCents)),
+        paidOn: frenchDate(statement.paidOn!),
+        reference: statement.paymentReference!,
+        link: `${this.config.get('PUBLIC_BASE_URL')}/structure/etats`,
+      },
+    );
   }
 
   /**

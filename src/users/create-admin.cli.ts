@@ -2,7 +2,7 @@ import { ENTITIES } from '../entities';
 import { createInterface } from 'node:readline';
 import { AuditService } from '../audit/audit.service';
 import { failCommand, withDataSource } from '../database/command';
-import { PASSWORD_MIN } from './dto/create-user.dto';
+import { passwordWeakness } from '../common/password-policy';
 import { UsersService } from './users.service';
 
 /**
@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   const [email, displayName] = process.argv.slice(2);
   if (!email) throw new Error('usage: npm run user:create-admin -- <email> ["Display name"]');
   const password = await readPassword();
-  if (password.length < PASSWORD_MIN || password.length > 128)
-    throw new Error(`the password must be ${PASSWORD_MIN} to 128 characters`);
+  const weakness = passwordWeakness(password, [email, displayName]);
+  if (weakness) throw new Error(`this password ${weakness}`);
   const user = await withDataSource(
     (ds) =>
       new UsersService(ds, new AuditService(ds)).create(null, {

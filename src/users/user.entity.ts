@@ -36,8 +36,9 @@ export class User {
   @Column({ type: 'varchar', length: 120, nullable: true })
   jobTitle!: string | null;
 
-  @Column({ type: 'text' })
-  passwordHash!: string;
+  /** Null for an invited user who has not yet chosen a password (no sign-in possible). */
+  @Column({ type: 'text', nullable: true })
+  passwordHash!: string | null;
 
   @Column({ type: 'varchar', length: 20 })
   role!: Role;

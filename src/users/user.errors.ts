@@ -40,4 +40,15 @@ export const USER_ERRORS = defineErrors('users', {
     detail: 'Aucune modification {of} n’attend de confirmation.',
     when: 'confirming or withdrawing a change (account or bank details) when none waits',
   },
+  LINK_INVALID: {
+    status: 410,
+    detail: 'Ce lien n’est pas valable. Demandez-en un nouveau.',
+    when: 'an invitation or password-reset link that is unknown, already used or expired',
+  },
+  ALREADY_HAS_PASSWORD: {
+    status: 409,
+    detail:
+      'Ce compte a déjà choisi son mot de passe : son titulaire peut demander un lien depuis « Mot de passe oublié ».',
+    when: 'sending a new invitation to an account that has already set its password',
+  },
 });

@@ -5,7 +5,8 @@ import type { Actor } from '../common/access/role';
 import { ApiProblems } from '../common/http/api-problems';
 import { UuidParam } from '../common/http/uuid-param';
 import { Page, PageOf } from '../common/pagination';
-import { CreateUserDto } from './dto/create-user.dto';
+import { CreateUserDto, InviteUserDto } from './dto/create-user.dto';
+import { AccountLinksService } from './account-links.service';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { ConfirmChangeDto, UserDto } from './dto/user.dto';
 import { UserQueryDto } from './dto/user-query.dto';
@@ -15,7 +16,10 @@ import { UsersService } from './users.service';
 @Controller('api/users')
 @Roles('ADMIN')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly links: AccountLinksService,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -26,6 +30,29 @@ export class UsersController {
   @ApiProblems(400, 409)
   create(@CurrentUser() actor: Actor, @Body() dto: CreateUserDto): Promise<UserDto> {
     return this.users.create(actor, dto);
+  }
+
+  @Post('invitations')
+  @ApiOperation({
+    summary:
+      'Invite a user by e-mail: the account is created without a password, its holder chooses one through a single-use link valid 72 h',
+  })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems(400, 409)
+  invite(@CurrentUser() actor: Actor, @Body() dto: InviteUserDto): Promise<UserDto> {
+    return this.links.invite(actor, dto);
+  }
+
+  @Post(':id/invitation')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Send a new invitation to an account that has not chosen its password (the older link ends)',
+  })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 404, 409)
+  reinvite(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<UserDto> {
+    return this.links.reinvite(actor, id);
   }
 
   @Get()

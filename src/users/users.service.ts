@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, ILike, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { hashPassword } from '../common/passwords';
+import { passwordWeakness } from '../common/password-policy';
 import { Actor, Role } from '../common/access/role';
 import { DomainError } from '../common/errors/domain-error';
 import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
 import { Page, pageOf } from '../common/pagination';
 import { queryRows, violatedConstraint } from '../database/sql';
-import { CreateUserDto } from './dto/create-user.dto';
+import { CreateUserDto, InviteUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
 import { UserQueryDto } from './dto/user-query.dto';
@@ -25,8 +26,26 @@ async function assertSecondAdmin(em: EntityManager, other: string, confirmer: st
   });
 }
 
+/**
+ * Refuses a password too short or too easy to guess for this account (its e-mail and name count
+ * as known words), as an error on `field`.
+ */
+export function assertPasswordAllowed(
+  password: string,
+  account: { email: string; displayName?: string | null },
+  field = 'password',
+): void {
+  const weakness = passwordWeakness(password, [account.email, account.displayName]);
+  if (weakness)
+    throw ValidationFailedError.field(
+      field,
+      'password is too short or too easy to guess (zxcvbn score below 3)',
+      weakness,
+    );
+}
+
 /** What an audit event may show of a user: never the password hash. */
-function auditView(u: User) {
+export function auditView(u: User) {
   return {
     email: u.email,
     displayName: u.displayName,
@@ -107,54 +126,71 @@ export class UsersService {
   }
 
   async create(actor: Actor | null, dto: CreateUserDto): Promise<UserDto> {
+    assertPasswordAllowed(dto.password, dto);
     const passwordHash = await hashPassword(dto.password);
+    return this.dataSource.transaction(
+      async (em) => (await this.insert(em, actor, dto, passwordHash)).dto,
+    );
+  }
+
+  /**
+   * A new account, in the caller's transaction: with a password chosen by `actor`, or (invited)
+   * none until its holder chooses one. Either way `actor` is recorded as having had the account
+   * in hand (they chose the password, or the mailbox the link went to): separation of duties
+   * counts them as possibly the same person.
+   */
+  async insert(
+    em: EntityManager,
+    actor: Actor | null,
+    dto: InviteUserDto,
+    passwordHash: string | null,
+  ): Promise<{ user: User; dto: UserDto }> {
     try {
-      return await this.dataSource.transaction(async (em) => {
-        const user = em.create(User, {
-          email: dto.email.trim().toLowerCase(),
-          displayName: dto.displayName ?? null,
-          jobTitle: dto.jobTitle ?? null,
-          passwordHash,
-          role: dto.role,
-          associationId: dto.role === 'ASSOCIATION' ? (dto.associationId ?? null) : null,
-          // A new administrator created by another one waits for a second one's confirmation.
-          active: !(actor && dto.role === 'ADMIN'),
-        });
-        if (dto.role !== 'ASSOCIATION' && dto.associationId) {
-          throw ValidationFailedError.field(
-            'associationId',
-            'associationId is only for role ASSOCIATION',
-            'ne se choisit que pour le rôle Structure',
-          );
-        }
-        await em.save(user);
-        const siteIds = await this.setSites(em, user, dto.siteIds ?? []);
-        await recordPasswordSetter(em, user.id, actor?.id ?? null);
-        const pending =
-          actor && dto.role === 'ADMIN'
-            ? await this.requestChange(em, actor, user, 'ADMIN_CREATION', null)
-            : null;
-        await this.audit.record(em, actor, {
-          action: 'user.created',
-          entityType: 'user',
-          entityId: user.id,
-          after: { ...auditView(user), siteIds, pendingChange: pending?.kind ?? null },
-        });
-        return UserDto.from(user, pending, siteIds);
+      const user = em.create(User, {
+        email: dto.email.trim().toLowerCase(),
+        displayName: dto.displayName ?? null,
+        jobTitle: dto.jobTitle ?? null,
+        passwordHash,
+        role: dto.role,
+        associationId: dto.role === 'ASSOCIATION' ? (dto.associationId ?? null) : null,
+        // A new administrator created by another one waits for a second one's confirmation.
+        active: !(actor && dto.role === 'ADMIN'),
       });
+      if (dto.role !== 'ASSOCIATION' && dto.associationId) {
+        throw ValidationFailedError.field(
+          'associationId',
+          'associationId is only for role ASSOCIATION',
+          'ne se choisit que pour le rôle Structure',
+        );
+      }
+      await em.save(user);
+      const siteIds = await this.setSites(em, user, dto.siteIds ?? []);
+      await recordPasswordSetter(em, user.id, actor?.id ?? null);
+      const pending =
+        actor && dto.role === 'ADMIN'
+          ? await this.requestChange(em, actor, user, 'ADMIN_CREATION', null)
+          : null;
+      await this.audit.record(em, actor, {
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        after: {
+          ...auditView(user),
+          siteIds,
+          pendingChange: pending?.kind ?? null,
+          invited: passwordHash === null,
+        },
+      });
+      return { user, dto: UserDto.from(user, pending, siteIds) };
     } catch (err) {
       const constraint = violatedConstraint(err);
-      if (constraint === 'uq_app_user_email') {
-        throw USER_ERRORS.error('EMAIL_TAKEN');
-      }
-
-      if (constraint === 'fk_app_user_association') {
+      if (constraint === 'uq_app_user_email') throw USER_ERRORS.error('EMAIL_TAKEN');
+      if (constraint === 'fk_app_user_association')
         throw ValidationFailedError.field(
           'associationId',
           'unknown association',
           'structure inconnue',
         );
-      }
       throw err;
     }
   }
@@ -271,6 +307,7 @@ export class UsersService {
     const passwordHash = dto.password ? await hashPassword(dto.password) : undefined;
     return this.dataSource.transaction(async (em) => {
       const user = await this.lockUser(em, id);
+      if (dto.password !== undefined) assertPasswordAllowed(dto.password, user);
       const before = auditView(user);
       // Giving an administrator's powers back, or another administrator's password: a request
       // that a second administrator confirms (confirmChange); what else was asked applies now.
@@ -421,17 +458,27 @@ export class UsersService {
     return change;
   }
 
+  /** The addresses of the active accounts of a role (whom a message to "the administrators" goes to). */
+  async activeEmails(em: EntityManager, role: Role): Promise<string[]> {
+    const rows = await queryRows<{ email: string }>(
+      em,
+      `SELECT email FROM app_user WHERE role = $1 AND active AND password_hash IS NOT NULL ORDER BY email`,
+      [role],
+    );
+    return rows.map((r) => r.email);
+  }
+
   async count(): Promise<number> {
     return this.dataSource.getRepository(User).count();
   }
 
-  private async lockUser(em: EntityManager, id: string): Promise<User> {
+  async lockUser(em: EntityManager, id: string): Promise<User> {
     const user = await em.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw new NotFoundError('Utilisateur', id);
     return user;
   }
 
-  private asActor(user: User): Actor {
+  asActor(user: User): Actor {
     return {
       id: user.id,
       role: user.role,

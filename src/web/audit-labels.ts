@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'auth.login': 'Connexion',
   'auth.login_failed': 'Connexion refusée',
   'auth.logout': 'Déconnexion',
+  'auth.login_blocked': 'Connexions bloquées (trop d’échecs)',
   'beneficiary.erased': 'Données d’un bénéficiaire effacées',
   'beneficiary.exported': 'Données d’un bénéficiaire exportées',
   'beneficiary.retention_erased': 'Données effacées en fin de conservation',
@@ -52,6 +53,11 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'user.change_requested': 'Changement de compte demandé',
   'user.change_confirmed': 'Changement de compte confirmé',
   'user.change_cancelled': 'Changement de compte retiré',
+  'user.invitation_sent': 'Invitation renvoyée',
+  'user.invitation_accepted': 'Invitation acceptée, mot de passe choisi',
+  'user.password_reset_requested': 'Lien de mot de passe demandé',
+  'user.password_reset_by_link': 'Mot de passe changé par lien',
+  'message.retried': 'Message renvoyé',
 };
 
 export const AUDIT_ENTITIES: Record<string, string> = {
@@ -62,6 +68,7 @@ export const AUDIT_ENTITIES: Record<string, string> = {
   cheque: 'Chèque',
   claim: 'Demande de remboursement',
   distribution_site: 'Lieu de remise',
+  message: 'Message',
   payment_batch: 'Bordereau',
   print_batch: 'Lot d’impression',
   programme: 'Dispositif',

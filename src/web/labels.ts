@@ -1,3 +1,4 @@
+import { ROLE_LABELS } from '../common/access/role';
 /** French labels of the codes the API uses, for the pages (the API itself stays in codes). */
 export const LABELS = {
   ageBand: {
@@ -79,11 +80,21 @@ export const LABELS = {
     ADMIN_REACTIVATION: 'Réactivation d’un compte administrateur',
     ADMIN_PASSWORD_RESET: 'Nouveau mot de passe d’un administrateur',
   } as Record<string, string>,
-  role: {
-    ADMIN: 'Administrateur',
-    AGENT: 'Agent du département',
-    PRESCRIBER: 'Prescripteur',
-    ASSOCIATION: 'Structure',
+  role: ROLE_LABELS,
+  messageStatus: {
+    PENDING: 'En attente',
+    SENT: 'Envoyé',
+    FAILED: 'En échec',
+    EXPIRED: 'Expiré (lien périmé, non envoyé)',
+  },
+  messageKind: {
+    INVITATION: 'Invitation',
+    PASSWORD_RESET: 'Lien de mot de passe',
+    CLAIM_SUBMITTED: 'Demande de remboursement reçue',
+    STATEMENT_ISSUED: 'État de remboursement émis',
+    STATEMENT_PAID: 'État de remboursement payé',
+    ACCREDITATION_EXPIRING: 'Habilitation bientôt terminée',
+    PROGRAMME_ENDING: 'Dispositif bientôt terminé',
   },
 } as const;
 

@@ -17,6 +17,7 @@ const NAV: Record<Role, NavItem[]> = {
     { href: '/admin/structures', label: 'Structures' },
     { href: '/admin/etats', label: 'Remboursements' },
     { href: '/admin/utilisateurs', label: 'Utilisateurs' },
+    { href: '/admin/messages', label: 'Messages' },
     { href: '/admin/journal', label: 'Journal' },
   ],
   AGENT: [

@@ -16,7 +16,9 @@ import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
 import { ValidationFailedError } from '../common/errors/common.errors';
 import { SitesService } from '../sites/sites.service';
-import { CreateUserDto } from '../users/dto/create-user.dto';
+import { CreateUserDto, InviteUserDto } from '../users/dto/create-user.dto';
+import { AccountLinksService } from '../users/account-links.service';
+import { OutboxService } from '../mail/outbox.service';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { ConfirmChangeDto } from '../users/dto/user.dto';
@@ -29,6 +31,9 @@ import { flashMessage, pageModel } from './page-model';
 const DONE: Record<string, string> = {
   utilisateur:
     'Le compte est créé : communiquez le mot de passe à son titulaire par un canal sûr. Un compte administrateur reste inactif tant qu’un second administrateur ne l’a pas confirmé.',
+  invitation:
+    'Le compte est créé et l’invitation envoyée : son titulaire choisit son mot de passe par le lien reçu, valable 72 heures. Un compte administrateur reste inactif tant qu’un second administrateur ne l’a pas confirmé.',
+  invite: 'Une nouvelle invitation est envoyée ; le lien précédent ne sert plus.',
   modifie: 'Le compte est enregistré.',
   mot_de_passe:
     'Le mot de passe est changé et les sessions du compte sont fermées. Pour un administrateur, le changement attend la confirmation d’un second administrateur.',
@@ -59,6 +64,8 @@ export class UserAdminPagesController {
     private readonly users: UsersService,
     private readonly associations: AssociationsService,
     private readonly sites: SitesService,
+    private readonly links: AccountLinksService,
+    private readonly outbox: OutboxService,
   ) {}
 
   private async listModel(actor: Actor, extra: PageState = {}) {
@@ -71,6 +78,7 @@ export class UserAdminPagesController {
     const siteNames = new Map(sites.map((s) => [s.id, s.name]));
     const typedSites = list(extra.typed?.siteIds);
     return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
+      mailConfigured: this.outbox.smtpConfigured,
       roles: options(LABELS.role, list(extra.typed?.role)[0]),
       associations: associations.map((a) => ({
         ...a,
@@ -104,13 +112,17 @@ export class UserAdminPagesController {
       async () => {
         const fields = formFields(body);
         const siteIds = list(fields.siteIds);
-        const created = await this.users.create(
-          actor,
-          await readForm(CreateUserDto, {
-            ...fields,
-            siteIds: siteIds.length ? siteIds : undefined,
-          }),
-        );
+        const account: Record<string, unknown> = {
+          ...fields,
+          siteIds: siteIds.length ? siteIds : undefined,
+        };
+        // with e-mail, nobody but the holder chooses the password: an invitation
+        if (this.outbox.smtpConfigured) {
+          delete account.password;
+          const invited = await this.links.invite(actor, await readForm(InviteUserDto, account));
+          return `/admin/utilisateurs/${invited.id}?fait=invitation`;
+        }
+        const created = await this.users.create(actor, await readForm(CreateUserDto, account));
         return `/admin/utilisateurs/${created.id}?fait=utilisateur`;
       },
       samePage('admin/users', 'create', body, (refusal) => this.listModel(actor, refusal)),
@@ -127,6 +139,7 @@ export class UserAdminPagesController {
     const typedSites = extra.refused === 'modifier' ? list(extra.typed?.siteIds) : user.siteIds;
     const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
     return pageModel(actor, user.displayName ?? user.email, '/admin/utilisateurs', {
+      mailConfigured: this.outbox.smtpConfigured,
       account: {
         ...user,
         roleLabel: LABELS.role[user.role],
@@ -189,6 +202,12 @@ export class UserAdminPagesController {
       'mot-de-passe',
       [
         async (actor, id, f) => {
+          if (this.outbox.smtpConfigured)
+            throw ValidationFailedError.field(
+              'password',
+              'with e-mail configured, the holder chooses their password (forgotten-password link)',
+              'se choisit par son titulaire, depuis « Mot de passe oublié »',
+            );
           requireConfirmation(
             f,
             'confirmPassword',
@@ -220,6 +239,7 @@ export class UserAdminPagesController {
         'mot_de_passe',
       ],
     ],
+    ['inviter', [(actor, id) => this.links.reinvite(actor, id), 'invite']],
     [
       'desactiver',
       [

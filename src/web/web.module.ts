@@ -25,6 +25,7 @@ import { SessionPagesController } from './session-pages.controller';
 import { ProgrammePagesController } from './programme-pages.controller';
 import { StructureAdminPagesController } from './structure-admin-pages.controller';
 import { UserAdminPagesController } from './user-admin-pages.controller';
+import { MessageAdminPagesController } from './message-admin-pages.controller';
 
 /** The web interface in French: pages over the same services as the API. */
 @Module({
@@ -50,6 +51,7 @@ import { UserAdminPagesController } from './user-admin-pages.controller';
     ProgrammePagesController,
     StructureAdminPagesController,
     UserAdminPagesController,
+    MessageAdminPagesController,
     AssociationPagesController,
     DistributionPagesController,
     ClosingPagesController,

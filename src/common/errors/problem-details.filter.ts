@@ -1,5 +1,4 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import {
@@ -139,9 +138,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         detail: exception.detail,
         extra: exception.extra,
       };
-    }
-    if (exception instanceof ThrottlerException) {
-      return common('RATE_LIMITED');
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

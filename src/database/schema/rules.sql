@@ -4,6 +4,24 @@
 
 -- ==== Functions ====
 
+-- account_link_guard
+CREATE OR REPLACE FUNCTION public.account_link_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          RAISE EXCEPTION 'account_link rows are kept' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        IF OLD.used_at IS NOT NULL
+           OR NEW.user_id <> OLD.user_id OR NEW.purpose <> OLD.purpose OR NEW.token_hash <> OLD.token_hash
+           OR NEW.created_by IS DISTINCT FROM OLD.created_by OR NEW.created_at <> OLD.created_at
+           OR NEW.expires_at > OLD.expires_at THEN
+          RAISE EXCEPTION 'an account link is used once and never extended' USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
 -- audit_event_canonical
 CREATE OR REPLACE FUNCTION public.audit_event_canonical(e audit_event)
  RETURNS text
@@ -364,6 +382,8 @@ AS $function$
 
 -- ==== Triggers ====
 
+-- on account_link
+CREATE TRIGGER trg_account_link_guard BEFORE DELETE OR UPDATE ON public.account_link FOR EACH ROW EXECUTE FUNCTION account_link_guard();
 -- on audit_event
 CREATE TRIGGER trg_audit_event_chain BEFORE INSERT ON public.audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_chain();
 CREATE TRIGGER trg_audit_event_immutable BEFORE DELETE OR UPDATE ON public.audit_event FOR EACH ROW EXECUTE FUNCTION forbid_modification();

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -13,8 +13,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ROLES, Role } from '../../common/access/role';
-
-export const PASSWORD_MIN = 12;
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../common/password-policy';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'agent@departement.fr' })
@@ -22,10 +21,14 @@ export class CreateUserDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({ minLength: PASSWORD_MIN, maxLength: 128 })
+  @ApiProperty({
+    minLength: PASSWORD_MIN,
+    maxLength: PASSWORD_MAX,
+    description: 'Also refused when too easy to guess (zxcvbn score below 3)',
+  })
   @IsString()
   @MinLength(PASSWORD_MIN)
-  @MaxLength(128)
+  @MaxLength(PASSWORD_MAX)
   password!: string;
 
   @ApiProperty({ enum: ROLES })
@@ -69,3 +72,6 @@ export class CreateUserDto {
   @MaxLength(120)
   jobTitle?: string;
 }
+
+/** An account created by invitation: its holder chooses the password through the e-mailed link. */
+export class InviteUserDto extends OmitType(CreateUserDto, ['password'] as const) {}

@@ -10,7 +10,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { PASSWORD_MIN } from './create-user.dto';
+import { PASSWORD_MIN } from '../../common/password-policy';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'false deactivates the account and revokes its sessions' })

@@ -30,6 +30,10 @@ export class UserDto {
   })
   siteIds!: string[];
   @ApiProperty() active!: boolean;
+  @ApiProperty({
+    description: 'False for an invited account whose holder has not yet chosen a password',
+  })
+  hasPassword!: boolean;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastLoginAt!:
     string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -51,6 +55,7 @@ export class UserDto {
       associationId: user.associationId,
       siteIds,
       active: user.active,
+      hasPassword: user.passwordHash !== null,
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
       pendingChange: pending
