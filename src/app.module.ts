@@ -11,6 +11,7 @@ import { BookletsModule } from './booklets/booklets.module';
 import { ProblemDetailsFilter } from './common/errors/problem-details.filter';
 import { RequestContextInterceptor } from './common/http/request-context.interceptor';
 import { assignRequestId } from './common/http/request-id';
+import { redactSecrets } from './common/http/redact';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/app-config.module';
 import { DatabaseModule } from './database/database.module';
@@ -60,7 +61,7 @@ export class AppModule {
               // a link's secret (invitation, password reset) is never written to the logs
               serializers: {
                 req: (req: { url?: string }) => {
-                  if (req.url) req.url = req.url.replace(/(\/compte\/lien\/)[^/?#]+/, '$1[secret]');
+                  if (req.url) req.url = redactSecrets(req.url);
                   return req;
                 },
               },

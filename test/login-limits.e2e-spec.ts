@@ -77,6 +77,8 @@ describe('Login limits that hold, passwords that resist', () => {
       .set('Authorization', `Bearer ${admin}`)
       .send({ ...other, role: 'AGENT' })
       .expect(201);
+    // the holder signs in from the office once: that network is then known to the account
+    expect((await api('198.51.100.50', other.email, other.password)).status).toBe(200);
     for (let i = 1; i <= 5; i++)
       expect((await api(`192.0.2.${i}`, other.email, `essai ${i}`)).status).toBe(401);
     const blocked = await api('192.0.2.99', other.email, other.password);
@@ -87,6 +89,24 @@ describe('Login limits that hold, passwords that resist', () => {
       `SELECT after FROM audit_event WHERE action = 'auth.login_blocked' AND after->>'scope' = 'account'`,
     );
     expect(event.after).toMatchObject({ scope: 'account', email: other.email, failures: 5 });
+    // …but not from the holder's own network: guesses from elsewhere do not lock them out
+    expect((await api('198.51.100.50', other.email, other.password)).status).toBe(200);
+  });
+
+  it('counts each attempt before checking it: a burst of parallel guesses does not outrun the limit', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => api('203.0.113.200', user.email, `rafale ${i}`)),
+    );
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(17);
+  });
+
+  it('counts an IPv6 client by its /64 network', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 4; i++)
+      statuses.push((await api(`2001:db8:1:2::${i}`, 'v6@cd31.test', `v6 ${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
   });
 
   it('a flood from one address is cut at the IP limit and adds a bounded number of audit events', async () => {
@@ -98,7 +118,7 @@ describe('Login limits that hold, passwords that resist', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(24);
     expect((await audited('auth.login_failed')) - before).toBe(6);
     const [ipEvent] = await t.dataSource.query(
-      `SELECT after FROM audit_event WHERE action = 'auth.login_blocked' AND after->>'scope' = 'ip'`,
+      `SELECT after FROM audit_event WHERE action = 'auth.login_blocked' AND after->>'scope' = 'ip' AND after->>'ip' = '203.0.113.77'`,
     );
     expect(ipEvent.after).toMatchObject({ scope: 'ip', ip: '203.0.113.77', email: null });
   });

@@ -4,6 +4,7 @@ import { MailWorker } from '../src/mail/mail-worker';
 import { AccreditationRemindersJob } from '../src/associations/accreditation-reminders.job';
 import { ProgrammeRemindersJob } from '../src/programmes/programme-reminders.job';
 import { UsersService } from '../src/users/users.service';
+import { AccountLinksService } from '../src/users/account-links.service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TestApp } from './support/app';
 import { createAssociation, createProgramme, issuedStatement } from './support/factories';
 import { TestSmtpServer } from './support/smtp';
@@ -237,6 +238,8 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
       .send({ email: 'personne@nulle-part.test' })
       .expect(202);
 
+    // written after the answer (its time tells nothing either)
+    await t.app.get(AccountLinksService).settled();
     await worker.deliverDue();
     expect(smtp.to('personne@nulle-part.test')).toHaveLength(0);
     const [mail] = smtp.to(email);
@@ -267,7 +270,28 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
       .expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    await t.app.get(AccountLinksService).settled();
     expect(await worker.deliverDue()).toMatchObject({ sent: 2 });
+    // the newer link ended the older; deactivating the account ends the last one
+    const [older, newer] = smtp
+      .to(email)
+      .slice(-2)
+      .map((m) => linkIn(m.text));
+    await request(t.http).get(`/compte/lien/${older}`).set('Accept', 'text/html').expect(410);
+    const { body: found } = await request(t.http)
+      .get(`/api/users?email=${encodeURIComponent(email)}`)
+      .set(auth(admin))
+      .expect(200);
+    await request(t.http)
+      .patch(`/api/users/${found.items[0].id}`)
+      .set(auth(admin))
+      .send({ active: false })
+      .expect(200);
+    const dead = await request(t.http)
+      .post('/api/auth/links/use')
+      .send({ token: newer, password: 'un koala dort dans le ficus' })
+      .expect(410);
+    expect(dead.body.code).toBe('LINK_INVALID');
   });
 
   it('an SMTP outage delays, loses nothing, sends once; a 5xx refusal is given up and resent by hand', async () => {
@@ -503,6 +527,7 @@ describe('E-mail without SMTP_URL', () => {
   it('keeps messages in the outbox, says so on /admin/messages, and offers typed passwords instead', async () => {
     const admin = await t.adminToken();
     await request(t.http).post('/api/auth/password-reset').send({ email: ADMIN_EMAIL }).expect(202);
+    await t.app.get(AccountLinksService).settled();
     expect(await t.app.get(MailWorker).deliverDue()).toEqual({
       sent: 0,
       retried: 0,

@@ -37,31 +37,29 @@ export class AuthService {
     ip: string | undefined,
   ): Promise<{ token: string; user: User }> {
     const normalized = email.trim().toLowerCase();
-    const from = ip ?? 'unknown';
-    await this.limits.assertAllowed(normalized, from);
+    await this.limits.attempt(normalized, ip);
     const user = await this.users.findByEmail(normalized);
     const ok = await verifyPassword(user?.passwordHash ?? undefined, password);
     if (!user || !ok || !user.active) {
-      if (await this.limits.failed(normalized, from))
-        await this.audit.recordAlone(null, {
-          action: 'auth.login_failed',
-          entityType: 'user',
-          entityId: user?.id ?? null,
-          after: {
-            email: normalized,
-            ip: ip ?? null,
-            reason: !user
-              ? 'unknown_email'
-              : !user.passwordHash
-                ? 'no_password_yet'
-                : !ok
-                  ? 'wrong_password'
-                  : 'inactive',
-          },
-        });
+      await this.audit.recordAlone(null, {
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: user?.id ?? null,
+        after: {
+          email: normalized,
+          ip: ip ?? null,
+          reason: !user
+            ? 'unknown_email'
+            : !user.passwordHash
+              ? 'no_password_yet'
+              : !ok
+                ? 'wrong_password'
+                : 'inactive',
+        },
+      });
       throw new InvalidCredentialsError();
     }
-    await this.limits.succeeded(normalized, from);
+    await this.limits.succeeded(normalized, ip);
     const loggedIn = await this.users.recordLogin(user);
     const payload: TokenPayload = { sub: user.id, role: user.role, ver: user.tokenVersion };
     return { token: await this.jwt.signAsync(payload), user: loggedIn };

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { RateLimiter } from '../security/rate-limiter.service';
+import { clientNetwork, LOGIN_KEYS } from '../security/login-keys';
+import { RateLimitedError, RateLimiter } from '../security/rate-limiter.service';
 
 type Scope = 'ip' | 'account_ip' | 'account';
 
@@ -12,18 +13,23 @@ interface Limit {
   windowSeconds: number;
 }
 
+/** How long a network where an account signed in stays known to it. */
+const KNOWN_NETWORK_SECONDS = 30 * 86_400;
+
 /**
- * The limits on failed sign-ins, one set of counters for every way in (API and pages), kept in
- * PostgreSQL so that they hold across instances:
- * - per IP (LOGIN_RATE_LIMIT_PER_IP in LOGIN_RATE_WINDOW_SECONDS);
+ * The limits on sign-in attempts, one set of counters for every way in (API and pages), kept in
+ * PostgreSQL so that they hold across instances. An attempt is counted before its password is
+ * checked (atomically: a burst of parallel guesses cannot outrun the count); a success takes its
+ * count back. Per attempt:
+ * - per IP (IPv6: per /64 network; LOGIN_RATE_LIMIT_PER_IP in LOGIN_RATE_WINDOW_SECONDS);
  * - per account from one IP (LOGIN_RATE_LIMIT_PER_EMAIL, same window): someone guessing from
- *   their address blocks only themselves, the real user elsewhere still signs in;
+ *   their address blocks only themselves;
  * - per account from every IP (LOGIN_RATE_LIMIT_PER_ACCOUNT in LOGIN_ACCOUNT_WINDOW_SECONDS), the
- *   slower limit against guesses spread over many addresses. Reaching it blocks the account until
- *   the window ends, never longer; the reset link by e-mail still works meanwhile.
- * Once a limit is reached, attempts are refused before any password is checked, and are neither
- * counted nor audited: the audit log gets at most each limit's failures, plus one
- * `auth.login_blocked` event, per window.
+ *   slower limit against guesses spread over many addresses. It does not apply from a network the
+ *   account signed in from in the last 30 days: guesses from elsewhere never lock the real user
+ *   out where they work. A new password chosen by link clears the account's counts.
+ * Once a limit is passed the attempt is refused (429) without checking the password: the audit
+ * log gets at most each limit's failures, plus one `auth.login_blocked` event, per window.
  */
 @Injectable()
 export class LoginLimits {
@@ -33,46 +39,42 @@ export class LoginLimits {
     private readonly config: AppConfig,
   ) {}
 
-  private limits(email: string, ip: string): Limit[] {
+  private limits(email: string, network: string): Limit[] {
     const window = this.config.get('LOGIN_RATE_WINDOW_SECONDS');
     return [
       {
         scope: 'ip',
-        key: `login:ip:${ip}`,
+        key: LOGIN_KEYS.ip(network),
         limit: this.config.get('LOGIN_RATE_LIMIT_PER_IP'),
         windowSeconds: window,
       },
       {
         scope: 'account_ip',
-        key: `login:account-ip:${email}|${ip}`,
+        key: LOGIN_KEYS.accountFromIp(email, network),
         limit: this.config.get('LOGIN_RATE_LIMIT_PER_EMAIL'),
         windowSeconds: window,
       },
       {
         scope: 'account',
-        key: `login:account:${email}`,
+        key: LOGIN_KEYS.account(email),
         limit: this.config.get('LOGIN_RATE_LIMIT_PER_ACCOUNT'),
         windowSeconds: this.config.get('LOGIN_ACCOUNT_WINDOW_SECONDS'),
       },
     ];
   }
 
-  /** Throws RateLimitedError (429, Retry-After) when any limit is reached for this attempt. */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    for (const l of this.limits(email, ip))
-      await this.limiter.assertBelow([l.key], l.limit, l.windowSeconds);
-  }
-
-  /**
-   * Counts a failure on every limit; a limit it reaches is audited once (`auth.login_blocked`).
-   * Returns whether the failure itself is to be audited: no once the IP's limit is passed.
-   */
-  async failed(email: string, ip: string): Promise<boolean> {
-    let withinIpLimit = true;
-    for (const l of this.limits(email, ip)) {
-      const hits = await this.limiter.hit([l.key], l.windowSeconds);
-      if (l.scope === 'ip' && hits > l.limit) withinIpLimit = false;
-      if (hits === l.limit)
+  /** Counts the attempt on every limit that applies; throws RateLimitedError once one is passed. */
+  async attempt(email: string, ip: string | undefined): Promise<void> {
+    const network = clientNetwork(ip);
+    const known = await this.limiter.isActive(
+      LOGIN_KEYS.knownNetwork(email, network),
+      KNOWN_NETWORK_SECONDS,
+    );
+    for (const l of this.limits(email, network)) {
+      if (l.scope === 'account' && known) continue;
+      const { hits, secondsLeft } = await this.limiter.count([l.key], l.windowSeconds);
+      if (hits <= l.limit) continue;
+      if (hits === l.limit + 1)
         await this.audit.recordAlone(null, {
           action: 'auth.login_blocked',
           entityType: 'user',
@@ -80,17 +82,25 @@ export class LoginLimits {
           after: {
             scope: l.scope,
             email: l.scope === 'ip' ? null : email,
-            ip: l.scope === 'account' ? null : ip,
-            failures: hits,
+            ip: l.scope === 'account' ? null : network,
+            failures: l.limit,
             windowSeconds: l.windowSeconds,
           },
         });
+      throw new RateLimitedError(secondsLeft);
     }
-    return withinIpLimit;
   }
 
-  /** A successful sign-in clears this account's failures from this IP. */
-  async succeeded(email: string, ip: string): Promise<void> {
-    await this.limiter.clear([this.limits(email, ip)[1].key]);
+  /**
+   * A successful sign-in: its attempt is taken back, this account's failures from this network
+   * forgotten, and the network known to the account (the account-wide limit spares it).
+   */
+  async succeeded(email: string, ip: string | undefined): Promise<void> {
+    const network = clientNetwork(ip);
+    const [byIp, fromIp, account] = this.limits(email, network);
+    await this.limiter.unhit([byIp.key], byIp.windowSeconds);
+    await this.limiter.unhit([account.key], account.windowSeconds);
+    await this.limiter.clear([fromIp.key]);
+    await this.limiter.hit([LOGIN_KEYS.knownNetwork(email, network)], KNOWN_NETWORK_SECONDS);
   }
 }

@@ -68,6 +68,11 @@ function compiled(kind: MessageKind): Compiled {
   return c;
 }
 
+/** Every template, compiled once (at start: a broken one stops the service there). */
+export function compileAllMailTemplates(): void {
+  for (const kind of Object.keys(FILES) as MessageKind[]) compiled(kind);
+}
+
 const escapeHtml = (s: string) => Handlebars.escapeExpression(s);
 
 /**

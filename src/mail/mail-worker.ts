@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { queryRows } from '../database/sql';
 import { MailTransport, SendFailure } from './mail-transport';
 
-/** How long a claimed message is this instance's: longer than any attempt can last. */
+/** How long a claimed message is this instance's: five times the longest attempt. */
 const LEASE_SECONDS = 300;
 /** An attempt that has not finished by then counts as failed (it is tried again later). */
 const ATTEMPT_DEADLINE_MS = 60_000;
@@ -19,8 +19,8 @@ interface Claimed {
   text_body: string;
   html_body: string | null;
   attempts: number;
-  next_attempt_at: Date;
-  created_at: Date;
+  /** As PostgreSQL writes it (microseconds kept): the claim's identity when marking. */
+  locked_until: string;
 }
 
 export interface DeliveryRound {
@@ -51,7 +51,8 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.get('MAIL_WORKER_ENABLED') || !this.transport.configured) return;
+    // without SMTP_URL the rounds still expire dead links (and erase their messages' text)
+    if (!this.config.get('MAIL_WORKER_ENABLED')) return;
     this.timer = setInterval(
       () => {
         this.deliverDue().catch((err: unknown) =>
@@ -85,30 +86,31 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       )
     ).length;
     if (!this.transport.configured) return result;
-    const claimed = await queryRows<Claimed>(
+    for (let i = 0; i < BATCH; i++) {
+      // one message claimed at a time: its lease covers its own attempt only
+      const m = await this.claim();
+      if (!m) break;
+      result[await this.attempt(m)] += 1;
+    }
+    return result;
+  }
+
+  /** The oldest message due, claimed for LEASE_SECONDS (skipped if another instance holds it). */
+  private async claim(): Promise<Claimed | undefined> {
+    const [m] = await queryRows<Claimed>(
       this.dataSource.manager,
-      `UPDATE outbox_message m SET attempts = m.attempts + 1, locked_until = now() + make_interval(secs => $2)
-        WHERE m.id IN (
+      `UPDATE outbox_message m SET attempts = m.attempts + 1, locked_until = now() + make_interval(secs => $1)
+        WHERE m.id = (
           SELECT id FROM outbox_message
            WHERE status = 'PENDING' AND next_attempt_at <= now()
              AND (locked_until IS NULL OR locked_until < now())
              AND (expires_at IS NULL OR expires_at > now())
            ORDER BY next_attempt_at, created_at
-           LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING m.id, m.recipient, m.subject, m.text_body, m.html_body, m.attempts, m.next_attempt_at, m.created_at`,
-      [BATCH, LEASE_SECONDS],
+           LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING m.id, m.recipient, m.subject, m.text_body, m.html_body, m.attempts, m.locked_until::text AS locked_until`,
+      [LEASE_SECONDS],
     );
-    // RETURNING has no order: sent oldest first, as they were written
-    claimed.sort(
-      (a, b) =>
-        a.next_attempt_at.getTime() - b.next_attempt_at.getTime() ||
-        a.created_at.getTime() - b.created_at.getTime(),
-    );
-    for (const m of claimed) {
-      const outcome = await this.attempt(m);
-      result[outcome] += 1;
-    }
-    return result;
+    return m;
   }
 
   private async attempt(m: Claimed): Promise<'sent' | 'retried' | 'failed'> {
@@ -135,13 +137,13 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     } finally {
       clearTimeout(timer);
     }
-    // a message with a personal link keeps no copy of it once delivered
+    // marked by the instance that holds the claim; a message with a personal link keeps no copy
     await this.dataSource.query(
       `UPDATE outbox_message SET status = 'SENT', sent_at = now(), locked_until = NULL, last_error = NULL,
               text_body = CASE WHEN sensitive THEN NULL ELSE text_body END,
               html_body = CASE WHEN sensitive THEN NULL ELSE html_body END
-        WHERE id = $1 AND status = 'PENDING'`,
-      [m.id],
+        WHERE id = $1 AND status = 'PENDING' AND locked_until = $2::timestamptz`,
+      [m.id, m.locked_until],
     );
     return 'sent';
   }
@@ -149,15 +151,17 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private async failed(m: Claimed, failure: SendFailure): Promise<'retried' | 'failed'> {
     const giveUp = failure.permanent || m.attempts >= this.config.get('MAIL_MAX_ATTEMPTS');
     const wait = Math.min(3600, this.config.get('MAIL_RETRY_BASE_SECONDS') * 2 ** (m.attempts - 1));
+    // an SMTP answer may quote the message: never a link in what administrators read
+    const error = failure.message.replace(/https?:\/\/\S+/gi, '[lien]');
     await this.dataSource.query(
       `UPDATE outbox_message SET locked_until = NULL, last_error = $2,
               status = CASE WHEN $3 THEN 'FAILED' ELSE 'PENDING' END,
               next_attempt_at = now() + make_interval(secs => $4)
-        WHERE id = $1 AND status = 'PENDING'`,
-      [m.id, failure.message, giveUp, wait],
+        WHERE id = $1 AND status = 'PENDING' AND locked_until = $5::timestamptz`,
+      [m.id, error, giveUp, wait, m.locked_until],
     );
     this.logger.warn(
-      { messageId: m.id, attempts: m.attempts, error: failure.message, giveUp },
+      { messageId: m.id, attempts: m.attempts, error, giveUp },
       giveUp ? 'Mail given up' : 'Mail attempt failed; will retry',
     );
     return giveUp ? 'failed' : 'retried';

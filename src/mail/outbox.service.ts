@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -8,7 +8,7 @@ import { Page, pageOf } from '../common/pagination';
 import { queryRows } from '../database/sql';
 import { MessageDto, MessageQueryDto, OutboxSummaryDto } from './dto/message.dto';
 import { MAIL_ERRORS } from './mail.errors';
-import { MessageData, renderMail } from './mail-templates';
+import { compileAllMailTemplates, MessageData, renderMail } from './mail-templates';
 import { MailTransport } from './mail-transport';
 import { MessageKind, OutboxMessage } from './outbox-message.entity';
 
@@ -33,12 +33,17 @@ const STATUS_FR: Record<string, string> = {
  * commits), listed for administrators, resent by hand when given up. MailWorker sends them.
  */
 @Injectable()
-export class OutboxService {
+export class OutboxService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly transport: MailTransport,
   ) {}
+
+  /** A broken template stops the start, not a claim or a payment later. */
+  onModuleInit(): void {
+    compileAllMailTemplates();
+  }
 
   /**
    * Writes one message of `kind` to each recipient (duplicates and empty addresses dropped), in
@@ -63,7 +68,8 @@ export class OutboxService {
     const rows = await queryRows<{ id: string }>(
       em,
       `INSERT INTO outbox_message (kind, recipient, subject, text_body, html_body, sensitive, expires_at, dedupe_key)
-       SELECT $1, r, $3, $4, $5, $6, $7, CASE WHEN $8::text IS NULL THEN NULL ELSE $8 || ':' || r END
+       SELECT $1, r, $3, $4, $5, $6, $7,
+              CASE WHEN $8::text IS NULL THEN NULL ELSE $8 || ':' || encode(sha256(convert_to(r, 'UTF8')), 'hex') END
          FROM unnest($2::varchar[]) AS r
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,

@@ -59,9 +59,30 @@ export class RateLimiter {
     if (hits > limit) await this.assertBelow(keys, limit, windowSeconds);
   }
 
-  /** Forgets the counts of these keys (a success that ends a run of failures). */
-  async clear(keys: string[]): Promise<void> {
-    await this.dataSource.query(`DELETE FROM rate_limit_counter WHERE key = ANY($1)`, [keys]);
+  /** Forgets the counts of the keys that start with one of these prefixes. */
+  async clear(prefixes: string[]): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM rate_limit_counter WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE starts_with(key, p))`,
+      [prefixes],
+    );
+  }
+
+  /** Takes back one hit of each key, in its current window (an attempt that turned out fine). */
+  async unhit(keys: string[], windowSeconds: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE rate_limit_counter SET hits = greatest(hits - 1, 0)
+        WHERE key = ANY($1) AND window_start > now() - make_interval(secs => $2)`,
+      [keys, windowSeconds],
+    );
+  }
+
+  /** Whether the key has a window still open. */
+  async isActive(key: string, windowSeconds: number): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM rate_limit_counter WHERE key = $1 AND window_start > now() - make_interval(secs => $2)`,
+      [key, windowSeconds],
+    );
+    return rows.length > 0;
   }
 
   /** Removes expired windows (called periodically). */

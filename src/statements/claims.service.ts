@@ -94,6 +94,7 @@ export class ClaimsService {
       // The claim deadline binds the association: it must submit by then. The département's own
       // processing (issue, approval, payment) of a claim submitted in time may come later.
       await this.assertBeforeDeadline(em, claim.id, parisToday());
+      // the message is written before the audit event, which is last (it holds the chain's lock)
       await this.audit.changeState(em, actor, claim, {
         action: 'claim.submitted',
         entityType: 'claim',
@@ -101,15 +102,20 @@ export class ClaimsService {
         to: 'SUBMITTED',
         refuse,
         set: { submittedAt: new Date() },
-      });
-      const association = await em.findOneByOrFail(Association, { id: claim.associationId });
-      await this.outbox.enqueue(em, 'CLAIM_SUBMITTED', await this.users.activeEmails(em, 'ADMIN'), {
-        association: association.name,
-        amount: formatEuros(claim.totalCents),
-        redemptions: frenchCount(claim.redemptionCount, 'encaissement', 'encaissements'),
-        link: `${this.config.get('PUBLIC_BASE_URL')}/admin/etats`,
+        thenWrite: () => this.tellSubmitted(em, claim),
       });
       return this.toDto(claim, null, actor);
+    });
+  }
+
+  /** The administrators learn that a claim waits for them. */
+  private async tellSubmitted(em: EntityManager, claim: Claim): Promise<void> {
+    const association = await em.findOneByOrFail(Association, { id: claim.associationId });
+    await this.outbox.enqueue(em, 'CLAIM_SUBMITTED', await this.users.activeEmails(em, 'ADMIN'), {
+      association: association.name,
+      amount: formatEuros(claim.totalCents),
+      redemptions: frenchCount(claim.redemptionCount, 'encaissement', 'encaissements'),
+      link: `${this.config.get('PUBLIC_BASE_URL')}/admin/etats`,
     });
   }
 

@@ -117,18 +117,7 @@ export class StatementsService {
       claim.status = 'ISSUED';
       await em.save(claim);
       const issued = await em.findOneByOrFail(Statement, { id: statementId });
-      await this.audit.record(em, actor, {
-        action: 'statement.issued',
-        entityType: 'statement',
-        entityId: statementId,
-        before: { claimId: claim.id, claimStatus: 'SUBMITTED' },
-        after: {
-          number,
-          totalCents: issued.totalCents,
-          lineCount: issued.lineCount,
-          contentHash: issued.contentHash,
-        },
-      });
+      // the message before the audit event, which is last (it holds the chain's lock)
       await this.outbox.enqueue(
         em,
         'STATEMENT_ISSUED',
@@ -141,6 +130,18 @@ export class StatementsService {
           link: `${this.config.get('PUBLIC_BASE_URL')}/structure/etats`,
         },
       );
+      await this.audit.record(em, actor, {
+        action: 'statement.issued',
+        entityType: 'statement',
+        entityId: statementId,
+        before: { claimId: claim.id, claimStatus: 'SUBMITTED' },
+        after: {
+          number,
+          totalCents: issued.totalCents,
+          lineCount: issued.lineCount,
+          contentHash: issued.contentHash,
+        },
+      });
       return (await this.dtos(em, actor, [issued]))[0];
     });
   }

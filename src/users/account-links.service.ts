@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,7 +9,9 @@ import { hashPassword } from '../common/passwords';
 import { AppConfig } from '../config/app-config';
 import { queryRows } from '../database/sql';
 import { OutboxService } from '../mail/outbox.service';
+import { clientNetwork, digest as keyDigest, LOGIN_KEYS } from '../security/login-keys';
 import { RateLimiter } from '../security/rate-limiter.service';
+import { AccountChange } from './account-change.entity';
 import { AccountLink, AccountLinkPurpose } from './account-link.entity';
 import { InviteUserDto } from './dto/create-user.dto';
 import { UserDto } from './dto/user.dto';
@@ -44,7 +46,11 @@ export interface LinkView {
  * password. Nobody but the holder of the mailbox learns the password.
  */
 @Injectable()
-export class AccountLinksService {
+export class AccountLinksService implements OnApplicationShutdown {
+  private readonly logger = new Logger(AccountLinksService.name);
+  /** Reset requests being written after their answer (see requestReset). */
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersService,
@@ -80,18 +86,36 @@ export class AccountLinksService {
   }
 
   /**
-   * "Mot de passe oublié": a reset link (valid 1 h) to an active account's address; the same
-   * silence whether the address has an account or not. Limited per IP and per address (429).
+   * "Mot de passe oublié": a reset link (valid 1 h) to an active account's address, the same
+   * answer whether the address has an account or not. Limited per IP and per address (429,
+   * counted before anything else); the link and its message are then written after the answer,
+   * so that its time does not tell whether the account exists either.
    */
   async requestReset(email: string, ip: string | undefined): Promise<void> {
     const normalized = email.trim().toLowerCase();
     await this.limiter.consume(
-      [`reset:ip:${ip ?? 'unknown'}`, `reset:email:${normalized}`],
+      [`reset:ip:${clientNetwork(ip)}`, `reset:email:${keyDigest(normalized)}`],
       this.config.get('PASSWORD_RESET_LIMIT'),
       3600,
     );
+    const work = this.writeReset(normalized, ip)
+      .catch((err: unknown) => this.logger.error({ err }, 'Password reset not written'))
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  /** Resolves once every reset request answered so far is written (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.settled();
+  }
+
+  private async writeReset(email: string, ip: string | undefined): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const user = await em.findOneBy(User, { email: normalized, active: true });
+      const user = await em.findOneBy(User, { email, active: true });
       if (!user) return;
       const { secret, expiresAt } = await this.issue(em, user, 'PASSWORD_RESET', null);
       await this.outbox.enqueue(
@@ -112,28 +136,28 @@ export class AccountLinksService {
 
   /** The link's account and purpose, if it may still be used. */
   async view(secret: string): Promise<LinkView> {
-    const link = await this.find(this.dataSource.manager, secret, false);
-    const user = await this.dataSource.manager.findOneByOrFail(User, { id: link.userId });
-    return {
-      purpose: link.purpose,
-      email: user.email,
-      expiresAt: link.expiresAt,
-      awaitsConfirmation: !user.active,
-    };
+    const em = this.dataSource.manager;
+    const link = await this.find(em, secret, false);
+    const user = await em.findOneByOrFail(User, { id: link.userId });
+    return this.viewOf(em, link, user);
   }
 
   /**
-   * The holder of the link chooses the account's password: the link is used up, every session
-   * of the account ends. Nobody is recorded as having chosen it but the holder.
+   * The holder of the link chooses the account's password: the link is used up, the account's
+   * other links end, every session and every count of failed sign-ins of the account end. Nobody
+   * is recorded as having chosen it but the holder.
    */
   async use(secret: string, password: string): Promise<LinkView> {
     // the password's strength is checked before the slow hash, on the account it is for
     const preview = await this.view(secret);
     assertPasswordAllowed(password, { email: preview.email });
     const passwordHash = await hashPassword(password);
-    return this.dataSource.transaction(async (em) => {
+    const view = await this.dataSource.transaction(async (em) => {
+      // the account first, then its link: the order every change of an account takes
+      const { userId } = await this.find(em, secret, false);
+      const user = await this.users.lockUser(em, userId);
       const link = await this.find(em, secret, true);
-      const user = await this.users.lockUser(em, link.userId);
+      const seen = await this.viewOf(em, link, user);
       const before = auditView(user);
       user.passwordHash = passwordHash;
       user.tokenVersion += 1;
@@ -146,6 +170,7 @@ export class AccountLinksService {
         [link.id],
       );
       if (used.length !== 1) throw USER_ERRORS.error('LINK_INVALID');
+      await this.users.endLinks(em, user.id);
       await this.audit.record(em, this.users.asActor(user), {
         action:
           link.purpose === 'INVITATION'
@@ -156,13 +181,35 @@ export class AccountLinksService {
         before,
         after: { ...auditView(user), linkId: link.id },
       });
-      return {
-        purpose: link.purpose,
-        email: user.email,
-        expiresAt: link.expiresAt,
-        awaitsConfirmation: !user.active,
-      };
+      return seen;
     });
+    await this.limiter.clear(LOGIN_KEYS.accountPrefixes(view.email));
+    return view;
+  }
+
+  /**
+   * What the link's page shows; refused for a deactivated account (an invited administrator
+   * awaiting a second administrator's confirmation is inactive too, and may choose it).
+   */
+  private async viewOf(em: EntityManager, link: AccountLink, user: User): Promise<LinkView> {
+    const awaitsConfirmation =
+      !user.active &&
+      (await em.existsBy(AccountChange, {
+        userId: user.id,
+        kind: 'ADMIN_CREATION',
+        status: 'PENDING',
+      }));
+    if (!user.active && !awaitsConfirmation)
+      throw USER_ERRORS.custom(
+        'LINK_INVALID',
+        'Ce compte est désactivé : ce lien ne sert plus. Adressez-vous à l’administrateur du Pass numérique.',
+      );
+    return {
+      purpose: link.purpose,
+      email: user.email,
+      expiresAt: link.expiresAt,
+      awaitsConfirmation,
+    };
   }
 
   private async sendInvitation(em: EntityManager, actor: Actor, user: User): Promise<void> {

@@ -342,7 +342,10 @@ export class UsersService {
       const siteIds =
         dto.siteIds !== undefined ? await this.setSites(em, user, dto.siteIds) : sitesBefore;
       const revoke = (before.active && !user.active) || (passwordHash !== undefined && !pending);
-      if (revoke) user.tokenVersion += 1;
+      if (revoke) {
+        user.tokenVersion += 1;
+        await this.endLinks(em, user.id);
+      }
       await em.save(user);
       await this.audit.record(em, actor, {
         action: pending
@@ -376,7 +379,10 @@ export class UsersService {
         user.passwordHash = change.passwordHash;
         await recordPasswordSetter(em, user.id, change.requestedBy);
       }
-      if (change.kind !== 'ADMIN_CREATION') user.tokenVersion += 1;
+      if (change.kind !== 'ADMIN_CREATION') {
+        user.tokenVersion += 1;
+        await this.endLinks(em, user.id);
+      }
       await em.save(user);
       await this.decide(em, change, actor, 'CONFIRMED');
       await this.audit.record(em, actor, {
@@ -456,6 +462,18 @@ export class UsersService {
     });
     if (!change) throw USER_ERRORS.error('NO_PENDING_CHANGE', { of: 'de ce compte' });
     return change;
+  }
+
+  /**
+   * Ends every unused link (invitation, reset) of the account: on deactivation, when a password
+   * is chosen, by link or by an administrator.
+   */
+  async endLinks(em: EntityManager, userId: string): Promise<void> {
+    await em.query(
+      `UPDATE account_link SET expires_at = now()
+        WHERE user_id = $1 AND used_at IS NULL AND expires_at > now()`,
+      [userId],
+    );
   }
 
   /** The addresses of the active accounts of a role (whom a message to "the administrators" goes to). */

@@ -12,6 +12,7 @@ import { assignRequestId } from '../http/request-id';
 import { COMMON_ERRORS } from './common.errors';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto, problemType } from './problem-details';
+import { redactSecrets } from '../http/redact';
 
 interface Problem {
   status: number;
@@ -70,7 +71,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception, req);
 
     if (problem.status >= 500 && problem.code !== 'SERVICE_UNAVAILABLE') {
-      this.logger.error({ err: exception, requestId, path: req.originalUrl }, 'Unhandled error');
+      this.logger.error(
+        { err: exception, requestId, path: redactSecrets(req.originalUrl) },
+        'Unhandled error',
+      );
     }
     if (res.headersSent) {
       res.end();
