@@ -1,4 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import * as common from '@zxcvbn-ts/language-common';
 import * as fr from '@zxcvbn-ts/language-fr';
 
@@ -40,4 +43,22 @@ export function passwordWeakness(
     return 'ressemble trop à votre adresse e-mail ou à votre nom : choisissez plutôt quelques mots sans rapport avec vous';
   const hint = result.feedback.warning ?? result.feedback.suggestions[0] ?? null;
   return `est trop facile à deviner${hint ? ` (${hint.replace(/\.$/, '').toLowerCase()})` : ''} : allongez-le, par exemple avec quelques mots sans rapport entre eux`;
+}
+
+/**
+ * A new password in a request body: its length checked with the others fields (400), its
+ * strength by the service on the account it is for (passwordWeakness).
+ */
+export function IsNewPassword(options: { optional?: boolean; description?: string } = {}) {
+  const doc = {
+    minLength: PASSWORD_MIN,
+    maxLength: PASSWORD_MAX,
+    description: `${options.description ? `${options.description}. ` : ''}Also refused when too easy to guess (zxcvbn score below 3)`,
+  };
+  return applyDecorators(
+    ...(options.optional ? [ApiPropertyOptional(doc), IsOptional()] : [ApiProperty(doc)]),
+    IsString(),
+    MinLength(PASSWORD_MIN),
+    MaxLength(PASSWORD_MAX),
+  );
 }

@@ -67,6 +67,27 @@ export function requireConfirmation(
   if (!confirmed) throw ValidationFailedError.field(name, `${name} must be checked`, message);
 }
 
+/**
+ * A new password typed twice (`password`, `passwordAgain`): the password, or a refusal naming the
+ * field at fault. Its strength is the service's to check.
+ */
+export function newPassword(fields: Record<string, unknown>): string {
+  if (typeof fields.password !== 'string')
+    throw ValidationFailedError.field('password', 'password is required', 'est obligatoire');
+  if (fields.password !== fields.passwordAgain)
+    throw new ValidationFailedError(
+      [
+        {
+          field: 'passwordAgain',
+          message: 'the two passwords differ',
+          fr: 'ne correspond pas au premier',
+        },
+      ],
+      'Les deux mots de passe diffèrent.',
+    );
+  return fields.password;
+}
+
 /** A textarea of one item a line (or separated by ";") → the items, trimmed, blank ones dropped. */
 export function lineList(text: unknown): string[] | undefined {
   if (typeof text !== 'string') return undefined;

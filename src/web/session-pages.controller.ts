@@ -11,8 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { PasswordResetRequestDto } from '../auth/dto/password.dto';
 import { AccountLinksService, LinkView } from '../users/account-links.service';
 import { frenchDateTime } from '../common/dates';
-import { ValidationFailedError } from '../common/errors/common.errors';
-import { formErrors, formFields, readForm } from './forms';
+import { formErrors, formFields, newPassword, readForm } from './forms';
 import { HOME } from './page-model';
 
 /** Only paths of this site, so that `suite` cannot send anyone elsewhere after sign-in. */
@@ -114,20 +113,7 @@ export class SessionPagesController {
   ) {
     const fields = formFields(body);
     try {
-      if (typeof fields.password !== 'string')
-        throw ValidationFailedError.field('password', 'password is required', 'est obligatoire');
-      if (fields.password !== fields.passwordAgain)
-        throw new ValidationFailedError(
-          [
-            {
-              field: 'passwordAgain',
-              message: 'the two passwords differ',
-              fr: 'ne correspond pas au premier',
-            },
-          ],
-          'Les deux mots de passe diffèrent.',
-        );
-      const used = await this.links.use(token, fields.password);
+      const used = await this.links.use(token, newPassword(fields));
       res.redirect(303, `/connexion?mdp=${used.awaitsConfirmation ? 'attente' : '1'}`);
     } catch (err) {
       if (err instanceof DomainError && err.status === 410) {

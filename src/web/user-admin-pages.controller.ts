@@ -23,7 +23,7 @@ import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { ConfirmChangeDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
-import { clearedFields, formFields, readForm, requireConfirmation } from './forms';
+import { clearedFields, formFields, newPassword, readForm, requireConfirmation } from './forms';
 import { LABELS, options } from './labels';
 import { namedFormAction, NamedForms, pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -213,27 +213,10 @@ export class UserAdminPagesController {
             'confirmPassword',
             'cochez la case pour confirmer la fermeture des sessions',
           );
-          if (typeof f.password !== 'string')
-            throw ValidationFailedError.field(
-              'password',
-              'password is required',
-              'est obligatoire',
-            );
-          if (f.password !== f.passwordAgain)
-            throw new ValidationFailedError(
-              [
-                {
-                  field: 'passwordAgain',
-                  message: 'the two passwords differ',
-                  fr: 'ne correspond pas au premier',
-                },
-              ],
-              'Les deux mots de passe diffèrent.',
-            );
           return this.users.update(
             actor,
             id,
-            await readForm(UpdateUserDto, { password: f.password }),
+            await readForm(UpdateUserDto, { password: newPassword(f) }),
           );
         },
         'mot_de_passe',

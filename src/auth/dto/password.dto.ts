@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../common/password-policy';
+import { IsNewPassword } from '../../common/password-policy';
 import { ACCOUNT_LINK_PURPOSES, AccountLinkPurpose } from '../../users/account-link.entity';
 
 export class PasswordResetRequestDto {
@@ -17,14 +17,7 @@ export class UseLinkDto {
   @MaxLength(100)
   token!: string;
 
-  @ApiProperty({
-    minLength: PASSWORD_MIN,
-    maxLength: PASSWORD_MAX,
-    description: 'Also refused when too easy to guess (zxcvbn score below 3)',
-  })
-  @IsString()
-  @MinLength(PASSWORD_MIN)
-  @MaxLength(PASSWORD_MAX)
+  @IsNewPassword()
   password!: string;
 }
 

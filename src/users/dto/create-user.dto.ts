@@ -9,11 +9,10 @@ import {
   IsString,
   IsUUID,
   MaxLength,
-  MinLength,
   ValidateIf,
 } from 'class-validator';
 import { ROLES, Role } from '../../common/access/role';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../common/password-policy';
+import { IsNewPassword } from '../../common/password-policy';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'agent@departement.fr' })
@@ -21,14 +20,7 @@ export class CreateUserDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiProperty({
-    minLength: PASSWORD_MIN,
-    maxLength: PASSWORD_MAX,
-    description: 'Also refused when too easy to guess (zxcvbn score below 3)',
-  })
-  @IsString()
-  @MinLength(PASSWORD_MIN)
-  @MaxLength(PASSWORD_MAX)
+  @IsNewPassword()
   password!: string;
 
   @ApiProperty({ enum: ROLES })

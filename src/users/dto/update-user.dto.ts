@@ -8,9 +8,8 @@ import {
   IsString,
   IsUUID,
   MaxLength,
-  MinLength,
 } from 'class-validator';
-import { PASSWORD_MIN } from '../../common/password-policy';
+import { IsNewPassword } from '../../common/password-policy';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ description: 'false deactivates the account and revokes its sessions' })
@@ -18,15 +17,7 @@ export class UpdateUserDto {
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({
-    minLength: PASSWORD_MIN,
-    maxLength: 128,
-    description: 'Resets the password and revokes sessions',
-  })
-  @IsOptional()
-  @IsString()
-  @MinLength(PASSWORD_MIN)
-  @MaxLength(128)
+  @IsNewPassword({ optional: true, description: 'Resets the password and revokes sessions' })
   password?: string;
 
   @ApiPropertyOptional({ maxLength: 120 })
