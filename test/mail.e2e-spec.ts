@@ -272,12 +272,17 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     await t.app.get(AccountLinksService).settled();
     expect(await worker.deliverDue()).toMatchObject({ sent: 2 });
-    // the newer link ended the older; deactivating the account ends the last one
-    const [older, newer] = smtp
+    // deactivating the account ends the last one
+    // two requests at once: one valid link remains, the other ended
+    const [one, two] = smtp
       .to(email)
       .slice(-2)
       .map((m) => linkIn(m.text));
-    await request(t.http).get(`/compte/lien/${older}`).set('Accept', 'text/html').expect(410);
+    const opened = await Promise.all(
+      [one, two].map(async (l) => (await request(t.http).get(`/compte/lien/${l}`)).status),
+    );
+    expect([...opened].sort()).toEqual([200, 410]);
+    const newer = opened[0] === 200 ? one : two;
     const { body: found } = await request(t.http)
       .get(`/api/users?email=${encodeURIComponent(email)}`)
       .set(auth(admin))

@@ -115,8 +115,10 @@ export class AccountLinksService implements OnApplicationShutdown {
 
   private async writeReset(email: string, ip: string | undefined): Promise<void> {
     await this.dataSource.transaction(async (em) => {
-      const user = await em.findOneBy(User, { email, active: true });
-      if (!user) return;
+      const found = await em.findOneBy(User, { email, active: true });
+      if (!found) return;
+      // the account locked: two requests at once leave one valid link, not two
+      const user = await this.users.lockUser(em, found.id);
       const { secret, expiresAt } = await this.issue(em, user, 'PASSWORD_RESET', null);
       await this.outbox.enqueue(
         em,
