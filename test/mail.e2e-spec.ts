@@ -55,6 +55,7 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
   afterAll(async () => {
     await t.close();
     await smtp.stop();
+    expect(smtp.errors).toEqual([]);
   });
 
   it('invites by e-mail: one message, the link chooses the password once, nobody else sees it', async () => {
@@ -300,6 +301,28 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
   });
 
   it('an SMTP outage delays, loses nothing, sends once; a 5xx refusal is given up and resent by hand', async () => {
+    // its own server and instance: the other tests never depend on a server that was stopped
+    const smtp = await new TestSmtpServer().start();
+    const t = await createTestApp({
+      env: {
+        SMTP_URL: smtp.url,
+        MAIL_WORKER_ENABLED: 'false',
+        MAIL_RETRY_BASE_SECONDS: '1',
+        MAIL_MAX_ATTEMPTS: '3',
+      },
+    });
+    try {
+      await outageThenRefusal(t, smtp);
+    } finally {
+      await t.close();
+      await smtp.stop();
+    }
+    expect(smtp.errors).toEqual([]);
+  });
+
+  async function outageThenRefusal(t: TestApp, smtp: TestSmtpServer): Promise<void> {
+    const admin = await t.adminToken();
+    const worker = t.app.get(MailWorker);
     await smtp.stop();
     const email = 'panne@cd31.test';
     await request(t.http)
@@ -372,7 +395,7 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
       ).map((a) => a.action),
     ).toEqual(['message.retried']);
     expect(refusedUser.hasPassword).toBe(false);
-  });
+  }
 
   it('with e-mail, the accounts page invites: no password typed by an administrator', async () => {
     const { agent, csrf } = await browser(t, '/connexion');

@@ -21,6 +21,8 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** Recipients refused permanently (550). */
   readonly refuse = new Set<string>();
+  /** Errors the server reported about its sessions (none expected in these tests). */
+  readonly errors: Error[] = [];
   private server: SMTPServer | undefined;
   port = 0;
 
@@ -58,17 +60,43 @@ export class TestSmtpServer {
     return new SMTPServer(options);
   }
 
+  /**
+   * Listens on loopback: a free port the first time, the same port when started again. If another
+   * process took that port meanwhile (short-lived test servers pick free ports too), it is tried
+   * again for a few seconds, then the start fails loudly rather than leaving the tests without a
+   * server.
+   */
   async start(): Promise<this> {
-    const server = this.create();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.server.address() as AddressInfo).port;
-    this.server = server;
-    return this;
+    if (this.server) throw new Error('the test SMTP server is already running');
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const server = this.create();
+      // errors of the server's connections (a client hanging up) are kept for the tests, never thrown
+      server.on('error', (err: Error) => this.errors.push(err));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.server.once('error', reject);
+          server.server.listen(this.port, '127.0.0.1', () => {
+            server.server.removeListener('error', reject);
+            resolve();
+          });
+        });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EADDRINUSE' || this.port === 0 || Date.now() > deadline)
+          throw new Error(
+            `the test SMTP server could not listen on port ${this.port}: ${String(err)}`,
+          );
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      this.port = (server.server.address() as AddressInfo).port;
+      this.server = server;
+      return this;
+    }
   }
 
+  /** Stops listening and ends the open sessions (an outage). */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
