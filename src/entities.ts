@@ -21,6 +21,9 @@ import { Statement, StatementCounter, StatementLine } from './statements/stateme
 import { AccountChange } from './users/account-change.entity';
 import { AccountLink } from './users/account-link.entity';
 import { OutboxMessage } from './mail/outbox-message.entity';
+import { ExternalIdentity } from './users/external-identity.entity';
+import { SsoAttempt } from './auth/sso/sso-attempt.entity';
+import { AccessRequest } from './auth/sso/access-request.entity';
 import { PasswordSetter } from './users/password-setter.entity';
 import { User } from './users/user.entity';
 import { UserSite } from './users/user-site.entity';
@@ -59,6 +62,9 @@ export const ENTITIES = [
   AccountChange,
   AccountLink,
   OutboxMessage,
+  ExternalIdentity,
+  SsoAttempt,
+  AccessRequest,
   PasswordSetter,
   BankDetailsChange,
   DistributionSite,

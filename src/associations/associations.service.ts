@@ -4,6 +4,7 @@ import { documentType, UploadedDocument } from '../common/http/uploaded-file';
 import { canSeeAssociation } from '../common/access/scope';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { UsersService } from '../users/users.service';
 import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { parisToday } from '../common/dates';
@@ -34,6 +35,7 @@ export class AssociationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
   async create(actor: Actor, dto: CreateAssociationDto): Promise<AssociationDto> {
@@ -418,12 +420,10 @@ export class AssociationsService {
    * Who an association's messages go to: its contact address and its staff's active accounts.
    */
   async messageRecipients(em: EntityManager, association: Association): Promise<string[]> {
-    const staff = await queryRows<{ email: string }>(
-      em,
-      `SELECT email FROM app_user WHERE association_id = $1 AND active AND role = 'ASSOCIATION' ORDER BY email`,
-      [association.id],
-    );
-    return [association.email, ...staff.map((u) => u.email)];
+    return [
+      association.email,
+      ...(await this.users.activeEmails(em, ['ASSOCIATION'], association.id)),
+    ];
   }
 
   async lock(em: EntityManager, id: string): Promise<Association> {

@@ -9,10 +9,15 @@ import { SessionReader } from './session-reader';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginLimits } from './login-limits';
+import { AssociationsModule } from '../associations/associations.module';
+import { AccessRequestsController } from './sso/access-requests.controller';
+import { OidcClient } from './sso/oidc-client';
+import { SsoService } from './sso/sso.service';
 
 @Module({
   imports: [
     UsersModule,
+    AssociationsModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
@@ -26,13 +31,15 @@ import { LoginLimits } from './login-limits';
       },
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, AccessRequestsController],
   providers: [
     AuthService,
     LoginLimits,
     SessionReader,
+    OidcClient,
+    SsoService,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [AuthService, SessionReader],
+  exports: [AuthService, SessionReader, SsoService],
 })
 export class AuthModule {}

@@ -60,6 +60,11 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
     await this.limits.succeeded(normalized, ip);
+    return this.openSession(user);
+  }
+
+  /** A session for an account whose holder proved who they are (password, or OpenID provider). */
+  async openSession(user: User): Promise<{ token: string; user: User }> {
     const loggedIn = await this.users.recordLogin(user);
     const payload: TokenPayload = { sub: user.id, role: user.role, ver: user.tokenVersion };
     return { token: await this.jwt.signAsync(payload), user: loggedIn };

@@ -194,6 +194,77 @@ export class EnvironmentVariables {
   @IsBoolean()
   REMINDERS_JOB_ENABLED = true;
 
+  /**
+   * Single sign-on through OpenID Connect (ProConnect, or the département's own provider): the
+   * issuer's URL, whose /.well-known/openid-configuration is read at start. Unset: no SSO.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OIDC_ISSUER must be an http(s):// URL' })
+  OIDC_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  OIDC_CLIENT_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'OIDC_CLIENT_SECRET must be at least 8 characters long' })
+  OIDC_CLIENT_SECRET?: string;
+
+  /** The provider's name on the sign-in button (« Se connecter avec … »). */
+  @IsString()
+  @MinLength(2)
+  @MaxLength(60)
+  OIDC_PROVIDER_NAME = 'ProConnect';
+
+  /** Scopes asked (ProConnect: openid email given_name usual_name siret uid). */
+  @IsString()
+  @Matches(/^openid( [\w:.-]+)*$/, {
+    message: 'OIDC_SCOPES must start with openid, space-separated',
+  })
+  OIDC_SCOPES = 'openid email given_name usual_name siret uid';
+
+  /** acr_values asked of the provider (ProConnect: eidas1), if any. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\w:./-]+( [\w:./-]+)*$/, { message: 'OIDC_ACR_VALUES: space-separated values' })
+  OIDC_ACR_VALUES?: string;
+
+  /** Claims read from the ID token and userinfo: the e-mail, the SIRET, the given and family names. */
+  @IsString()
+  @Matches(/^\w+$/)
+  OIDC_EMAIL_CLAIM = 'email';
+
+  @IsString()
+  @Matches(/^\w+$/)
+  OIDC_SIRET_CLAIM = 'siret';
+
+  @IsString()
+  @Matches(/^\w+$/)
+  OIDC_GIVEN_NAME_CLAIM = 'given_name';
+
+  @IsString()
+  @Matches(/^\w+$/)
+  OIDC_FAMILY_NAME_CLAIM = 'usual_name';
+
+  /**
+   * How an e-mail is known to be verified, which alone lets it link to an existing account:
+   * `claim` (email_verified must be true), or `provider` (the provider verifies every address, as
+   * ProConnect does, which sends no email_verified).
+   */
+  @IsIn(['claim', 'provider'])
+  OIDC_EMAIL_VERIFIED: 'claim' | 'provider' = 'claim';
+
+  /** The algorithm the provider signs userinfo answers with (ProConnect: RS256); unset: plain JSON. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['RS256', 'PS256', 'ES256', 'EdDSA'])
+  OIDC_USERINFO_SIGNED_ALG?: string;
+
   /** How many days back a workshop's session date may be when its cheques are redeemed. */
   @IntSetting(0, 90)
   REDEMPTION_BACKDATE_DAYS = 7;
@@ -337,6 +408,9 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
     const weakness = passwordWeakness(env.ADMIN_PASSWORD, [env.ADMIN_EMAIL]);
     if (weakness) messages.push(`ADMIN_PASSWORD: too easy to guess (« ${weakness} »)`);
   }
+  const sso = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (sso.some(Boolean) && !sso.every(Boolean))
+    messages.push('OIDC_ISSUER: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) messages.push('JWT_SECRET: required when NODE_ENV=production');
     if (!env.DATABASE_URL) messages.push('DATABASE_URL: required when NODE_ENV=production');

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { frenchDate } from '../common/dates';
 import { AppConfig } from '../config/app-config';
 import { queryRows } from '../database/sql';
+import { UsersService } from '../users/users.service';
 import { OutboxService } from '../mail/outbox.service';
 import { reminderWindow, runReminder } from '../mail/reminder';
 
@@ -20,6 +21,7 @@ export class ProgrammeRemindersJob {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly users: UsersService,
   ) {}
 
   @Cron('0 7 * * *', { name: 'programme-reminders', timeZone: 'Europe/Paris' })
@@ -38,17 +40,13 @@ export class ProgrammeRemindersJob {
         [from, to],
       );
       if (ending.length === 0) return 0;
-      const staff = await queryRows<{ email: string }>(
-        em,
-        `SELECT email FROM app_user
-          WHERE role IN ('AGENT', 'PRESCRIBER') AND active AND password_hash IS NOT NULL ORDER BY email`,
-      );
+      const staff = await this.users.activeEmails(em, ['AGENT', 'PRESCRIBER']);
       let written = 0;
       for (const p of ending)
         written += await this.outbox.enqueue(
           em,
           'PROGRAMME_ENDING',
-          staff.map((u) => u.email),
+          staff,
           {
             programme: p.name,
             expires: frenchDate(p.expires_on),

@@ -111,7 +111,7 @@ export class ClaimsService {
   /** The administrators learn that a claim waits for them. */
   private async tellSubmitted(em: EntityManager, claim: Claim): Promise<void> {
     const association = await em.findOneByOrFail(Association, { id: claim.associationId });
-    await this.outbox.enqueue(em, 'CLAIM_SUBMITTED', await this.users.activeEmails(em, 'ADMIN'), {
+    await this.outbox.enqueue(em, 'CLAIM_SUBMITTED', await this.users.activeEmails(em, ['ADMIN']), {
       association: association.name,
       amount: formatEuros(claim.totalCents),
       redemptions: frenchCount(claim.redemptionCount, 'encaissement', 'encaissements'),

@@ -16,6 +16,7 @@ import { UserQueryDto } from './dto/user-query.dto';
 import { AccountChange, AccountChangeKind } from './account-change.entity';
 import { assertTwoPeople, recordPasswordSetter } from './four-eyes';
 import { User } from './user.entity';
+import { ExternalIdentity } from './external-identity.entity';
 import { UserSite } from './user-site.entity';
 import { USER_ERRORS } from './user.errors';
 
@@ -216,8 +217,12 @@ export class UsersService {
       this.dataSource.manager,
       result[0].map((u) => u.id),
     );
+    const linked = await this.linkedToProvider(
+      this.dataSource.manager,
+      result[0].map((u) => u.id),
+    );
     return pageOf(query, result, (u) =>
-      UserDto.from(u, byUser.get(u.id) ?? null, sites.get(u.id) ?? []),
+      UserDto.from(u, byUser.get(u.id) ?? null, sites.get(u.id) ?? [], linked.has(u.id)),
     );
   }
 
@@ -248,7 +253,18 @@ export class UsersService {
       user,
       await this.pendingChange(this.dataSource.manager, id),
       sites.get(id) ?? [],
+      (await this.linkedToProvider(this.dataSource.manager, [id])).has(id),
     );
+  }
+
+  /** Which of these users sign in through an identity provider. */
+  private async linkedToProvider(em: EntityManager, userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await em.find(ExternalIdentity, {
+      select: { userId: true },
+      where: { userId: In(userIds) },
+    });
+    return new Set(rows.map((r) => r.userId));
   }
 
   /** The distribution sites of these users, by user. */
@@ -476,12 +492,24 @@ export class UsersService {
     );
   }
 
-  /** The addresses of the active accounts of a role (whom a message to "the administrators" goes to). */
-  async activeEmails(em: EntityManager, role: Role): Promise<string[]> {
+  /**
+   * The addresses of the active accounts of these roles (of one association, when given) that can
+   * sign in (a password chosen, or an identity provider): whom a message to "the administrators",
+   * "the agents" or "the association's staff" goes to.
+   */
+  async activeEmails(
+    em: EntityManager,
+    roles: Role[],
+    associationId: string | null = null,
+  ): Promise<string[]> {
     const rows = await queryRows<{ email: string }>(
       em,
-      `SELECT email FROM app_user WHERE role = $1 AND active AND password_hash IS NOT NULL ORDER BY email`,
-      [role],
+      `SELECT u.email FROM app_user u
+        WHERE u.role = ANY($1) AND u.active AND ($2::uuid IS NULL OR u.association_id = $2)
+          AND (u.password_hash IS NOT NULL
+               OR EXISTS (SELECT 1 FROM external_identity x WHERE x.user_id = u.id))
+        ORDER BY u.email`,
+      [roles, associationId],
     );
     return rows.map((r) => r.email);
   }

@@ -57,10 +57,15 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'user.invitation_accepted': 'Invitation acceptée, mot de passe choisi',
   'user.password_reset_requested': 'Lien de mot de passe demandé',
   'user.password_reset_by_link': 'Mot de passe changé par lien',
+  'user.identity_linked': 'Compte relié à son identité de connexion unique (ProConnect…)',
+  'access_request.created': 'Demande d’accès reçue',
+  'access_request.granted': 'Demande d’accès acceptée, compte créé',
+  'access_request.refused': 'Demande d’accès refusée',
   'message.retried': 'Message renvoyé',
 };
 
 export const AUDIT_ENTITIES: Record<string, string> = {
+  access_request: 'Demande d’accès',
   accreditation: 'Habilitation',
   association: 'Structure',
   beneficiary: 'Bénéficiaire',

@@ -89,6 +89,13 @@ export function newPassword(fields: Record<string, unknown>): string {
 }
 
 /** A textarea of one item a line (or separated by ";") → the items, trimmed, blank ones dropped. */
+/** Checkboxes sent once or several times: always a list. */
+export function checkedList(value: unknown): string[] {
+  return (Array.isArray(value) ? (value as unknown[]) : [value]).filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+}
+
 export function lineList(text: unknown): string[] | undefined {
   if (typeof text !== 'string') return undefined;
   return text

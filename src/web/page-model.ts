@@ -17,6 +17,7 @@ const NAV: Record<Role, NavItem[]> = {
     { href: '/admin/structures', label: 'Structures' },
     { href: '/admin/etats', label: 'Remboursements' },
     { href: '/admin/utilisateurs', label: 'Utilisateurs' },
+    { href: '/admin/demandes-acces', label: 'Demandes d’accès' },
     { href: '/admin/messages', label: 'Messages' },
     { href: '/admin/journal', label: 'Journal' },
   ],
@@ -40,6 +41,7 @@ const NAV: Record<Role, NavItem[]> = {
     { href: '/structure/demandes', label: 'Demandes de remboursement' },
     { href: '/structure/etats', label: 'États' },
     { href: '/structure/paiements', label: 'Paiements' },
+    { href: '/structure/collegues', label: 'Collègues' },
   ],
 };
 

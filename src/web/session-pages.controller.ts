@@ -13,6 +13,11 @@ import { AccountLinksService, LinkView } from '../users/account-links.service';
 import { frenchDateTime } from '../common/dates';
 import { formErrors, formFields, newPassword, readForm } from './forms';
 import { HOME } from './page-model';
+import { SsoService } from '../auth/sso/sso.service';
+
+/** The browser's key to the sign-in it began at the OpenID provider (10 minutes, this path only). */
+const SSO_COOKIE = 'pn_sso';
+const SSO_COOKIE_PATH = '/connexion/sso';
 
 /** Only paths of this site, so that `suite` cannot send anyone elsewhere after sign-in. */
 function safeNext(next: unknown): string | undefined {
@@ -26,15 +31,94 @@ export class SessionPagesController {
     private readonly auth: AuthService,
     private readonly config: AppConfig,
     private readonly links: AccountLinksService,
+    private readonly sso: SsoService,
   ) {}
+
+  private get secure(): boolean {
+    return this.config.get('PUBLIC_BASE_URL').startsWith('https://');
+  }
+
+  /** The sign-in page's model: the single sign-on button when a provider is set. */
+  private loginModel(next: string | undefined, extra: object = {}) {
+    return {
+      title: 'Connexion',
+      next,
+      sso: this.sso.configured
+        ? {
+            name: this.sso.providerName,
+            href: '/connexion/sso' + (next ? `?suite=${encodeURIComponent(next)}` : ''),
+          }
+        : undefined,
+      ...extra,
+    };
+  }
+
+  /** The sign-in page again, with why single sign-on did not go through. */
+  private ssoRefused(req: Request, res: Response, err: unknown): void {
+    if (!(err instanceof DomainError)) throw err;
+    res.status(err.status).render(
+      'session/login',
+      this.loginModel(undefined, {
+        errors: [{ field: '', message: err.detail }],
+        csrfToken: req.csrfToken?.(),
+      }),
+    );
+  }
+
+  /** Single sign-on begins: to the provider, with a key kept by this browser to come back with. */
+  @Get('connexion/sso')
+  @Public()
+  async ssoBegin(@Query('suite') next: unknown, @Req() req: Request, @Res() res: Response) {
+    try {
+      const { url, key } = await this.sso.begin(safeNext(next));
+      res.cookie(SSO_COOKIE, key, {
+        httpOnly: true,
+        // sent back on the provider's redirection, a top-level navigation
+        sameSite: 'lax',
+        secure: this.secure,
+        path: SSO_COOKIE_PATH,
+        maxAge: 10 * 60 * 1000,
+      });
+      res.redirect(303, url);
+    } catch (err) {
+      this.ssoRefused(req, res, err);
+    }
+  }
+
+  /** The provider's answer: a session, or the access request that waits for a person. */
+  @Get('connexion/sso/retour')
+  @Public()
+  async ssoReturn(@Req() req: Request, @Res() res: Response) {
+    const cookies = req.cookies as Record<string, string | undefined> | undefined;
+    const key = cookies?.[SSO_COOKIE];
+    res.clearCookie(SSO_COOKIE, { path: SSO_COOKIE_PATH });
+    const query = req.originalUrl.includes('?')
+      ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1)
+      : '';
+    try {
+      const outcome = await this.sso.finish(key, query);
+      if (outcome.kind === 'pending') {
+        res.status(200).render('session/sso-pending', {
+          title: 'Demande d’accès enregistrée',
+          provider: this.sso.providerName,
+          email: outcome.request.email,
+          forAssociation: outcome.request.associationId !== null,
+        });
+        return;
+      }
+      const { token, user } = await this.auth.openSession(outcome.user);
+      setSessionCookie(res, token, this.auth.tokenTtlSeconds, this.secure);
+      res.redirect(303, safeNext(outcome.next) ?? HOME[user.role]);
+    } catch (err) {
+      this.ssoRefused(req, res, err);
+    }
+  }
 
   @Get('connexion')
   @Public()
   @Render('session/login')
   loginPage(@Query('suite') next?: string, @Query('mdp') chosen?: string) {
-    return {
-      title: 'Connexion',
-      next: safeNext(next),
+    return this.loginModel(safeNext(next), {
       flash:
         chosen === '1'
           ? { kind: 'ok', text: 'Votre mot de passe est enregistré. Connectez-vous.' }
@@ -44,7 +128,7 @@ export class SessionPagesController {
                 text: 'Votre mot de passe est enregistré. Vous pourrez vous connecter quand un second administrateur aura confirmé votre compte.',
               }
             : undefined,
-    };
+    });
   }
 
   @Get('mot-de-passe-oublie')
@@ -142,12 +226,7 @@ export class SessionPagesController {
     try {
       const dto = await readForm(LoginDto, fields);
       const { token, user } = await this.auth.login(dto.email, dto.password, req.ip);
-      setSessionCookie(
-        res,
-        token,
-        this.auth.tokenTtlSeconds,
-        this.config.get('PUBLIC_BASE_URL').startsWith('https://'),
-      );
+      setSessionCookie(res, token, this.auth.tokenTtlSeconds, this.secure);
       res.redirect(303, next ?? HOME[user.role]);
     } catch (err) {
       const refused = err instanceof DomainError && err.status === 401;
@@ -156,13 +235,14 @@ export class SessionPagesController {
         : formErrors(err);
       const retryAfter = err instanceof DomainError ? err.extra.retryAfterSeconds : undefined;
       if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-      res.status(err instanceof DomainError ? err.status : 400).render('session/login', {
-        title: 'Connexion',
-        next,
-        email: typeof fields.email === 'string' ? fields.email : '',
-        errors,
-        csrfToken: req.csrfToken?.(),
-      });
+      res.status(err instanceof DomainError ? err.status : 400).render(
+        'session/login',
+        this.loginModel(next, {
+          email: typeof fields.email === 'string' ? fields.email : '',
+          errors,
+          csrfToken: req.csrfToken?.(),
+        }),
+      );
     }
   }
 

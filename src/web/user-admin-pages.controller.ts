@@ -18,12 +18,20 @@ import { ValidationFailedError } from '../common/errors/common.errors';
 import { SitesService } from '../sites/sites.service';
 import { CreateUserDto, InviteUserDto } from '../users/dto/create-user.dto';
 import { AccountLinksService } from '../users/account-links.service';
+import { AppConfig } from '../config/app-config';
 import { OutboxService } from '../mail/outbox.service';
 import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { ConfirmChangeDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
-import { clearedFields, formFields, newPassword, readForm, requireConfirmation } from './forms';
+import {
+  checkedList,
+  clearedFields,
+  formFields,
+  newPassword,
+  readForm,
+  requireConfirmation,
+} from './forms';
 import { LABELS, options } from './labels';
 import { namedFormAction, NamedForms, pageAction, PageState, samePage } from './page-action';
 import { flashMessage, pageModel } from './page-model';
@@ -44,12 +52,6 @@ const DONE: Record<string, string> = {
   annule: 'Le changement est retiré : rien n’a été appliqué.',
 };
 
-/** Checkboxes sent once or several times: always a list. */
-const list = (value: unknown): string[] =>
-  (Array.isArray(value) ? (value as unknown[]) : [value]).filter(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
-
 /** Optional details an administrator may erase by emptying them. */
 const CLEARABLE = ['displayName', 'jobTitle'] as const;
 
@@ -66,6 +68,7 @@ export class UserAdminPagesController {
     private readonly sites: SitesService,
     private readonly links: AccountLinksService,
     private readonly outbox: OutboxService,
+    private readonly config: AppConfig,
   ) {}
 
   private async listModel(actor: Actor, extra: PageState = {}) {
@@ -76,10 +79,11 @@ export class UserAdminPagesController {
     ]);
     const associationNames = new Map(associations.map((a) => [a.id, a.name]));
     const siteNames = new Map(sites.map((s) => [s.id, s.name]));
-    const typedSites = list(extra.typed?.siteIds);
+    const typedSites = checkedList(extra.typed?.siteIds);
     return pageModel(actor, 'Utilisateurs', '/admin/utilisateurs', {
       mailConfigured: this.outbox.smtpConfigured,
-      roles: options(LABELS.role, list(extra.typed?.role)[0]),
+      ssoName: this.config.get('OIDC_PROVIDER_NAME'),
+      roles: options(LABELS.role, checkedList(extra.typed?.role)[0]),
       associations: associations.map((a) => ({
         ...a,
         selected: a.id === extra.typed?.associationId,
@@ -111,7 +115,7 @@ export class UserAdminPagesController {
       res,
       async () => {
         const fields = formFields(body);
-        const siteIds = list(fields.siteIds);
+        const siteIds = checkedList(fields.siteIds);
         const account: Record<string, unknown> = {
           ...fields,
           siteIds: siteIds.length ? siteIds : undefined,
@@ -136,10 +140,12 @@ export class UserAdminPagesController {
       this.associations.list(actor),
     ]);
     const names = await this.users.names([user.pendingChange?.requestedBy]);
-    const typedSites = extra.refused === 'modifier' ? list(extra.typed?.siteIds) : user.siteIds;
+    const typedSites =
+      extra.refused === 'modifier' ? checkedList(extra.typed?.siteIds) : user.siteIds;
     const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
     return pageModel(actor, user.displayName ?? user.email, '/admin/utilisateurs', {
       mailConfigured: this.outbox.smtpConfigured,
+      ssoName: this.config.get('OIDC_PROVIDER_NAME'),
       account: {
         ...user,
         roleLabel: LABELS.role[user.role],
@@ -182,7 +188,7 @@ export class UserAdminPagesController {
         async (actor, id, f) => {
           const user = await this.users.get(id);
           const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
-          const siteIds = list(f.siteIds).sort();
+          const siteIds = checkedList(f.siteIds).sort();
           // sites sent only when changed: a site closed since stays assigned until changed
           const changed = hasSites && siteIds.join() !== [...user.siteIds].sort().join();
           return this.users.update(

@@ -25,6 +25,7 @@ import { SessionPagesController } from './session-pages.controller';
 import { ProgrammePagesController } from './programme-pages.controller';
 import { StructureAdminPagesController } from './structure-admin-pages.controller';
 import { UserAdminPagesController } from './user-admin-pages.controller';
+import { AccessRequestPagesController } from './access-request-pages.controller';
 import { MessageAdminPagesController } from './message-admin-pages.controller';
 
 /** The web interface in French: pages over the same services as the API. */
@@ -52,6 +53,7 @@ import { MessageAdminPagesController } from './message-admin-pages.controller';
     StructureAdminPagesController,
     UserAdminPagesController,
     MessageAdminPagesController,
+    AccessRequestPagesController,
     AssociationPagesController,
     DistributionPagesController,
     ClosingPagesController,

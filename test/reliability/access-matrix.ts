@@ -61,6 +61,16 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'POST /api/users/invitations': { roles: ['ADMIN'] },
   'POST /api/users/{id}/invitation': { roles: ['ADMIN'], target: 'user' },
   // an outbox message's id: a user's id stands for an unknown one (404 to the administrator)
+  // people the OpenID provider vouched for; an association sees only those of its SIRET (sso.e2e)
+  'GET /api/access-requests': { roles: ['ADMIN', 'ASSOCIATION'] },
+  // a request's id: a user's id stands for an unknown one (404)
+  'POST /api/access-requests/{id}/grant': {
+    roles: ['ADMIN'],
+    target: 'user',
+    body: { role: 'AGENT' },
+  },
+  'POST /api/access-requests/{id}/confirm': { roles: ['ASSOCIATION'], target: 'user' },
+  'POST /api/access-requests/{id}/refuse': { roles: ['ADMIN', 'ASSOCIATION'], target: 'user' },
   'GET /api/messages': { roles: ['ADMIN'] },
   'GET /api/messages/summary': { roles: ['ADMIN'] },
   'GET /api/messages/{id}': { roles: ['ADMIN'], target: 'user' },

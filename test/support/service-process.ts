@@ -34,6 +34,8 @@ export interface StartOptions {
   nodeArgs?: string[];
   /** Keep at most this many characters of output (the rest is dropped, oldest first). */
   keepOutput?: number;
+  /** The port to listen on (from servicePort()), when it must be known before the start. */
+  port?: number;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -46,7 +48,7 @@ let nextPort = 0;
  * each jest worker: a port chosen here is free until the service binds it, several seconds later,
  * without another process of the run being handed the same one meanwhile.
  */
-async function servicePort(): Promise<number> {
+export async function servicePort(): Promise<number> {
   const block = 20_000 + (Number(process.env.JEST_WORKER_ID ?? 1) % 12) * 1_000;
   for (let tries = 0; tries < 1_000; tries++) {
     const port = block + (nextPort++ % 1_000);
@@ -70,7 +72,7 @@ export async function startService(
 ): Promise<ServiceProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const keep = options.keepOutput ?? 200_000;
-  const port = await servicePort();
+  const port = options.port ?? (await servicePort());
   const entry = options.compiled
     ? ['dist/src/main.js']
     : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];

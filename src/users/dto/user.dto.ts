@@ -34,6 +34,11 @@ export class UserDto {
     description: 'False for an invited account whose holder has not yet chosen a password',
   })
   hasPassword!: boolean;
+  @ApiProperty({
+    description:
+      'True when the account signs in through the identity provider (ProConnect or the département’s own)',
+  })
+  singleSignOn!: boolean;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) lastLoginAt!:
     string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
@@ -45,7 +50,12 @@ export class UserDto {
   })
   pendingChange!: PendingAccountChangeDto | null;
 
-  static from(user: User, pending: AccountChange | null = null, siteIds: string[] = []): UserDto {
+  static from(
+    user: User,
+    pending: AccountChange | null = null,
+    siteIds: string[] = [],
+    singleSignOn = false,
+  ): UserDto {
     return {
       id: user.id,
       email: user.email,
@@ -56,6 +66,7 @@ export class UserDto {
       siteIds,
       active: user.active,
       hasPassword: user.passwordHash !== null,
+      singleSignOn,
       lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),
       pendingChange: pending

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/access/role';
+import { queryRows } from '../database/sql';
+import { ExternalIdentity } from './external-identity.entity';
+
+/** An identity at an OpenID provider, as the provider vouched for it. */
+export interface ProviderSubject {
+  issuer: string;
+  subject: string;
+}
+
+/**
+ * The links between accounts and identities at an OpenID provider (`external_identity`): found by
+ * issuer + subject, made once and audited, never moved to another account.
+ */
+@Injectable()
+export class ExternalIdentitiesService {
+  constructor(private readonly audit: AuditService) {}
+
+  /** The account linked to this identity, if any. */
+  async linkedUser(em: EntityManager, who: ProviderSubject): Promise<string | null> {
+    const [row] = await queryRows<{ user_id: string }>(
+      em,
+      `SELECT user_id FROM external_identity WHERE issuer = $1 AND subject = $2`,
+      [who.issuer, who.subject],
+    );
+    return row?.user_id ?? null;
+  }
+
+  /** A sign-in through this identity succeeded. */
+  async markUsed(em: EntityManager, who: ProviderSubject): Promise<void> {
+    await em.query(
+      `UPDATE external_identity SET last_used_at = now() WHERE issuer = $1 AND subject = $2`,
+      [who.issuer, who.subject],
+    );
+  }
+
+  /** The subject this account is already linked to at this issuer, if any. */
+  async subjectOf(em: EntityManager, issuer: string, userId: string): Promise<string | null> {
+    const [row] = await queryRows<{ subject: string }>(
+      em,
+      `SELECT subject FROM external_identity WHERE issuer = $1 AND user_id = $2`,
+      [issuer, userId],
+    );
+    return row?.subject ?? null;
+  }
+
+  /**
+   * Links the account to the identity, audited. A second link of the same identity, or of the
+   * account at the same issuer, fails on `uq_external_identity_subject` / `_user`.
+   */
+  async link(
+    em: EntityManager,
+    actor: Actor,
+    userId: string,
+    who: ProviderSubject & { email: string },
+  ): Promise<void> {
+    await em.insert(ExternalIdentity, {
+      issuer: who.issuer,
+      subject: who.subject,
+      userId,
+      emailAtLink: who.email,
+      lastUsedAt: new Date(),
+    });
+    await this.audit.record(em, actor, {
+      action: 'user.identity_linked',
+      entityType: 'user',
+      entityId: userId,
+      after: { issuer: who.issuer, subject: who.subject, email: who.email },
+    });
+  }
+}
