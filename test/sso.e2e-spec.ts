@@ -189,7 +189,9 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     await second.agent.get(second.callback).expect(200);
 
     const list = await request(t.http).get('/api/access-requests').set(auth(admin)).expect(200);
-    const mine = list.body.filter((r: { email: string }) => r.email === 'nouvel.agent@cd31.test');
+    const mine = list.body.items.filter(
+      (r: { email: string }) => r.email === 'nouvel.agent@cd31.test',
+    );
     expect(mine).toEqual([
       expect.objectContaining({
         displayName: 'Paul Durand',
@@ -270,7 +272,8 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
       .get('/api/access-requests')
       .set(auth(colleague.token))
       .expect(200);
-    expect(offered.body).toEqual([
+    expect(offered.body.total).toBe(1);
+    expect(offered.body.items).toEqual([
       expect.objectContaining({
         email: 'benevole@connectes.example',
         associationId: association.id,
@@ -278,10 +281,32 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     ]);
     // another association sees nothing of it, and cannot decide it
     expect(
-      (await request(t.http).get('/api/access-requests').set(auth(stranger.token))).body,
+      (
+        await request(t.http)
+          .get(`/api/access-requests?associationId=${association.id}`)
+          .set(auth(stranger.token))
+      ).body.items,
     ).toEqual([]);
+    // administrators filter by association; a bad filter is a clear 400, field named
+    const filtered = await request(t.http)
+      .get(`/api/access-requests?associationId=${association.id}`)
+      .set(auth(admin))
+      .expect(200);
+    expect(filtered.body.items.map((r: { id: string }) => r.id)).toEqual([
+      offered.body.items[0].id,
+    ]);
+    const bad = await request(t.http)
+      .get('/api/access-requests?status=ACCEPTED&associationId=x')
+      .set(auth(admin))
+      .expect(400)
+      .expect('Content-Type', /application\/problem\+json/);
+    expect(bad.body.code).toBe('VALIDATION_FAILED');
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'associationId',
+      'status',
+    ]);
     await request(t.http)
-      .post(`/api/access-requests/${offered.body[0].id}/confirm`)
+      .post(`/api/access-requests/${offered.body.items[0].id}/confirm`)
       .set(auth(stranger.token))
       .expect(404);
     // not granted by itself: the person still has no access
@@ -303,7 +328,7 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     expect(list.text).toContain('Léa Petit');
     const listCsrf = /name="_csrf" value="([^"]+)"/.exec(list.text)?.[1] ?? '';
     const done = await page
-      .post(`/structure/collegues/${offered.body[0].id}/confirmer`)
+      .post(`/structure/collegues/${offered.body.items[0].id}/confirmer`)
       .type('form')
       .send({ _csrf: listCsrf });
     expect([done.status, done.headers.location]).toEqual([
@@ -318,7 +343,7 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     const me = await now.agent.get('/api/auth/me').expect(200);
     expect(me.body).toMatchObject({ role: 'ASSOCIATION', associationId: association.id });
     const granted = (await audits('access_request.granted')).find(
-      (a) => a.entity_id === offered.body[0].id,
+      (a) => a.entity_id === offered.body.items[0].id,
     );
     expect(granted?.after).toMatchObject({ status: 'GRANTED', associationId: association.id });
   });

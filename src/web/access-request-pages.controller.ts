@@ -12,7 +12,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AssociationsService } from '../associations/associations.service';
-import { GrantAccessDto } from '../auth/sso/dto/access-request.dto';
+import { AccessRequestQueryDto, GrantAccessDto } from '../auth/sso/dto/access-request.dto';
 import { SsoService } from '../auth/sso/sso.service';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import type { Actor } from '../common/access/role';
@@ -43,12 +43,17 @@ export class AccessRequestPagesController {
     private readonly sites: SitesService,
   ) {}
 
+  /** The oldest pending requests, as many as a page shows. */
+  private async pending(actor: Actor) {
+    return this.sso.list(actor, await readForm(AccessRequestQueryDto, { pageSize: 200 }));
+  }
+
   @Get('admin/demandes-acces')
   @Roles('ADMIN')
   @Render('admin/access-requests')
   async adminPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
-    const [requests, associations, sites] = await Promise.all([
-      this.sso.list(actor),
+    const [page, associations, sites] = await Promise.all([
+      this.pending(actor),
       this.associations.list(actor),
       this.sites.list(actor),
     ]);
@@ -56,7 +61,9 @@ export class AccessRequestPagesController {
     return pageModel(actor, 'Demandes d’accès', ADMIN_PAGE, {
       configured: this.sso.configured,
       provider: this.sso.providerName,
-      requests: requests.map((r) => ({
+      total: page.total,
+      more: page.total > page.items.length,
+      requests: page.items.map((r) => ({
         ...r,
         associationName: r.associationId ? names.get(r.associationId) : undefined,
         roles: options(LABELS.role, r.associationId ? 'ASSOCIATION' : undefined),
@@ -98,7 +105,7 @@ export class AccessRequestPagesController {
   async associationPage(@CurrentUser() actor: Actor, @Query('fait') done?: string) {
     return pageModel(actor, 'Collègues à confirmer', ASSOCIATION_PAGE, {
       provider: this.sso.providerName,
-      requests: await this.sso.list(actor),
+      requests: (await this.pending(actor)).items,
       flash: flashMessage(
         { ...DONE, accorde: 'Votre collègue a maintenant un compte de la structure.' },
         done,

@@ -20,6 +20,8 @@ export type Target =
   | 'code'
   | 'indicator'
   | 'beneficiary'
+  // an access request offered to association B (its SIRET, given by the provider)
+  | 'accessRequest'
   // of distribution site Y (the prescriber of site X must not reach them)
   | 'site'
   | 'stockBooklet'
@@ -62,15 +64,22 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'POST /api/users/{id}/invitation': { roles: ['ADMIN'], target: 'user' },
   // an outbox message's id: a user's id stands for an unknown one (404 to the administrator)
   // people the OpenID provider vouched for; an association sees only those of its SIRET (sso.e2e)
-  'GET /api/access-requests': { roles: ['ADMIN', 'ASSOCIATION'] },
-  // a request's id: a user's id stands for an unknown one (404)
+  'GET /api/access-requests': { roles: ['ADMIN', 'ASSOCIATION'], scoped: true },
   'POST /api/access-requests/{id}/grant': {
     roles: ['ADMIN'],
-    target: 'user',
+    target: 'accessRequest',
     body: { role: 'AGENT' },
   },
-  'POST /api/access-requests/{id}/confirm': { roles: ['ASSOCIATION'], target: 'user' },
-  'POST /api/access-requests/{id}/refuse': { roles: ['ADMIN', 'ASSOCIATION'], target: 'user' },
+  'POST /api/access-requests/{id}/confirm': {
+    roles: ['ASSOCIATION'],
+    target: 'accessRequest',
+    scoped: true,
+  },
+  'POST /api/access-requests/{id}/refuse': {
+    roles: ['ADMIN', 'ASSOCIATION'],
+    target: 'accessRequest',
+    scoped: true,
+  },
   'GET /api/messages': { roles: ['ADMIN'] },
   'GET /api/messages/summary': { roles: ['ADMIN'] },
   'GET /api/messages/{id}': { roles: ['ADMIN'], target: 'user' },

@@ -166,6 +166,16 @@ describe('Isolation matrix', () => {
         .expect(201)
     ).body as { id: string };
     markersOfY.push(siteY.id, 'Lieu Y Isolation', transfer.id, ...stockY.map((b) => b.number));
+    // someone the provider vouched for with B's SIRET, waiting for B's people (as the single
+    // sign-on writes it: test/sso.e2e-spec.ts)
+    const [accessRequest] = await sql<{ id: string }>(
+      t.databaseUrl,
+      `INSERT INTO access_request (issuer, subject, email, email_verified, display_name, siret, association_id)
+       SELECT 'https://idp.isolation.test', 'colleague-of-b', 'colleague-b@isolation.test', true, 'Collègue B', siret, id
+         FROM association WHERE id = $1
+       RETURNING id`,
+      [b.id],
+    );
     Object.assign(targets, {
       site: siteY.id,
       otherSite: siteX.id,
@@ -186,11 +196,13 @@ describe('Isolation matrix', () => {
       code: codes[3],
       indicator: 'overview',
       beneficiary: named.beneficiary!.reference,
+      accessRequest: accessRequest.id,
     });
     markersOfB.push(
       b.id,
       'Structure B Isolation',
       'contact-b@isolation.test',
+      'colleague-b@isolation.test',
       staffB.email,
       staffB.id,
       ofB.r1,
@@ -227,6 +239,7 @@ describe('Isolation matrix', () => {
        UNION ALL SELECT 'line', row_to_json(l)::text FROM redemption_line l JOIN redemption r ON r.id = l.redemption_id WHERE r.association_id = $1
        UNION ALL SELECT 'claim', row_to_json(x)::text FROM claim x WHERE association_id = $1
        UNION ALL SELECT 'statement', row_to_json(x)::text FROM statement x WHERE association_id = $1
+       UNION ALL SELECT 'access_request', row_to_json(x)::text FROM access_request x WHERE association_id = $1
        ORDER BY 1, 2`,
       [assoB],
     );

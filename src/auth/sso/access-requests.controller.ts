@@ -3,8 +3,14 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import type { Actor } from '../../common/access/role';
 import { ApiProblems } from '../../common/http/api-problems';
+import type { Page } from '../../common/pagination';
 import { UuidParam } from '../../common/http/uuid-param';
-import { AccessRequestDto, AccessRequestQueryDto, GrantAccessDto } from './dto/access-request.dto';
+import {
+  AccessRequestDto,
+  AccessRequestPageDto,
+  AccessRequestQueryDto,
+  GrantAccessDto,
+} from './dto/access-request.dto';
 import { SsoService } from './sso.service';
 
 /** People the OpenID provider vouched for, who have no account yet. */
@@ -19,13 +25,13 @@ export class AccessRequestsController {
     summary:
       'Access requests (all for administrators; those whose SIRET is its own for an association)',
   })
-  @ApiOkResponse({ type: [AccessRequestDto] })
+  @ApiOkResponse({ type: AccessRequestPageDto })
   @ApiProblems(400)
   list(
     @CurrentUser() actor: Actor,
     @Query() q: AccessRequestQueryDto,
-  ): Promise<AccessRequestDto[]> {
-    return this.sso.list(actor, q.status);
+  ): Promise<Page<AccessRequestDto>> {
+    return this.sso.list(actor, q);
   }
 
   @Post(':id/grant')

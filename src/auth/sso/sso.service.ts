@@ -13,8 +13,9 @@ import { User } from '../../users/user.entity';
 import { USER_ERRORS } from '../../users/user.errors';
 import { UsersService } from '../../users/users.service';
 import { AUTH_ERRORS } from '../auth.errors';
-import { AccessRequest, AccessRequestStatus } from './access-request.entity';
-import { AccessRequestDto, GrantAccessDto } from './dto/access-request.dto';
+import { AccessRequest } from './access-request.entity';
+import { AccessRequestDto, AccessRequestQueryDto, GrantAccessDto } from './dto/access-request.dto';
+import { Page, pageOf } from '../../common/pagination';
 import { ExternalIdentitiesService } from '../../users/external-identities.service';
 import { OidcClient, ProviderAnswerRefused, ProviderIdentity } from './oidc-client';
 import { SsoAttempt } from './sso-attempt.entity';
@@ -272,19 +273,18 @@ export class SsoService {
   }
 
   /** Administrators see every request; an association's people, those offered to it. */
-  async list(actor: Actor, status: AccessRequestStatus = 'PENDING'): Promise<AccessRequestDto[]> {
-    const rows = await this.dataSource.getRepository(AccessRequest).find({
-      where:
-        actor.role === 'ADMIN'
-          ? { status }
-          : {
-              status,
-              associationId: actor.associationId ?? '00000000-0000-0000-0000-000000000000',
-            },
-      order: { createdAt: 'ASC' },
-      take: 500,
+  async list(actor: Actor, q: AccessRequestQueryDto): Promise<Page<AccessRequestDto>> {
+    const associationId =
+      actor.role === 'ADMIN'
+        ? q.associationId
+        : (actor.associationId ?? '00000000-0000-0000-0000-000000000000');
+    const found = await this.dataSource.getRepository(AccessRequest).findAndCount({
+      where: { status: q.status, ...(associationId ? { associationId } : {}) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: q.offset,
+      take: q.pageSize,
     });
-    return rows.map((r) => AccessRequestDto.from(r));
+    return pageOf(q, found, (r) => AccessRequestDto.from(r));
   }
 
   /** An administrator gives the person an account (an administrator's waits for a second one). */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageOf, PageQueryDto } from '../../../common/pagination';
 import { InviteUserDto } from '../../../users/dto/create-user.dto';
 import {
   ACCESS_REQUEST_STATUSES,
@@ -48,12 +49,22 @@ export class AccessRequestDto {
   }
 }
 
-export class AccessRequestQueryDto {
+export class AccessRequestQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ACCESS_REQUEST_STATUSES, default: 'PENDING' })
   @IsOptional()
   @IsIn(ACCESS_REQUEST_STATUSES)
-  status?: AccessRequestStatus;
+  status: AccessRequestStatus = 'PENDING';
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Those offered to this association (an association sees only its own anyway)',
+  })
+  @IsOptional()
+  @IsUUID()
+  associationId?: string;
 }
+
+export class AccessRequestPageDto extends PageOf(AccessRequestDto) {}
 
 /** The account an administrator gives: as an invitation, the e-mail being the provider's. */
 export class GrantAccessDto extends PickType(InviteUserDto, [
