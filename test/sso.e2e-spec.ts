@@ -365,6 +365,39 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     expect(row).toEqual({ association_id: null, siret: '44306184100062' });
   });
 
+  it('an association suspended since the request was offered cannot confirm it any more', async () => {
+    const association = await createAssociation(t);
+    const colleague = await t.userToken('ASSOCIATION', { associationId: association.id });
+    await idp.signsIn({
+      sub: 'pc-suspendue',
+      email: 'tardif@connectes.example',
+      siret: association.siret as string,
+    });
+    const { agent, callback } = await throughProvider();
+    await agent.get(callback).set('Accept', 'text/html').expect(200);
+    const [offered] = (
+      await request(t.http).get('/api/access-requests').set(auth(colleague.token)).expect(200)
+    ).body.items as { id: string }[];
+    await request(t.http)
+      .post(`/api/associations/${association.id}/suspend`)
+      .set(auth(admin))
+      .send({ reason: 'Contrôle sur place' })
+      .expect(200);
+    const refused = await request(t.http)
+      .post(`/api/access-requests/${offered.id}/confirm`)
+      .set(auth(colleague.token))
+      .expect(409);
+    expect(refused.body.code).toBe('ACCESS_REQUEST_NOT_ACCREDITED');
+    const [row] = await t.dataSource.query<{ status: string }[]>(
+      `SELECT status FROM access_request WHERE id = $1`,
+      [offered.id],
+    );
+    expect(row.status).toBe('PENDING');
+    expect(
+      await t.dataSource.query(`SELECT 1 FROM app_user WHERE email = 'tardif@connectes.example'`),
+    ).toEqual([]);
+  });
+
   it('a deactivated account is refused, and the refusal audited', async () => {
     const user = await t.userToken('AGENT', { email: 'desactive@cd31.test' });
     await request(t.http)

@@ -44,4 +44,10 @@ export const AUTH_ERRORS = defineErrors('auth', {
     detail: 'Cette demande d’accès a déjà été traitée.',
     when: 'granting, confirming or refusing an access request that is no longer pending',
   },
+  ACCESS_REQUEST_NOT_ACCREDITED: {
+    status: 409,
+    detail:
+      'Votre structure n’est plus habilitée : seul un administrateur du département peut donner cet accès.',
+    when: "an association's people confirm a colleague after the association's accreditation ended",
+  },
 });

@@ -307,6 +307,11 @@ export class SsoService {
   /** One of the association's people confirms a colleague the provider vouched for with its SIRET. */
   confirm(actor: Actor, id: string): Promise<AccessRequestDto> {
     return this.decide(actor, id, 'GRANTED', async (em, request) => {
+      // offered while accredited; confirmed only while it still is
+      if (
+        !(await this.accreditations.isAccredited(em, request.associationId as string, parisToday()))
+      )
+        throw AUTH_ERRORS.error('ACCESS_REQUEST_NOT_ACCREDITED');
       const { user } = await this.users.insert(
         em,
         actor,
