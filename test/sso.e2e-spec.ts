@@ -133,6 +133,12 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     // the same answer again, even with the browser's key (cleared since): the sign-in is spent
     await first.agent.get(first.callback).expect(401);
     await request(t.http).get(first.callback).set('Cookie', `pn_sso=${first.key}`).expect(401);
+    // and nothing of it is kept
+    const [kept] = await t.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM sso_attempt WHERE key_hash = encode(sha256($1::bytea), 'hex')`,
+      [first.key],
+    );
+    expect(kept.n).toBe(0);
 
     // the old code with a new sign-in's state: the provider refuses a code already redeemed
     const second = await throughProvider(first.agent);
@@ -149,6 +155,11 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
       'bad-signature',
       'an ID token signed with a key not in the JWKS',
       /signature verification failed/,
+    ],
+    [
+      'weak-acr',
+      'a level of assurance below the one asked for (acr_values dropped on the way)',
+      /acr eidas0 is not one of eidas1/,
     ],
   ] as const)('refuses %s (%s)', async (mode, _what, why) => {
     const warnings = jest.spyOn(Logger.prototype, 'warn');
@@ -234,20 +245,54 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     });
   });
 
-  it('an e-mail not verified links nothing: the person waits like an unknown one', async () => {
+  it('an e-mail not verified links nothing, and is never offered to an association', async () => {
     await t.userToken('AGENT', { email: 'non.verifiee@cd31.test' });
+    const association = await createAssociation(t);
     await idp.signsIn({
       sub: 'pc-usurpateur',
       email: 'non.verifiee@cd31.test',
       email_verified: false,
+      // an accredited association's SIRET: its people would recognise the address, not check it
+      siret: association.siret as string,
     });
     const { agent, callback } = await throughProvider();
-    await agent.get(callback).expect(200);
+    const pending = await agent.get(callback).set('Accept', 'text/html').expect(200);
+    expect(pending.text).toContain('Un administrateur du département doit vous attribuer un rôle.');
     await agent.get('/api/auth/me').expect(401);
-    const [request_] = await t.dataSource.query<{ email_verified: boolean }[]>(
-      `SELECT email_verified FROM access_request WHERE subject = 'pc-usurpateur'`,
-    );
-    expect(request_.email_verified).toBe(false);
+    const [request_] = await t.dataSource.query<
+      { email_verified: boolean; association_id: string | null }[]
+    >(`SELECT email_verified, association_id FROM access_request WHERE subject = 'pc-usurpateur'`);
+    expect(request_).toEqual({ email_verified: false, association_id: null });
+  });
+
+  it('limits the sign-ins begun per address; a deep link too long to keep is dropped', async () => {
+    const limited = await createTestApp({
+      env: {
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID,
+        OIDC_CLIENT_SECRET,
+        OIDC_USERINFO_SIGNED_ALG: 'RS256',
+        SSO_BEGIN_LIMIT_PER_IP: '3',
+      },
+    });
+    try {
+      const far = await request(limited.http)
+        .get(`/connexion/sso?suite=/${'a'.repeat(400)}`)
+        .expect(303);
+      expect(far.headers.location.startsWith(idp.issuer)).toBe(true);
+      for (let i = 0; i < 2; i++) await request(limited.http).get('/connexion/sso').expect(303);
+      const refused = await request(limited.http)
+        .get('/connexion/sso')
+        .set('Accept', 'text/html')
+        .expect(429);
+      expect(refused.text).toContain('Trop de');
+      const [rows] = await limited.dataSource.query<{ n: number; kept: number }[]>(
+        `SELECT count(*)::int AS n, count(next)::int AS kept FROM sso_attempt`,
+      );
+      expect(rows).toEqual({ n: 3, kept: 0 });
+    } finally {
+      await limited.close();
+    }
   });
 
   it('a SIRET of an accredited association offers the person to its people, who confirm; others cannot', async () => {
@@ -371,6 +416,7 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     await idp.signsIn({
       sub: 'pc-suspendue',
       email: 'tardif@connectes.example',
+      email_verified: true,
       siret: association.siret as string,
     });
     const { agent, callback } = await throughProvider();

@@ -153,6 +153,13 @@ export class EnvironmentVariables {
   @IntSetting(60)
   LOGIN_ACCOUNT_WINDOW_SECONDS = 3600;
 
+  /**
+   * Single sign-ons begun per IP (an IPv6 /64) in LOGIN_RATE_WINDOW_SECONDS: each one keeps a
+   * row for its answer, so an anonymous flood must not grow it without bound.
+   */
+  @IntSetting(1)
+  SSO_BEGIN_LIMIT_PER_IP = 60;
+
   /** Password-reset requests allowed per IP, and per e-mail address, in an hour. */
   @IntSetting(1)
   PASSWORD_RESET_LIMIT = 5;

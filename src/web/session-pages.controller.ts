@@ -21,7 +21,9 @@ const SSO_COOKIE_PATH = '/connexion/sso';
 
 /** Only paths of this site, so that `suite` cannot send anyone elsewhere after sign-in. */
 function safeNext(next: unknown): string | undefined {
-  return typeof next === 'string' && /^\/(?!\/)[\w\-./?=&%]*$/.test(next) ? next : undefined;
+  return typeof next === 'string' && next.length <= 300 && /^\/(?!\/)[\w\-./?=&%]*$/.test(next)
+    ? next
+    : undefined;
 }
 
 @ApiExcludeController()
@@ -70,7 +72,7 @@ export class SessionPagesController {
   @Public()
   async ssoBegin(@Query('suite') next: unknown, @Req() req: Request, @Res() res: Response) {
     try {
-      const { url, key } = await this.sso.begin(safeNext(next));
+      const { url, key } = await this.sso.begin(safeNext(next), req.ip);
       res.cookie(SSO_COOKIE, key, {
         httpOnly: true,
         // sent back on the provider's redirection, a top-level navigation

@@ -1,7 +1,8 @@
 // A real OpenID provider for the tests: `oidc-provider` (the certified Node implementation), run
 // as its own Node process (it is an ES module) on loopback. It signs in whoever the test names
 // (POST /_test/account), and can be told to answer wrongly (POST /_test/mode): an ID token for
-// another audience, an expired one, or one signed with a key that is not in its JWKS — each
+// another audience, an expired one, one signed with a key that is not in its JWKS, or one at a
+// lower level of assurance (acr) — each
 // re-signed properly otherwise, so that only that one check can refuse it.
 //   node oidc-provider.mjs <clientId> <clientSecret> <redirectUri>
 // prints "listening <issuer>" once ready.
@@ -40,6 +41,7 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [signing] },
   pkce: { required: () => true },
+  acrValues: ['eidas0', 'eidas1'],
   features: { devInteractions: { enabled: false }, jwtUserinfo: { enabled: true } },
   scopes: ['openid', 'email', 'given_name', 'usual_name', 'siret', 'uid'],
   claims: {
@@ -117,7 +119,10 @@ server.on('request', async (req, res) => {
       // the person signs in at once as the account the test named
       const details = await provider.interactionDetails(req, res);
       const result =
-        details.prompt.name === 'login' ? { login: { accountId: account.sub } } : { consent: {} };
+        details.prompt.name === 'login'
+          ? // as ProConnect: the level of assurance reached (a lower one when told to)
+            { login: { accountId: account.sub, acr: mode === 'weak-acr' ? 'eidas0' : 'eidas1' } }
+          : { consent: {} };
       await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
       return;
     }

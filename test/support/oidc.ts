@@ -16,7 +16,7 @@ export interface ProviderAccount {
   uid?: string;
 }
 
-export type ProviderMode = 'normal' | 'wrong-audience' | 'expired' | 'bad-signature';
+export type ProviderMode = 'normal' | 'wrong-audience' | 'expired' | 'bad-signature' | 'weak-acr';
 
 /**
  * A real OpenID provider on loopback (`oidc-provider`, in its own Node process: see

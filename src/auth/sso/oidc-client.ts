@@ -121,6 +121,11 @@ export class OidcClient {
       );
       const idToken = tokens.claims();
       if (!idToken) throw new ProviderAnswerRefused('no ID token');
+      // the level asked for travels through the browser, which could drop it: checked here
+      const acr = this.config.get('OIDC_ACR_VALUES')?.split(' ');
+      const reached = typeof idToken.acr === 'string' ? idToken.acr : 'none';
+      if (acr && !acr.includes(reached))
+        throw new ProviderAnswerRefused(`acr ${reached} is not one of ${acr.join(' ')}`);
       const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
       return {
         issuer: idToken.iss,

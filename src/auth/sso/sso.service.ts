@@ -19,6 +19,8 @@ import { Page, pageOf } from '../../common/pagination';
 import { ExternalIdentitiesService } from '../../users/external-identities.service';
 import { OidcClient, ProviderAnswerRefused, ProviderIdentity } from './oidc-client';
 import { SsoAttempt } from './sso-attempt.entity';
+import { clientNetwork } from '../../security/login-keys';
+import { RateLimiter } from '../../security/rate-limiter.service';
 
 /** How long the browser has to come back from the provider. */
 const ATTEMPT_MINUTES = 10;
@@ -58,6 +60,7 @@ export class SsoService {
     private readonly accreditations: AccreditationsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly limiter: RateLimiter,
   ) {}
 
   get configured(): boolean {
@@ -76,8 +79,17 @@ export class SsoService {
    * A new sign-in: the provider's URL, and the key the browser keeps (in a cookie) to come back
    * with. What the answer must match is kept here under the key's hash.
    */
-  async begin(next: string | undefined): Promise<{ url: string; key: string }> {
+  async begin(
+    next: string | undefined,
+    ip: string | undefined,
+  ): Promise<{ url: string; key: string }> {
     if (!this.client.configured) throw AUTH_ERRORS.error('SSO_NOT_CONFIGURED');
+    // counted before the provider is asked: a flood neither grows sso_attempt nor hammers it
+    await this.limiter.consume(
+      [`sso:ip:${clientNetwork(ip)}`],
+      this.config.get('SSO_BEGIN_LIMIT_PER_IP'),
+      this.config.get('LOGIN_RATE_WINDOW_SECONDS'),
+    );
     let begun;
     try {
       begun = await this.client.begin();
@@ -87,8 +99,8 @@ export class SsoService {
     }
     const key = randomBytes(32).toString('base64url');
     await this.dataSource.transaction(async (em) => {
-      // attempts a day old are of no use to anyone: kept no longer
-      await em.query(`DELETE FROM sso_attempt WHERE expires_at < now() - interval '1 day'`);
+      // an expired attempt is of no use to anyone: kept no longer
+      await em.query(`DELETE FROM sso_attempt WHERE expires_at < now()`);
       await em.insert(SsoAttempt, {
         keyHash: digest(key),
         state: begun.checks.state,
@@ -119,7 +131,8 @@ export class SsoService {
       next: string | null;
     }>(
       this.dataSource.manager,
-      `UPDATE sso_attempt SET used_at = now()
+      // spent by its first answer: gone, so that a replay finds nothing
+      `DELETE FROM sso_attempt
         WHERE key_hash = $1 AND used_at IS NULL AND expires_at > now()
         RETURNING state, nonce, code_verifier, next`,
       [digest(key)],
@@ -235,7 +248,10 @@ export class SsoService {
   private async request(v: Vouched): Promise<AccessRequestDto> {
     if (!v.email) throw AUTH_ERRORS.error('SSO_EMAIL_MISSING', this.params());
     return this.dataSource.transaction(async (em) => {
-      const associationId = v.siret ? await this.accreditedBySiret(em, v.siret) : null;
+      // offered to the association only on the provider's word for both the SIRET and the
+      // e-mail: its people recognise a colleague by the address, which must really be theirs
+      const associationId =
+        v.siret && v.emailVerified ? await this.accreditedBySiret(em, v.siret) : null;
       const [row] = await queryRows<{ id: string; created: boolean }>(
         em,
         `INSERT INTO access_request (issuer, subject, email, email_verified, display_name, siret, association_id)
