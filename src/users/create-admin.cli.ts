@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { AuditService } from '../audit/audit.service';
 import { failCommand, withDataSource } from '../database/command';
 import { passwordWeakness } from '../common/password-policy';
+import { ExternalIdentitiesService } from './external-identities.service';
 import { UsersService } from './users.service';
 
 /**
@@ -18,16 +19,15 @@ async function main(): Promise<void> {
   const password = await readPassword();
   const weakness = passwordWeakness(password, [email, displayName]);
   if (weakness) throw new Error(`this password ${weakness}`);
-  const user = await withDataSource(
-    (ds) =>
-      new UsersService(ds, new AuditService(ds)).create(null, {
-        email,
-        password,
-        role: 'ADMIN',
-        displayName: displayName ?? undefined,
-      }),
-    ENTITIES,
-  );
+  const user = await withDataSource((ds) => {
+    const audit = new AuditService(ds);
+    return new UsersService(ds, audit, new ExternalIdentitiesService(audit)).create(null, {
+      email,
+      password,
+      role: 'ADMIN',
+      displayName: displayName ?? undefined,
+    });
+  }, ENTITIES);
   console.log(`Administrator created: ${user.email} (${user.id})`);
 }
 

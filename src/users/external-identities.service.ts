@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/access/role';
 import { queryRows } from '../database/sql';
@@ -35,6 +35,16 @@ export class ExternalIdentitiesService {
       `UPDATE external_identity SET last_used_at = now() WHERE issuer = $1 AND subject = $2`,
       [who.issuer, who.subject],
     );
+  }
+
+  /** Which of these accounts sign in through an identity provider. */
+  async linkedUsers(em: EntityManager, userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await em.find(ExternalIdentity, {
+      select: { userId: true },
+      where: { userId: In(userIds) },
+    });
+    return new Set(rows.map((r) => r.userId));
   }
 
   /** The subject this account is already linked to at this issuer, if any. */

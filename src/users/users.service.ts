@@ -16,7 +16,7 @@ import { UserQueryDto } from './dto/user-query.dto';
 import { AccountChange, AccountChangeKind } from './account-change.entity';
 import { assertTwoPeople, recordPasswordSetter } from './four-eyes';
 import { User } from './user.entity';
-import { ExternalIdentity } from './external-identity.entity';
+import { ExternalIdentitiesService } from './external-identities.service';
 import { UserSite } from './user-site.entity';
 import { USER_ERRORS } from './user.errors';
 
@@ -63,6 +63,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly identities: ExternalIdentitiesService,
   ) {}
 
   findByEmail(email: string): Promise<User | null> {
@@ -217,7 +218,7 @@ export class UsersService {
       this.dataSource.manager,
       result[0].map((u) => u.id),
     );
-    const linked = await this.linkedToProvider(
+    const linked = await this.identities.linkedUsers(
       this.dataSource.manager,
       result[0].map((u) => u.id),
     );
@@ -253,18 +254,8 @@ export class UsersService {
       user,
       await this.pendingChange(this.dataSource.manager, id),
       sites.get(id) ?? [],
-      (await this.linkedToProvider(this.dataSource.manager, [id])).has(id),
+      (await this.identities.linkedUsers(this.dataSource.manager, [id])).has(id),
     );
-  }
-
-  /** Which of these users sign in through an identity provider. */
-  private async linkedToProvider(em: EntityManager, userIds: string[]): Promise<Set<string>> {
-    if (userIds.length === 0) return new Set();
-    const rows = await em.find(ExternalIdentity, {
-      select: { userId: true },
-      where: { userId: In(userIds) },
-    });
-    return new Set(rows.map((r) => r.userId));
   }
 
   /** The distribution sites of these users, by user. */

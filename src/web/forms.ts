@@ -88,7 +88,6 @@ export function newPassword(fields: Record<string, unknown>): string {
   return fields.password;
 }
 
-/** A textarea of one item a line (or separated by ";") → the items, trimmed, blank ones dropped. */
 /** Checkboxes sent once or several times: always a list. */
 export function checkedList(value: unknown): string[] {
   return (Array.isArray(value) ? (value as unknown[]) : [value]).filter(
@@ -96,6 +95,7 @@ export function checkedList(value: unknown): string[] {
   );
 }
 
+/** A textarea of one item a line (or separated by ";") → the items, trimmed, blank ones dropped. */
 export function lineList(text: unknown): string[] | undefined {
   if (typeof text !== 'string') return undefined;
   return text
