@@ -12,6 +12,7 @@ import {
   benchEnv,
   benchWorld,
   createAdminOnServer,
+  signInAt,
   startCompiledService,
 } from './support';
 
@@ -92,9 +93,7 @@ async function main(): Promise<void> {
     );
     const provisional = await timed(() => download(`/api/statements/${issue.value.id}/pdf`, admin));
     createAdminOnServer(env, APPROVER);
-    const approver = (
-      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, APPROVER)
-    ).accessToken;
+    const approver = await signInAt(service.url, APPROVER);
     const approve = await timed(() =>
       api(service.url, `/api/statements/${issue.value.id}/approve`, approver, {}),
     );

@@ -4,6 +4,7 @@ import { startThrowawayPostgres } from '../test/support/throwaway-postgres';
 
 export { api, benchEnv, benchWorld, createAdminOnServer, median } from '../test/support/world';
 export type { BenchWorld } from '../test/support/world';
+export { signInAt } from '../test/support/second-factor';
 
 /** A throwaway PostgreSQL cluster, as the tests use. */
 export const benchDatabase = (): Promise<RunningDatabase> =>

@@ -24,6 +24,11 @@ import { OutboxMessage } from './mail/outbox-message.entity';
 import { ExternalIdentity } from './users/external-identity.entity';
 import { SsoAttempt } from './auth/sso/sso-attempt.entity';
 import { AccessRequest } from './auth/sso/access-request.entity';
+import {
+  LoginChallenge,
+  RecoveryCode,
+  TotpFactor,
+} from './auth/second-factor/second-factor.entity';
 import { PasswordSetter } from './users/password-setter.entity';
 import { User } from './users/user.entity';
 import { UserSite } from './users/user-site.entity';
@@ -65,6 +70,9 @@ export const ENTITIES = [
   ExternalIdentity,
   SsoAttempt,
   AccessRequest,
+  TotpFactor,
+  RecoveryCode,
+  LoginChallenge,
   PasswordSetter,
   BankDetailsChange,
   DistributionSite,

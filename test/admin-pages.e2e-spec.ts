@@ -3,7 +3,7 @@ import { parisToday } from '../src/common/dates';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TestApp } from './support/app';
 import { fakeSiret, IBAN, issueBooklet } from './support/factories';
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+import { csrfOf, expectSignedIn } from './support/pages';
 const OTHER_IBAN = 'FR1420041010050500013M02606';
 const THIRD_IBAN = 'FR7610107001011234567890129';
 const addDays = (day: string, n: number) =>
@@ -30,11 +30,15 @@ describe('Administration pages: programmes, associations, accounts', () => {
     adminToken = await t.adminToken();
     admin = request.agent(t.http);
     const form = await admin.get('/connexion').set('Accept', 'text/html').expect(200);
-    await admin
-      .post('/connexion')
-      .type('form')
-      .send({ _csrf: csrfOf(form.text), email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
-      .expect(303);
+    await expectSignedIn(
+      admin,
+      t.databaseUrl,
+      ADMIN_EMAIL,
+      admin
+        .post('/connexion')
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    );
     csrf = csrfOf((await admin.get('/agent').expect(200)).text);
   });
   afterAll(() => t.close());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { createTestApp } from './support/app';
 import { embeddedClusterUrl, ServiceProcess, startService } from './support/service-process';
+import { signInAt } from './support/second-factor';
 
 jest.setTimeout(120_000);
 
@@ -39,11 +40,7 @@ describe('Database location (the real service, started as a process)', () => {
       const first = await startService(env);
       started.push(first);
       const [, password] = await first.waitForOutput(/password: (\S+)/);
-      const login = await request(first.url)
-        .post('/api/auth/login')
-        .send({ email: 'admin@localhost', password })
-        .expect(200);
-      const token = login.body.accessToken as string;
+      const token = await signInAt(first.url, { email: 'admin@localhost', password });
       await request(first.url)
         .post('/api/users')
         .set('Authorization', `Bearer ${token}`)

@@ -10,7 +10,7 @@ import { createAssociation, createProgramme, issuedStatement } from './support/f
 import { TestSmtpServer } from './support/smtp';
 
 const PROBLEM = /application\/problem\+json/;
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+import { csrfOf, expectSignedIn } from './support/pages';
 const linkIn = (text: string) =>
   /http:\/\/pass\.test\/compte\/lien\/([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? '';
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -362,11 +362,15 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
     smtp.refuse.clear();
     const { agent, page, csrf } = await browser(t, '/connexion');
     expect(page.status).toBe(200);
-    await agent
-      .post('/connexion')
-      .type('form')
-      .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
-      .expect(303);
+    await expectSignedIn(
+      agent,
+      t.databaseUrl,
+      ADMIN_EMAIL,
+      agent
+        .post('/connexion')
+        .type('form')
+        .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    );
     const list = await agent
       .get('/admin/messages?status=FAILED')
       .set('Accept', 'text/html')
@@ -399,11 +403,15 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
 
   it('with e-mail, the accounts page invites: no password typed by an administrator', async () => {
     const { agent, csrf } = await browser(t, '/connexion');
-    await agent
-      .post('/connexion')
-      .type('form')
-      .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
-      .expect(303);
+    await expectSignedIn(
+      agent,
+      t.databaseUrl,
+      ADMIN_EMAIL,
+      agent
+        .post('/connexion')
+        .type('form')
+        .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    );
     const list = await agent.get('/admin/utilisateurs').set('Accept', 'text/html').expect(200);
     expect(list.text).toContain("Créer le compte et envoyer l'invitation");
     expect(list.text).not.toContain('Mot de passe initial');
@@ -565,11 +573,15 @@ describe('E-mail without SMTP_URL', () => {
     const summary = await request(t.http).get('/api/messages/summary').set(auth(admin)).expect(200);
     expect(summary.body).toMatchObject({ smtpConfigured: false, pending: 1 });
     const { agent, csrf } = await browser(t, '/connexion');
-    await agent
-      .post('/connexion')
-      .type('form')
-      .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
-      .expect(303);
+    await expectSignedIn(
+      agent,
+      t.databaseUrl,
+      ADMIN_EMAIL,
+      agent
+        .post('/connexion')
+        .type('form')
+        .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    );
     const page = await agent.get('/admin/messages').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain("L'envoi des e-mails n'est pas configuré");
     expect(page.text).toContain('Lien de mot de passe');

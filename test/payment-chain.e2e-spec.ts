@@ -9,6 +9,7 @@ import type { StatementDto } from '../src/statements/dto/statement.dto';
 import { createTestApp, TestApp } from './support/app';
 import { createProgramme, issuedStatement } from './support/factories';
 import { binary } from './support/pdf';
+import { csrfOf, signInForm } from './support/pages';
 
 const today = parisToday();
 const as = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -311,17 +312,11 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
 
     // a browser: the session cookie and the form's CSRF token
     const browser = request.agent(t.http);
-    const login = await browser.get('/connexion').set('Accept', 'text/html').expect(200);
-    const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-    await browser
-      .post('/connexion')
-      .type('form')
-      .send({
-        _csrf: csrfOf(login.text),
-        email: 'admin@test.local',
-        password: 'admin-password-for-tests',
-      })
-      .expect(303);
+    const signedIn = await signInForm(browser, t.databaseUrl, {
+      email: 'admin@test.local',
+      password: 'admin-password-for-tests',
+    });
+    expect(signedIn.status).toBe(303);
     let page = (await browser.get('/admin/etats').expect(200)).text;
     expect(page).toContain(`action="/admin/bordereaux/${batch.id}/envoyer"`);
     expect(page).toContain(`/api/payment-batches/${batch.id}/mandates.csv`);

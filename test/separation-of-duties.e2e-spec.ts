@@ -76,7 +76,7 @@ describe('Separation of duties: four eyes that are two people', () => {
   it('an administrator whose password the issuer chose never approves that issuer’s statements — even after changing it, and down a chain of accounts', async () => {
     const created = await newUser(admin, 'ADMIN');
     await confirm(admin2, created.user.id).expect(200);
-    const a2 = (await login(created.email, created.password)).body.accessToken as string;
+    const a2 = await t.login(created.email, created.password);
     const mine = await issuedBy(admin);
     expect((await approve(a2, mine).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
     // changing its own password does not cut the link (the issuer could have done it)
@@ -86,7 +86,7 @@ describe('Separation of duties: four eyes that are two people', () => {
       .set(as(a2))
       .send({ password: changed })
       .expect(200);
-    const a2again = (await login(created.email, changed)).body.accessToken as string;
+    const a2again = await t.login(created.email, changed);
     expect((await approve(a2again, mine).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
     const setters = await t.dataSource.query<{ set_by: string }[]>(
       `SELECT set_by FROM password_setter WHERE user_id = $1`,
@@ -95,7 +95,7 @@ describe('Separation of duties: four eyes that are two people', () => {
     expect(setters).toHaveLength(1);
     // the chain: an agent created by that account issues; the first administrator cannot approve
     const agent = await newUser(a2again, 'AGENT');
-    const g = (await login(agent.email, agent.password)).body.accessToken as string;
+    const g = await t.login(agent.email, agent.password);
     const byAgent = await issuedBy(g);
     expect((await approve(admin, byAgent).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
     await approve(admin2, byAgent).expect(200);
@@ -104,7 +104,7 @@ describe('Separation of duties: four eyes that are two people', () => {
   it('an agent the administrator created issues; that administrator cannot approve, another can', async () => {
     const agent = await newUser(admin, 'AGENT');
     expect(agent.user.active).toBe(true); // no confirmation for an agent: it cannot approve
-    const g = (await login(agent.email, agent.password)).body.accessToken as string;
+    const g = await t.login(agent.email, agent.password);
     const s = await issuedBy(g);
     expect((await approve(admin, s).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
     await approve(admin2, s).expect(200);
@@ -119,7 +119,7 @@ describe('Separation of duties: four eyes that are two people', () => {
       .set(as(admin))
       .send({ password })
       .expect(200);
-    const g = (await login(agent.email, password)).body.accessToken as string;
+    const g = await t.login(agent.email, password);
     const after = await issuedBy(g);
     expect((await approve(admin, after).expect(403)).body.code).toBe('FOUR_EYES_REQUIRED');
     // and the statement issued before the reset too: the link is the account's, now
@@ -135,7 +135,7 @@ describe('Separation of duties: four eyes that are two people', () => {
       .set(as(admin))
       .send({ password: mine })
       .expect(200);
-    const s = await issuedBy((await login(agent.email, mine)).body.accessToken as string);
+    const s = await issuedBy(await t.login(agent.email, mine));
     // the agent, locked out, asks a colleague for a new password
     await request(t.http)
       .patch(`/api/users/${agent.user.id}`)
@@ -195,7 +195,7 @@ describe('Separation of duties: four eyes that are two people', () => {
       .expect(409);
     expect(twice.body.code).toBe('ACCOUNT_CHANGE_PENDING');
     await confirm(admin3, target.id).expect(200);
-    const taken = (await login(target.email, newPassword)).body.accessToken as string;
+    const taken = await t.login(target.email, newPassword);
     // its old sessions are revoked, and what the requester issues it never approves
     await request(t.http).get('/api/users').set(as(target.token)).expect(401);
     expect((await approve(taken, await issuedBy(admin)).expect(403)).body.code).toBe(

@@ -17,6 +17,7 @@ import request from 'supertest';
 import { clusterDirOf, freePort } from '../src/database/embedded/embedded-postgres';
 import { adminUrl, createTestDatabase, superuserQuery } from './support/database';
 import { runUntilExit, startService } from './support/service-process';
+import { signInAt } from './support/second-factor';
 
 jest.setTimeout(180_000);
 
@@ -72,12 +73,11 @@ describe('Set-up: any folder, any user', () => {
       } else {
         expect(cluster).toBe(join(dataDir, 'postgres'));
       }
-      const token = (
-        await request(first.url)
-          .post('/api/auth/login')
-          .send({ email: 'admin@setup.test', password: 'a-long-admin-password' })
-          .expect(200)
-      ).body.accessToken as string;
+      const token = await signInAt(
+        first.url,
+        { email: 'admin@setup.test', password: 'a-long-admin-password' },
+        dataDir,
+      );
       await request(first.url)
         .post('/api/users')
         .set('Authorization', `Bearer ${token}`)
@@ -90,12 +90,11 @@ describe('Set-up: any folder, any user', () => {
 
     const second = await startService(env);
     try {
-      const token = (
-        await request(second.url)
-          .post('/api/auth/login')
-          .send({ email: 'admin@setup.test', password: 'a-long-admin-password' })
-          .expect(200)
-      ).body.accessToken as string;
+      const token = await signInAt(
+        second.url,
+        { email: 'admin@setup.test', password: 'a-long-admin-password' },
+        dataDir,
+      );
       const users = await request(second.url)
         .get('/api/users')
         .set('Authorization', `Bearer ${token}`)

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp, TestApp } from './support/app';
 import { createAssociation } from './support/factories';
+import { secondStepForm } from './support/pages';
 import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, TestOidcProvider } from './support/oidc';
 
 const REDIRECT_URI = 'http://pass.test/connexion/sso/retour';
@@ -442,6 +443,62 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     expect(
       await t.dataSource.query(`SELECT 1 FROM app_user WHERE email = 'tardif@connectes.example'`),
     ).toEqual([]);
+  });
+
+  it('an administrator: spared the second step when the provider asserts it checked one (amr, acr), else asked it', async () => {
+    const admin = await t.newAdmin();
+    const signIn = async (id: string, claims: { amr?: string[]; acr?: string }) => {
+      await idp.signsIn({ sub: id, email: admin.email, email_verified: true, ...claims });
+      const { agent, callback } = await throughProvider(undefined, '/admin/utilisateurs');
+      return { agent, back: await agent.get(callback).expect(303) };
+    };
+    // ProConnect's "mfa" among the methods used
+    const mfa = await signIn('pc-admin', { amr: ['pwd', 'otp', 'mfa'] });
+    expect(mfa.back.headers.location).toBe('/admin/utilisateurs');
+    await mfa.agent.get('/api/auth/me').expect(200);
+    // a password alone at the provider: this service's own second step, then the page asked
+    const pwd = await signIn('pc-admin', { amr: ['pwd'] });
+    expect(pwd.back.headers.location).toBe('/connexion/second-facteur');
+    await pwd.agent.get('/api/auth/me').expect(401);
+    const done = await secondStepForm(pwd.agent, t.databaseUrl, admin.email, pwd.back);
+    expect(done.headers.location).toBe('/admin/utilisateurs');
+    await pwd.agent.get('/api/auth/me').expect(200);
+
+    // the same database behind another configuration: the first sign-in through `env`'s
+    const through = async (
+      env: Record<string, string>,
+      claims: { amr?: string[]; acr?: string },
+    ) => {
+      const other = await createTestApp({
+        databaseUrl: t.databaseUrl,
+        env: {
+          OIDC_ISSUER: idp.issuer,
+          OIDC_CLIENT_ID,
+          OIDC_CLIENT_SECRET,
+          OIDC_USERINFO_SIGNED_ALG: 'RS256',
+          ...env,
+        },
+      });
+      try {
+        await idp.signsIn({ sub: 'pc-admin', email: admin.email, email_verified: true, ...claims });
+        const browser = request.agent(other.http);
+        const begun = await browser.get('/connexion/sso').expect(303);
+        const back = await browser.get(await idp.follow(begun.headers.location)).expect(303);
+        const done = await secondStepForm(browser, t.databaseUrl, admin.email, back);
+        return { asked: back.headers.location === '/connexion/second-facteur', done };
+      } finally {
+        await other.close();
+      }
+    };
+    // a level of assurance that implies it (eIDAS substantial, OIDC_MFA_ACR): spared
+    const level = await through({ OIDC_ACR_VALUES: 'eidas1 eidas2' }, { acr: 'eidas2' });
+    expect(level).toMatchObject({ asked: false, done: { headers: { location: '/agent' } } });
+    // the provider not trusted for it (OIDC_MFA_TRUST=off): asked even after its "mfa"
+    const strict = await through(
+      { OIDC_ACR_VALUES: 'eidas1', OIDC_MFA_TRUST: 'off' },
+      { amr: ['pwd', 'otp', 'mfa'] },
+    );
+    expect(strict).toMatchObject({ asked: true, done: { headers: { location: '/agent' } } });
   });
 
   it('a deactivated account is refused, and the refusal audited', async () => {

@@ -2,8 +2,7 @@ import request from 'supertest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, TestApp } from './support/app';
 import { parisToday } from '../src/common/dates';
 import { createAssociation, createProgramme, issueBooklet } from './support/factories';
-
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+import { csrfOf, signInForm } from './support/pages';
 
 /** The pages' doors: sign-in with the session cookie, CSRF on every change, roles on every page. */
 describe('Web pages: session, CSRF and roles', () => {
@@ -25,45 +24,23 @@ describe('Web pages: session, CSRF and roles', () => {
   });
   afterAll(() => t.close());
 
-  /** An administrator's API token of its own (a test below signs the administrator out everywhere). */
-  const freshAdminToken = async () =>
-    (
-      await request(t.http)
-        .post('/api/auth/login')
-        .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
-        .expect(200)
-    ).body.accessToken as string;
-
   /** A browser: a cookie jar, signed in through the login form. */
   async function signIn(who: { email: string; password: string; suite?: string }) {
     const agent = request.agent(t.http);
-    const form = await agent.get('/connexion').set('Accept', 'text/html').expect(200);
-    const res = await agent
-      .post('/connexion')
-      .type('form')
-      .send({ _csrf: csrfOf(form.text), ...who });
-    return { agent, res };
+    return { agent, res: await signInForm(agent, t.databaseUrl, who) };
   }
 
   it('sends the anonymous to the sign-in page, and back where they were going after it', async () => {
     const res = await request(t.http).get('/agent/carnets').set('Accept', 'text/html').expect(303);
     expect(res.headers.location).toBe('/connexion?suite=%2Fagent%2Fcarnets');
-    const { res: login } = await signIn({
-      email: ADMIN_EMAIL,
-      password: ADMIN_PASSWORD,
-      suite: '/agent/carnets',
-    });
+    const { res: login } = await signIn({ ...(await t.newAdmin()), suite: '/agent/carnets' });
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe('/agent/carnets');
     expect(String(login.headers['set-cookie'])).toMatch(/pn_session=.*HttpOnly.*SameSite=Lax/i);
   });
 
   it('never redirects elsewhere after sign-in', async () => {
-    const { res } = await signIn({
-      email: ADMIN_EMAIL,
-      password: ADMIN_PASSWORD,
-      suite: '//evil.example/x',
-    });
+    const { res } = await signIn({ ...(await t.newAdmin()), suite: '//evil.example/x' });
     expect([res.status, res.headers.location]).toEqual([303, '/agent']);
   });
 
@@ -81,7 +58,7 @@ describe('Web pages: session, CSRF and roles', () => {
     expect(noToken.status).toBe(403);
     expect(noToken.text).toContain('Le formulaire a expiré');
 
-    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const { agent } = await signIn(await t.newAdmin());
     const api = await agent.post('/api/programmes').send({});
     expect([api.status, api.body.code]).toEqual([403, 'CSRF_TOKEN_INVALID']);
     const page = await agent.get('/agent/lots').expect(200);
@@ -91,7 +68,7 @@ describe('Web pages: session, CSRF and roles', () => {
       .send({});
     expect([withToken.status, withToken.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     // A token made for another session is refused.
-    const other = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const other = await signIn(await t.newAdmin());
     const foreign = await other.agent
       .post('/api/programmes')
       .set('X-CSRF-Token', csrfOf(page.text))
@@ -119,14 +96,14 @@ describe('Web pages: session, CSRF and roles', () => {
       expect([path, res.status]).toEqual([path, 403]);
       expect(res.text).toContain('Accès refusé.');
     }
-    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    const admin = (await signIn(await t.newAdmin())).agent;
     await admin.get('/admin/structures').expect(200);
     await admin.get('/structure/encaisser').expect(403);
   });
 
   it('lets an administrator deactivate an account from the users page: its sessions end at once', async () => {
     const user = await t.userToken('AGENT');
-    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const { agent } = await signIn(await t.newAdmin());
     const page = await agent.get('/admin/utilisateurs').expect(200);
     const res = await agent
       .post(`/admin/utilisateurs/${user.id}/desactiver`)
@@ -164,7 +141,7 @@ describe('Web pages: session, CSRF and roles', () => {
   });
 
   it('signs out: the session ends and the pages ask to sign in again', async () => {
-    const { agent } = await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+    const { agent } = await signIn(await t.newAdmin());
     const page = await agent.get('/agent').expect(200);
     await agent
       .post('/deconnexion')
@@ -187,8 +164,9 @@ describe('Web pages: session, CSRF and roles', () => {
   });
 
   it('tells browsers and proxies to keep no copy of pages, JSON or errors; assets stay cacheable', async () => {
-    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
-    const token = await freshAdminToken();
+    const who = await t.newAdmin();
+    const admin = (await signIn(who)).agent;
+    const token = who.token;
     const answers: [string, request.Response][] = [
       ['page', await admin.get('/admin/structures').set('Accept', 'text/html').expect(200)],
       ['refused page', await admin.get('/structure/encaisser').set('Accept', 'text/html')],
@@ -234,7 +212,7 @@ describe('Web pages: session, CSRF and roles', () => {
       'Cette déclaration a été établie le',
     ])
       expect(page.text).toContain(part);
-    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    const admin = (await signIn(await t.newAdmin())).agent;
     for (const path of ['/connexion', '/structures', '/admin/structures'])
       expect((await admin.get(path)).text).toContain(
         '<a href="/accessibilite">Accessibilité : non conforme</a>',
@@ -250,9 +228,10 @@ describe('Web pages: session, CSRF and roles', () => {
   });
 
   it('asks for an explicit confirmation before cancelling a booklet or a redemption and before issuing a statement: unconfirmed, nothing changes', async () => {
-    const admin = (await signIn({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })).agent;
+    const who = await t.newAdmin();
+    const admin = (await signIn(who)).agent;
     const association = (await signIn(staff)).agent;
-    const token = await freshAdminToken();
+    const token = who.token;
     const target = { http: t.http, adminToken: () => Promise.resolve(token) };
     const post = async (
       agent: ReturnType<typeof request.agent>,

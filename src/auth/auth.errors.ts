@@ -7,6 +7,45 @@ export const AUTH_ERRORS = defineErrors('auth', {
     detail: 'Adresse e-mail ou mot de passe incorrect.',
     when: 'a wrong e-mail or password, or a deactivated account (never says which)',
   },
+  SECOND_FACTOR_INVALID: {
+    status: 401,
+    detail:
+      'Ce code ne convient pas. Saisissez le code affiché maintenant par votre application, ou un code de secours.',
+    when: 'a TOTP code that is wrong, out of time or already used, or a recovery code unknown or used',
+  },
+  SECOND_FACTOR_EXPIRED: {
+    status: 401,
+    detail:
+      'Cette connexion a expiré. Saisissez de nouveau votre adresse e-mail et votre mot de passe.',
+    when: 'a second step whose sign-in is unknown, older than its time limit, past its 5 codes, or whose account changed since',
+  },
+  SECOND_FACTOR_ALREADY_SET: {
+    status: 409,
+    detail: 'Une application d’authentification est déjà configurée pour ce compte.',
+    when: 'setting up a second factor on an account that has a confirmed one',
+  },
+  SECOND_FACTOR_NOT_SET: {
+    status: 409,
+    detail: 'Aucune application d’authentification n’est configurée pour ce compte.',
+    when: 'confirming a set-up never begun, or renewing codes of, or removing, a factor that does not exist',
+  },
+  SECOND_FACTOR_UNREADABLE: {
+    status: 409,
+    detail:
+      'Votre application d’authentification ne peut pas être vérifiée : la clé qui la protège sur ce service a changé. Utilisez un code de secours, ou demandez à un administrateur de réinitialiser votre double authentification.',
+    when: 'a TOTP secret that TOTP_KEY cannot open (the key changed, e.g. a restore without it); recovery codes still work',
+  },
+  SECOND_FACTOR_MANDATORY: {
+    status: 409,
+    detail: 'La double authentification est obligatoire pour un compte administrateur.',
+    when: 'an administrator removing their own second factor',
+  },
+  SECOND_FACTOR_OWN_RESET: {
+    status: 409,
+    detail:
+      'Vous ne pouvez pas réinitialiser votre propre double authentification : utilisez « Mon compte », ou demandez-le à un autre administrateur.',
+    when: 'an administrator resetting the second factor of their own account',
+  },
   SSO_NOT_CONFIGURED: {
     status: 404,
     detail: 'La connexion par un fournisseur d’identité n’est pas proposée ici.',

@@ -13,6 +13,9 @@ import { AssociationsModule } from '../associations/associations.module';
 import { AccessRequestsController } from './sso/access-requests.controller';
 import { OidcClient } from './sso/oidc-client';
 import { SsoService } from './sso/sso.service';
+import { SecondFactorController } from './second-factor/second-factor.controller';
+import { SecondFactorService } from './second-factor/second-factor.service';
+import { SecretSealer } from './second-factor/secret-sealer';
 
 @Module({
   imports: [
@@ -31,15 +34,17 @@ import { SsoService } from './sso/sso.service';
       },
     }),
   ],
-  controllers: [AuthController, AccessRequestsController],
+  controllers: [AuthController, AccessRequestsController, SecondFactorController],
   providers: [
     AuthService,
     LoginLimits,
     SessionReader,
     OidcClient,
     SsoService,
+    SecondFactorService,
+    SecretSealer,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
-  exports: [AuthService, SessionReader, SsoService],
+  exports: [AuthService, SessionReader, SsoService, SecondFactorService],
 })
 export class AuthModule {}

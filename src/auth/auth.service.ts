@@ -10,6 +10,23 @@ import type { TokenPayload } from './session-reader';
 import { Actor } from '../common/access/role';
 import { AUTH_ERRORS } from './auth.errors';
 import { LoginLimits } from './login-limits';
+import { FirstStep, SecondFactorService } from './second-factor/second-factor.service';
+
+/** A session opened: the token, the account, and what the second step may add. */
+export interface Session {
+  kind: 'session';
+  token: string;
+  user: User;
+  next: string | null;
+  /** A factor set up during this sign-in: its recovery codes, shown once. */
+  recoveryCodes?: string[];
+  /** A recovery code was used: how many remain. */
+  recoveryCodesLeft?: number;
+}
+
+/** A sign-in whose first step passed: a session, or the second step to make with this key. */
+export type SignIn =
+  Session | { kind: 'challenge'; purpose: 'VERIFY' | 'ENROL'; key: string; expiresIn: number };
 
 export class InvalidCredentialsError extends DomainError {
   constructor() {
@@ -25,17 +42,20 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly limits: LoginLimits,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   /**
    * Checks the credentials, within the login limits (LoginLimits: the same counters for the API
    * and the pages); a failure is audited and answered without telling which part was wrong.
+   * Then a session, or a second step for an account with a factor, or an administrator.
    */
   async login(
     email: string,
     password: string,
     ip: string | undefined,
-  ): Promise<{ token: string; user: User }> {
+    next: string | null = null,
+  ): Promise<SignIn> {
     const normalized = email.trim().toLowerCase();
     await this.limits.attempt(normalized, ip);
     const user = await this.users.findByEmail(normalized);
@@ -60,14 +80,31 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
     await this.limits.succeeded(normalized, ip);
-    return this.openSession(user);
+    return this.afterFirstStep(user, { via: 'password', next });
   }
 
-  /** A session for an account whose holder proved who they are (password, or OpenID provider). */
-  async openSession(user: User): Promise<{ token: string; user: User }> {
+  /** After the password or the OpenID provider: a session, or the second step to make. */
+  async afterFirstStep(user: User, first: FirstStep): Promise<SignIn> {
+    const step = await this.secondFactor.afterFirstStep(user, first);
+    if (step.kind === 'challenge') return step;
+    return this.openSession(user, first.next ?? null);
+  }
+
+  /** The second step: a code (or an app's first code), then the session. */
+  async secondStep(key: string | undefined, code: string): Promise<Session> {
+    const done = await this.secondFactor.answer(key, code);
+    return {
+      ...(await this.openSession(done.user, done.next)),
+      recoveryCodes: done.recoveryCodes,
+      recoveryCodesLeft: done.recoveryCodesLeft,
+    };
+  }
+
+  /** A session for an account whose holder proved who they are. */
+  private async openSession(user: User, next: string | null): Promise<Session> {
     const loggedIn = await this.users.recordLogin(user);
     const payload: TokenPayload = { sub: user.id, role: user.role, ver: user.tokenVersion };
-    return { token: await this.jwt.signAsync(payload), user: loggedIn };
+    return { kind: 'session', token: await this.jwt.signAsync(payload), user: loggedIn, next };
   }
 
   async logout(actor: Actor): Promise<void> {

@@ -49,7 +49,7 @@ describe('validateEnv', () => {
 
   it('requires JWT_SECRET and DATABASE_URL in production', () => {
     expect(() => validateEnv({ NODE_ENV: 'production' })).toThrow(
-      /JWT_SECRET: required when NODE_ENV=production[\s\S]*DATABASE_URL: required/,
+      /JWT_SECRET: required when NODE_ENV=production[\s\S]*TOTP_KEY: required[\s\S]*DATABASE_URL: required/,
     );
   });
 

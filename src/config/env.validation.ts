@@ -111,6 +111,24 @@ export class EnvironmentVariables {
   @IntSetting(60, 7 * 24 * 3600)
   JWT_TTL_SECONDS = 8 * 3600;
 
+  /**
+   * Key that seals the TOTP secrets of the second factor at rest (AES-256-GCM). Required in
+   * production; otherwise generated once and kept in DATA_DIR/totp-key. Lost or changed: every
+   * second factor must be enrolled again.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'TOTP_KEY must be at least 32 characters long' })
+  TOTP_KEY?: string;
+
+  /**
+   * Wrong second-factor codes allowed per account in LOGIN_RATE_WINDOW_SECONDS, over every
+   * sign-in (each sign-in allows 5): beyond, the second step answers 429 until the window ends.
+   */
+  @IntSetting(1)
+  SECOND_FACTOR_FAILURES_PER_ACCOUNT = 10;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsEmail({ require_tld: false })
@@ -240,6 +258,23 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^[\w:./-]+( [\w:./-]+)*$/, { message: 'OIDC_ACR_VALUES: space-separated values' })
   OIDC_ACR_VALUES?: string;
+
+  /**
+   * Whether a sign-in through the provider that asserts a second factor (an `amr` of
+   * OIDC_MFA_AMR, or an `acr` of OIDC_MFA_ACR, in the ID token) spares this service's own.
+   */
+  @IsIn(['on', 'off'])
+  OIDC_MFA_TRUST: 'on' | 'off' = 'on';
+
+  /** `amr` values (RFC 8176) that mean the provider checked a second factor. */
+  @IsString()
+  @Matches(/^[\w:./-]+( [\w:./-]+)*$/, { message: 'OIDC_MFA_AMR: space-separated values' })
+  OIDC_MFA_AMR = 'mfa';
+
+  /** `acr` values that mean the provider checked a second factor (ProConnect: eidas2, eidas3). */
+  @IsString()
+  @Matches(/^[\w:./-]+( [\w:./-]+)*$/, { message: 'OIDC_MFA_ACR: space-separated values' })
+  OIDC_MFA_ACR = 'eidas2 eidas3';
 
   /** Claims read from the ID token and userinfo: the e-mail, the SIRET, the given and family names. */
   @IsString()
@@ -393,12 +428,13 @@ export class EnvironmentVariables {
 export interface AppEnv extends EnvironmentVariables {
   PUBLIC_BASE_URL: string;
   JWT_SECRET: string;
+  TOTP_KEY: string;
   DATA_DIR: string;
 }
 
 /**
  * Validates the raw environment and completes it: absolute DATA_DIR, PUBLIC_BASE_URL default,
- * a JWT secret generated once and kept under DATA_DIR outside production.
+ * a JWT secret and a TOTP key generated once and kept under DATA_DIR outside production.
  * Throws an Error naming every wrong variable, which stops the boot.
  */
 export function validateEnv(raw: Record<string, unknown>): AppEnv {
@@ -420,6 +456,7 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
     messages.push('OIDC_ISSUER: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
   if (env.NODE_ENV === 'production') {
     if (!env.JWT_SECRET) messages.push('JWT_SECRET: required when NODE_ENV=production');
+    if (!env.TOTP_KEY) messages.push('TOTP_KEY: required when NODE_ENV=production');
     if (!env.DATABASE_URL) messages.push('DATABASE_URL: required when NODE_ENV=production');
   }
   if (messages.length > 0) {
@@ -433,6 +470,7 @@ export function validateEnv(raw: Record<string, unknown>): AppEnv {
     DATA_DIR: dataDir,
     PUBLIC_BASE_URL: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     JWT_SECRET: env.JWT_SECRET ?? persistentSecret(dataDir, 'jwt-secret'),
+    TOTP_KEY: env.TOTP_KEY ?? persistentSecret(dataDir, 'totp-key'),
   });
 }
 

@@ -509,6 +509,12 @@ export class UsersService {
     return this.dataSource.getRepository(User).count();
   }
 
+  /** Ends every session of the account (locked by the caller, who audits why). */
+  async endSessions(em: EntityManager, user: User): Promise<void> {
+    user.tokenVersion += 1;
+    await em.update(User, { id: user.id }, { tokenVersion: user.tokenVersion });
+  }
+
   async lockUser(em: EntityManager, id: string): Promise<User> {
     const user = await em.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw new NotFoundError('Utilisateur', id);

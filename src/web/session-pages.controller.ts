@@ -14,10 +14,17 @@ import { frenchDateTime } from '../common/dates';
 import { formErrors, formFields, newPassword, readForm } from './forms';
 import { HOME } from './page-model';
 import { SsoService } from '../auth/sso/sso.service';
+import { SecondFactorService } from '../auth/second-factor/second-factor.service';
+import { groupedSecret } from '../auth/second-factor/totp';
+import { qrCodeImage } from './qr-code';
+import type { Session, SignIn } from '../auth/auth.service';
 
 /** The browser's key to the sign-in it began at the OpenID provider (10 minutes, this path only). */
 const SSO_COOKIE = 'pn_sso';
 const SSO_COOKIE_PATH = '/connexion/sso';
+/** The browser's key to its sign-in halfway, until the second factor is given (this path only). */
+const SECOND_STEP_COOKIE = 'pn_2fa';
+const SECOND_STEP_PATH = '/connexion/second-facteur';
 
 /** Only paths of this site, so that `suite` cannot send anyone elsewhere after sign-in. */
 function safeNext(next: unknown): string | undefined {
@@ -34,7 +41,129 @@ export class SessionPagesController {
     private readonly config: AppConfig,
     private readonly links: AccountLinksService,
     private readonly sso: SsoService,
+    private readonly secondFactor: SecondFactorService,
   ) {}
+
+  /**
+   * Where a first step leads: signed in (the session cookie, then the page asked or the role's
+   * home), or the second step's page, its key in a cookie of that path only.
+   */
+  private signedIn(res: Response, signIn: SignIn): void {
+    if (signIn.kind === 'challenge') {
+      res.cookie(SECOND_STEP_COOKIE, signIn.key, {
+        httpOnly: true,
+        // also set at the end of a single sign-on, a navigation that began at the provider
+        sameSite: 'lax',
+        secure: this.secure,
+        path: SECOND_STEP_PATH,
+        maxAge: signIn.expiresIn * 1000,
+      });
+      res.redirect(303, SECOND_STEP_PATH);
+      return;
+    }
+    this.openSession(res, signIn);
+    res.redirect(303, safeNext(signIn.next) ?? HOME[signIn.user.role]);
+  }
+
+  private openSession(res: Response, session: Session): void {
+    setSessionCookie(res, session.token, this.auth.tokenTtlSeconds, this.secure);
+  }
+
+  private secondStepKey(req: Request): string | undefined {
+    const cookies = req.cookies as Record<string, string | undefined> | undefined;
+    return cookies?.[SECOND_STEP_COOKIE];
+  }
+
+  /** The second step's page: a code to type, or (an administrator without one) an app to add. */
+  private async secondStepModel(key: string | undefined, extra: object = {}) {
+    const purpose = await this.secondFactor.purposeOf(key);
+    if (purpose === 'VERIFY') return { title: 'Double authentification', verify: true, ...extra };
+    const setup = await this.secondFactor.enrolment(key);
+    return {
+      title: 'Configurer la double authentification',
+      enrol: true,
+      email: setup.email,
+      qr: await qrCodeImage(setup.uri),
+      secret: groupedSecret(setup.secret),
+      ...extra,
+    };
+  }
+
+  /** A second step that cannot go on (expired, spent): the sign-in page, with why. */
+  private restart(req: Request, res: Response, err: DomainError): void {
+    res.clearCookie(SECOND_STEP_COOKIE, { path: SECOND_STEP_PATH });
+    res.status(err.status).render(
+      'session/login',
+      this.loginModel(undefined, {
+        errors: [{ field: '', message: err.detail }],
+        csrfToken: req.csrfToken?.(),
+      }),
+    );
+  }
+
+  @Get('connexion/second-facteur')
+  @Public()
+  async secondStepPage(@Req() req: Request, @Res() res: Response) {
+    try {
+      res.render('session/second-factor', await this.secondStepModel(this.secondStepKey(req)));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      this.restart(req, res, err);
+    }
+  }
+
+  @Post('connexion/second-facteur')
+  @Public()
+  async secondStep(
+    @Body() body: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const key = this.secondStepKey(req);
+    const code = typeof body.code === 'string' ? body.code : '';
+    let session: Session;
+    try {
+      session = await this.auth.secondStep(key, code);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      if (err.code === 'SECOND_FACTOR_EXPIRED') return this.restart(req, res, err);
+      const retryAfter = err.extra.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+      const errors = [{ name: 'code', field: 'Code', message: err.detail }];
+      try {
+        res.status(err.status).render(
+          'session/second-factor',
+          await this.secondStepModel(key, {
+            refused: 'second-step',
+            errors,
+            csrfToken: req.csrfToken?.(),
+          }),
+        );
+      } catch (again) {
+        if (!(again instanceof DomainError)) throw again;
+        this.restart(req, res, again);
+      }
+      return;
+    }
+    res.clearCookie(SECOND_STEP_COOKIE, { path: SECOND_STEP_PATH });
+    this.openSession(res, session);
+    const next = safeNext(session.next) ?? HOME[session.user.role];
+    if (session.recoveryCodes) {
+      // shown this once, on the answer itself: never kept anywhere a reload could find them
+      res.setHeader('Cache-Control', 'no-store');
+      res.status(200).render('session/recovery-codes', {
+        title: 'Vos codes de secours',
+        codes: session.recoveryCodes,
+        activated: true,
+        next,
+      });
+      return;
+    }
+    res.redirect(
+      303,
+      session.recoveryCodesLeft !== undefined ? '/compte/securite?fait=secours' : next,
+    );
+  }
 
   private get secure(): boolean {
     return this.config.get('PUBLIC_BASE_URL').startsWith('https://');
@@ -108,9 +237,15 @@ export class SessionPagesController {
         });
         return;
       }
-      const { token, user } = await this.auth.openSession(outcome.user);
-      setSessionCookie(res, token, this.auth.tokenTtlSeconds, this.secure);
-      res.redirect(303, safeNext(outcome.next) ?? HOME[user.role]);
+      this.signedIn(
+        res,
+        await this.auth.afterFirstStep(outcome.user, {
+          via: 'sso',
+          next: safeNext(outcome.next) ?? null,
+          amr: outcome.amr,
+          acr: outcome.acr,
+        }),
+      );
     } catch (err) {
       this.ssoRefused(req, res, err);
     }
@@ -227,9 +362,7 @@ export class SessionPagesController {
     delete fields.suite;
     try {
       const dto = await readForm(LoginDto, fields);
-      const { token, user } = await this.auth.login(dto.email, dto.password, req.ip);
-      setSessionCookie(res, token, this.auth.tokenTtlSeconds, this.secure);
-      res.redirect(303, next ?? HOME[user.role]);
+      this.signedIn(res, await this.auth.login(dto.email, dto.password, req.ip, next ?? null));
     } catch (err) {
       const refused = err instanceof DomainError && err.status === 401;
       const errors = refused

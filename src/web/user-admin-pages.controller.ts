@@ -24,6 +24,7 @@ import { UpdateUserDto } from '../users/dto/update-user.dto';
 import { UserQueryDto } from '../users/dto/user-query.dto';
 import { ConfirmChangeDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
+import { SecondFactorService } from '../auth/second-factor/second-factor.service';
 import {
   checkedList,
   clearedFields,
@@ -49,6 +50,8 @@ const DONE: Record<string, string> = {
     'Le compte est réactivé. Pour un administrateur, la réactivation attend la confirmation d’un second administrateur.',
   desactive: 'Le compte est désactivé : ses sessions sont fermées.',
   confirme: 'Le changement est confirmé et appliqué.',
+  double_authentification:
+    'La double authentification est réinitialisée et les sessions du compte sont fermées. Un administrateur en configurera une nouvelle à sa prochaine connexion.',
   annule: 'Le changement est retiré : rien n’a été appliqué.',
 };
 
@@ -69,6 +72,7 @@ export class UserAdminPagesController {
     private readonly links: AccountLinksService,
     private readonly outbox: OutboxService,
     private readonly config: AppConfig,
+    private readonly secondFactor: SecondFactorService,
   ) {}
 
   private async listModel(actor: Actor, extra: PageState = {}) {
@@ -139,7 +143,10 @@ export class UserAdminPagesController {
       this.sites.list(actor),
       this.associations.list(actor),
     ]);
-    const names = await this.users.names([user.pendingChange?.requestedBy]);
+    const [names, enrolled] = await Promise.all([
+      this.users.names([user.pendingChange?.requestedBy]),
+      this.secondFactor.enrolled([user.id]),
+    ]);
     const typedSites =
       extra.refused === 'modifier' ? checkedList(extra.typed?.siteIds) : user.siteIds;
     const hasSites = user.role === 'AGENT' || user.role === 'PRESCRIBER';
@@ -152,6 +159,7 @@ export class UserAdminPagesController {
         associationName: associations.find((a) => a.id === user.associationId)?.name ?? '',
       },
       isSelf: user.id === actor.id,
+      secondFactor: enrolled.has(user.id),
       hasSites,
       sites: hasSites
         ? sites
@@ -254,6 +262,20 @@ export class UserAdminPagesController {
       ],
     ],
     ['retirer', [(actor, id) => this.users.cancelChange(actor, id), 'annule']],
+    [
+      'double-authentification',
+      [
+        async (actor, id, f) => {
+          requireConfirmation(
+            f,
+            'confirmReset',
+            'cochez la case pour confirmer la fermeture des sessions',
+          );
+          return this.secondFactor.reset(actor, id);
+        },
+        'double_authentification',
+      ],
+    ],
   ]);
 
   @Post(':id/:action')

@@ -26,6 +26,7 @@ import { ProgrammePagesController } from './programme-pages.controller';
 import { StructureAdminPagesController } from './structure-admin-pages.controller';
 import { UserAdminPagesController } from './user-admin-pages.controller';
 import { AccessRequestPagesController } from './access-request-pages.controller';
+import { AccountPagesController } from './account-pages.controller';
 import { MessageAdminPagesController } from './message-admin-pages.controller';
 
 /** The web interface in French: pages over the same services as the API. */
@@ -54,6 +55,7 @@ import { MessageAdminPagesController } from './message-admin-pages.controller';
     UserAdminPagesController,
     MessageAdminPagesController,
     AccessRequestPagesController,
+    AccountPagesController,
     AssociationPagesController,
     DistributionPagesController,
     ClosingPagesController,

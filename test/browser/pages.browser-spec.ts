@@ -6,6 +6,7 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { parisToday } from '../../src/common/dates';
 import { AxeFinding, axeFindings } from '../support/axe';
 import { CHROMIUM, signInPage } from '../support/browser';
+import { signInAt } from '../support/second-factor';
 import { createTestDatabase } from '../support/database';
 import {
   createAssociation,
@@ -63,12 +64,8 @@ describe('Every page of every role: accessibility audit, no injected markup', ()
     });
     service = await startService(env, { compiled: true });
     createAdminOnServer(env, ADMIN2);
-    const admin = (
-      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, BENCH_ADMIN)
-    ).accessToken;
-    const admin2 = (
-      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, ADMIN2)
-    ).accessToken;
+    const admin = await signInAt(service.url, BENCH_ADMIN);
+    const admin2 = await signInAt(service.url, ADMIN2);
     const t: Target = { http: service.url, adminToken: () => Promise.resolve(admin) };
     const year = new Date().getFullYear();
     const activity = `Atelier ${PROBE}`;
@@ -104,9 +101,7 @@ describe('Every page of every role: accessibility audit, no injected markup', ()
       });
       accounts[role.toLowerCase()] = account;
     }
-    const staff = (
-      await api<{ accessToken: string }>(service.url, '/api/auth/login', null, accounts.association)
-    ).accessToken;
+    const staff = await signInAt(service.url, accounts.association);
 
     // Stock: a print run at the site, one booklet handed over with names, one sent elsewhere,
     // one reported lost; a booklet issued directly, cancelled and replaced.

@@ -56,12 +56,23 @@ export const ACCESS_MATRIX: Record<string, Access> = {
   'GET /api/auth/me': { roles: ANY_ACCOUNT },
   'POST /api/auth/password-reset': { roles: ['PUBLIC'] },
   'POST /api/auth/links/use': { roles: ['PUBLIC'] },
+  // the second step of a sign-in: its challenge stands for the password (second-factor.e2e)
+  'POST /api/auth/login/second-factor': { roles: ['PUBLIC'] },
+  'POST /api/auth/login/second-factor/setup': { roles: ['PUBLIC'] },
+  // one's own authenticator app: every account may add one, ADMIN must
+  'GET /api/auth/second-factor': { roles: ANY_ACCOUNT },
+  'POST /api/auth/second-factor/setup': { roles: ANY_ACCOUNT },
+  'POST /api/auth/second-factor/confirm': { roles: ANY_ACCOUNT },
+  'POST /api/auth/second-factor/recovery-codes': { roles: ANY_ACCOUNT },
+  'POST /api/auth/second-factor/remove': { roles: ANY_ACCOUNT },
 
   'GET /api/audit': { roles: ['ADMIN'] },
   'GET /api/audit/verify': { roles: ['ADMIN'] },
   'POST /api/users': { roles: ['ADMIN'] },
   'POST /api/users/invitations': { roles: ['ADMIN'] },
   'POST /api/users/{id}/invitation': { roles: ['ADMIN'], target: 'user' },
+  // the user has no app: 409 to the administrator, the refusal is what is checked
+  'POST /api/users/{id}/second-factor/reset': { roles: ['ADMIN'], target: 'user' },
   // an outbox message's id: a user's id stands for an unknown one (404 to the administrator)
   // people the OpenID provider vouched for; an association sees only those of its SIRET (sso.e2e)
   'GET /api/access-requests': { roles: ['ADMIN', 'ASSOCIATION'], scoped: true },

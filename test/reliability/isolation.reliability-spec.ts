@@ -9,6 +9,7 @@ import {
   printRun,
 } from '../support/factories';
 import { ACCESS_MATRIX, AccessRole, Target } from './access-matrix';
+import { signInApi } from '../support/second-factor';
 import { sql, TODAY } from './support';
 
 type Caller =
@@ -56,13 +57,15 @@ describe('Isolation matrix', () => {
   const markersOfY: string[] = [];
   let operations: Operation[];
 
-  const login = async (c: { email: string; password: string }) =>
-    (
-      await request(t.http)
-        .post('/api/auth/login')
-        .send({ email: c.email, password: c.password })
-        .expect(200)
-    ).body.accessToken as string;
+  const login = (c: { email: string; password: string }) =>
+    signInApi(
+      async (path, body) => {
+        const res = await request(t.http).post(path).send(body);
+        return { status: res.status, body: res.body as unknown };
+      },
+      'isolation',
+      c,
+    );
 
   async function user(role: AccessRole, associationId?: string, siteIds?: string[]) {
     const c = { email: `${randomUUID()}@isolation.test`, password: 'isolation-password-long' };

@@ -11,6 +11,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import type { Role } from '../../src/common/access/role';
 import { createTestDatabase } from './database';
+import { Post, signInApi } from './second-factor';
 
 export const ADMIN_EMAIL = 'admin@test.local';
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -20,9 +21,15 @@ export interface TestApp {
   http: ReturnType<INestApplication['getHttpServer']>;
   dataSource: DataSource;
   databaseUrl: string;
-  /** Logs in and returns the bearer token. */
+  /** Logs in (with the second step when asked, PHONE keyed by databaseUrl) and returns the token. */
   login(email: string, password: string): Promise<string>;
   adminToken(): Promise<string>;
+  /**
+   * A new independent administrator (as `npm run user:create-admin` makes), signed in once through
+   * the API, which set up its authenticator app (PHONE): each test that signs administrators in
+   * through the pages can have its own, never waiting for the next 30-second code.
+   */
+  newAdmin(): Promise<{ email: string; password: string; id: string; token: string }>;
   /** Creates a user through the API (as admin) and returns its token. */
   userToken(
     role: Role,
@@ -52,6 +59,7 @@ export async function createTestApp(
     DATABASE_URL: databaseUrl,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'pn-app-')),
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+    TOTP_KEY: 'test-totp-key-test-totp-key-test-totp-key-0123',
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -68,12 +76,13 @@ export async function createTestApp(
   const http = app.getHttpServer();
   const dataSource = app.get(DataSource);
 
-  const login = async (email: string, password: string): Promise<string> => {
-    const res = await request(http).post('/api/auth/login').send({ email, password });
-    if (res.status !== 200)
-      throw new Error(`login ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return (res.body as { accessToken: string }).accessToken;
+  const post: Post = async (path, body) => {
+    const res = await request(http).post(path).send(body);
+    return { status: res.status, body: res.body as unknown };
   };
+  // an administrator sets up an authenticator app at the first sign-in: the tests' phone keeps it
+  const login = (email: string, password: string): Promise<string> =>
+    signInApi(post, databaseUrl, { email, password });
   let admin: string | undefined;
   const adminToken = async () => (admin ??= await login(ADMIN_EMAIL, ADMIN_PASSWORD));
 
@@ -84,6 +93,12 @@ export async function createTestApp(
     databaseUrl,
     login,
     adminToken,
+    async newAdmin() {
+      const email = `admin-${++counter}-${Date.now()}@test.local`;
+      const password = `password-ADMIN-${counter}-long`;
+      const user = await app.get(UsersService).create(null, { email, password, role: 'ADMIN' });
+      return { email, password, id: user.id, token: await login(email, password) };
+    },
     async userToken(role, extra = {}) {
       const email = extra.email ?? `${role.toLowerCase()}-${++counter}-${Date.now()}@test.local`;
       const password = `password-${role}-${counter}-long`;

@@ -1,9 +1,13 @@
 import type { BrowserContext, Page } from 'playwright-core';
+import { secondStepInPage } from './second-factor';
 
 /** Debian's chromium (installed by .ci/run), or the one CHROMIUM_PATH names. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** A new tab of `context`, signed in through the sign-in page of the service at `url`. */
+/**
+ * A new tab of `context`, signed in through the sign-in page of the service at `url` (and its
+ * second step, when the service asks: PHONE, keyed by `url`).
+ */
 export async function signInPage(
   context: BrowserContext,
   url: string,
@@ -15,5 +19,6 @@ export async function signInPage(
   await page.getByLabel('Mot de passe').fill(who.password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForLoadState('networkidle');
+  await secondStepInPage(page, url, who.email);
   return page;
 }

@@ -3,7 +3,8 @@
 // (POST /_test/account), and can be told to answer wrongly (POST /_test/mode): an ID token for
 // another audience, an expired one, one signed with a key that is not in its JWKS, or one at a
 // lower level of assurance (acr) — each
-// re-signed properly otherwise, so that only that one check can refuse it.
+// re-signed properly otherwise, so that only that one check can refuse it. An account may name
+// the acr and amr its sign-in reached (a second factor checked there).
 //   node oidc-provider.mjs <clientId> <clientSecret> <redirectUri>
 // prints "listening <issuer>" once ready.
 import { createServer } from 'node:http';
@@ -41,10 +42,17 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [signing] },
   pkce: { required: () => true },
-  acrValues: ['eidas0', 'eidas1'],
-  features: { devInteractions: { enabled: false }, jwtUserinfo: { enabled: true } },
+  acrValues: ['eidas0', 'eidas1', 'eidas2'],
+  features: {
+    devInteractions: { enabled: false },
+    jwtUserinfo: { enabled: true },
+    // as ProConnect: `claims={"id_token":{"amr":null}}` asks for the methods used
+    claimsParameter: { enabled: true },
+  },
   scopes: ['openid', 'email', 'given_name', 'usual_name', 'siret', 'uid'],
   claims: {
+    // the methods used, returned when the claims parameter asks for them
+    amr: null,
     email: ['email', 'email_verified'],
     given_name: ['given_name'],
     usual_name: ['usual_name'],
@@ -120,8 +128,15 @@ server.on('request', async (req, res) => {
       const details = await provider.interactionDetails(req, res);
       const result =
         details.prompt.name === 'login'
-          ? // as ProConnect: the level of assurance reached (a lower one when told to)
-            { login: { accountId: account.sub, acr: mode === 'weak-acr' ? 'eidas0' : 'eidas1' } }
+          ? // as ProConnect: the level of assurance reached (a lower one when told to), and the
+            // methods used (`amr`, RFC 8176) when the account names them
+            {
+              login: {
+                accountId: account.sub,
+                acr: mode === 'weak-acr' ? 'eidas0' : (account.acr ?? 'eidas1'),
+                ...(account.amr ? { amr: account.amr } : {}),
+              },
+            }
           : { consent: {} };
       await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
       return;

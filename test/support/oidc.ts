@@ -14,6 +14,9 @@ export interface ProviderAccount {
   usual_name?: string;
   siret?: string;
   uid?: string;
+  /** The level its sign-in reaches (default eidas1), and the methods used (RFC 8176), if named. */
+  acr?: string;
+  amr?: string[];
 }
 
 export type ProviderMode = 'normal' | 'wrong-audience' | 'expired' | 'bad-signature' | 'weak-acr';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createAssociation, createProgramme, createSite, handOver } from './factories';
+import { signInAt } from './second-factor';
 
 /**
  * A world to run the real service against, built through its own API with the same fixture
@@ -42,6 +43,7 @@ export function benchEnv(
   return {
     DATABASE_URL: databaseUrl,
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-000',
+    TOTP_KEY: 'bench-totp-key-bench-totp-key-bench-totp-key',
     ADMIN_EMAIL: BENCH_ADMIN.email,
     ADMIN_PASSWORD: BENCH_ADMIN.password,
     ...extra,
@@ -63,8 +65,7 @@ export interface BenchWorld {
  * member, and (if `booklets` > 0) a print run of that many booklets.
  */
 export async function benchWorld(url: string, booklets: number): Promise<BenchWorld> {
-  const admin = (await api<{ accessToken: string }>(url, '/api/auth/login', null, BENCH_ADMIN))
-    .accessToken;
+  const admin = await signInAt(url, BENCH_ADMIN);
   const target = { http: url, adminToken: () => Promise.resolve(admin) };
   const programme = await createProgramme(target, {
     name: 'Bench',
@@ -84,8 +85,7 @@ export async function benchWorld(url: string, booklets: number): Promise<BenchWo
     role: 'ASSOCIATION',
     associationId: association.id,
   });
-  const staff = (await api<{ accessToken: string }>(url, '/api/auth/login', null, BENCH_STAFF))
-    .accessToken;
+  const staff = await signInAt(url, BENCH_STAFF);
   const site = await createSite(target, { name: `Bench ${Date.now()}` });
   if (booklets > 0) {
     const run = await api<{ id: string }>(url, '/api/booklets/batches', admin, {

@@ -14,6 +14,9 @@ export interface ProviderIdentity {
   issuer: string;
   subject: string;
   claims: Record<string, unknown>;
+  /** How the provider says it authenticated the person, from the ID token only (RFC 8176). */
+  amr: string[];
+  acr: string | null;
 }
 
 /** Why an answer from the provider was refused (for the logs and the audit; never shown as such). */
@@ -97,6 +100,11 @@ export class OidcClient {
       state: checks.state,
       nonce: checks.nonce,
       ...(acr ? { acr_values: acr } : {}),
+      // ProConnect puts `amr` in the ID token only when asked: it tells whether a second factor
+      // was checked there (OIDC_MFA_TRUST)
+      ...(this.config.get('OIDC_MFA_TRUST') === 'on'
+        ? { claims: JSON.stringify({ id_token: { amr: null } }) }
+        : {}),
     });
     return { url: url.href, checks };
   }
@@ -134,6 +142,10 @@ export class OidcClient {
           ...(idToken as Record<string, unknown>),
           ...(userinfo as Record<string, unknown>),
         },
+        amr: Array.isArray(idToken.amr)
+          ? idToken.amr.filter((m): m is string => typeof m === 'string')
+          : [],
+        acr: typeof idToken.acr === 'string' ? idToken.acr : null,
       };
     } catch (err) {
       if (err instanceof ProviderAnswerRefused) throw err;

@@ -3,7 +3,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 't
 /**
  * One sign-in begun at the OpenID provider: what the answer must match (state, nonce) and the
  * PKCE verifier, kept under the SHA-256 of a random cookie given to the browser that began it.
- * Used once: a replayed or late answer finds it used or expired.
+ * Deleted by its first answer: a replayed or late answer finds nothing.
  */
 @Entity('sso_attempt')
 @Check('ck_sso_attempt_key', `key_hash ~ '^[0-9a-f]{64}$'`)
@@ -30,7 +30,4 @@ export class SsoAttempt {
 
   @Column({ type: 'timestamptz' })
   expiresAt!: Date;
-
-  @Column({ type: 'timestamptz', nullable: true })
-  usedAt!: Date | null;
 }

@@ -29,7 +29,7 @@ const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest(
 
 /** How a sign-in through the provider ended. */
 export type SsoOutcome =
-  | { kind: 'account'; user: User; next: string | null }
+  | { kind: 'account'; user: User; next: string | null; amr: string[]; acr: string | null }
   | { kind: 'pending'; request: AccessRequestDto };
 
 /** Who the provider says the person is, in this service's terms. */
@@ -133,7 +133,7 @@ export class SsoService {
       this.dataSource.manager,
       // spent by its first answer: gone, so that a replay finds nothing
       `DELETE FROM sso_attempt
-        WHERE key_hash = $1 AND used_at IS NULL AND expires_at > now()
+        WHERE key_hash = $1 AND expires_at > now()
         RETURNING state, nonce, code_verifier, next`,
       [digest(key)],
     );
@@ -157,7 +157,8 @@ export class SsoService {
         return this.accountOf(vouched);
       throw err;
     });
-    if (user) return { kind: 'account', user, next: attempt.next };
+    if (user)
+      return { kind: 'account', user, next: attempt.next, amr: identity.amr, acr: identity.acr };
     return { kind: 'pending', request: await this.request(vouched) };
   }
 

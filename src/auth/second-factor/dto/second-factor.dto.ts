@@ -1,0 +1,57 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+/** The key of a sign-in halfway, as POST /api/auth/login returned it. */
+export class ChallengeDto {
+  @ApiProperty({ description: 'The `challenge` of the login answer (valid 5 min, 15 to set up)' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'challenge must be the key the login answer gave' })
+  challenge!: string;
+}
+
+/** A code: six digits from the authenticator app, or a recovery code. */
+export class CodeDto {
+  @ApiProperty({
+    description: 'Six digits from the app (spaces allowed), or a recovery code ABCD-EFGH-JKMN-PQRS',
+    example: '123456',
+  })
+  @IsString()
+  @MinLength(6)
+  @MaxLength(40)
+  code!: string;
+}
+
+export class SecondStepDto extends ChallengeDto {
+  @ApiProperty({
+    description:
+      'Six digits from the app, or a recovery code; to set up: the first code of the new app',
+    example: '123456',
+  })
+  @IsString()
+  @MinLength(6)
+  @MaxLength(40)
+  code!: string;
+}
+
+/** An authenticator app to add: scan `otpauthUri` as a QR code, or type `secret`. */
+export class SetupDto {
+  @ApiProperty({ description: 'The secret in base32, to type in the app by hand' })
+  secret!: string;
+  @ApiProperty({ description: 'otpauth://totp/… (RFC 6238, SHA-1, 6 digits, 30 s)' })
+  otpauthUri!: string;
+}
+
+export class RecoveryCodesDto {
+  @ApiProperty({
+    type: [String],
+    description: 'Ten codes of one use each, shown this once (only their hashes are kept)',
+  })
+  recoveryCodes!: string[];
+}
+
+export class SecondFactorStatusDto {
+  @ApiProperty() enrolled!: boolean;
+  @ApiProperty({ description: 'Mandatory for this account (administrators)' }) required!: boolean;
+  @ApiProperty({ description: 'A set-up waits for its first code' }) pending!: boolean;
+  @ApiProperty() recoveryCodesLeft!: number;
+}

@@ -1,0 +1,510 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { Actor } from '../../common/access/role';
+import { AppConfig } from '../../config/app-config';
+import { DomainError } from '../../common/errors/domain-error';
+import { queryRows } from '../../database/sql';
+import { RateLimiter } from '../../security/rate-limiter.service';
+import { User } from '../../users/user.entity';
+import { UsersService } from '../../users/users.service';
+import { AUTH_ERRORS } from '../auth.errors';
+import { LoginChallenge, RecoveryCode, TotpFactor } from './second-factor.entity';
+import { SecretSealer } from './secret-sealer';
+import {
+  asRecoveryCode,
+  asTotpCode,
+  newRecoveryCode,
+  newTotpSecret,
+  RECOVERY_CODES,
+  recoveryCodeHash,
+  totpStep,
+  totpUri,
+} from './totp';
+
+/** How long the second step may wait: a code (5 min), or setting up an app first (15 min). */
+const CHALLENGE_MINUTES = { VERIFY: 5, ENROL: 15 } as const;
+/** Codes one sign-in allows before its password must be typed again. */
+const CODES_PER_CHALLENGE = 5;
+/** A set-up begun and never confirmed is replaced after a day. */
+const PENDING_SETUP_HOURS = 24;
+const KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** How the first step of a sign-in was made, and what the provider said of it. */
+export interface FirstStep {
+  via: 'password' | 'sso';
+  next?: string | null;
+  /** From the OpenID provider's ID token (single sign-on only). */
+  amr?: string[];
+  acr?: string | null;
+}
+
+/** After the first step: signed in, or a second step to make with this key. */
+export type SecondStep =
+  | { kind: 'none' }
+  | { kind: 'challenge'; purpose: 'VERIFY' | 'ENROL'; key: string; expiresIn: number };
+
+/** A second step made: the account, where to go, and the recovery codes of a new set-up. */
+export interface SecondStepDone {
+  user: User;
+  next: string | null;
+  /** Shown once: the codes of a factor set up during this sign-in. */
+  recoveryCodes?: string[];
+  /** A recovery code was used: how many remain. */
+  recoveryCodesLeft?: number;
+}
+
+/** An authenticator app to add: the secret, and the otpauth:// address its QR code carries. */
+export interface Setup {
+  email: string;
+  secret: string;
+  uri: string;
+}
+
+export interface SecondFactorStatus {
+  enrolled: boolean;
+  /** Mandatory for this account (administrators). */
+  required: boolean;
+  /** A set-up is begun and waits for its first code. */
+  pending: boolean;
+  recoveryCodesLeft: number;
+}
+
+/**
+ * The second factor (TOTP, RFC 6238): mandatory for administrators, who move money, and
+ * optional for everyone else. A sign-in whose first step (password, or OpenID provider) passed
+ * becomes a challenge kept here; its second step gives the session. An administrator without a
+ * factor sets one up within that second step, so no administrator session ever exists without
+ * one. A provider that asserts it checked a second factor (OIDC_MFA_AMR, OIDC_MFA_ACR) spares
+ * this one when OIDC_MFA_TRUST is on.
+ *
+ * Codes are limited: five per sign-in, and SECOND_FACTOR_FAILURES_PER_ACCOUNT wrong ones per
+ * account in LOGIN_RATE_WINDOW_SECONDS over every sign-in and every signed-in action. A TOTP step
+ * is accepted once per account; a recovery code once. Lock order: the challenge (a single
+ * statement, before), then the account, then its factor and codes, then the audit.
+ */
+@Injectable()
+export class SecondFactorService {
+  private readonly logger = new Logger(SecondFactorService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly sealer: SecretSealer,
+    private readonly audit: AuditService,
+    private readonly limiter: RateLimiter,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Whether the OpenID provider's answer says it checked a second factor that this one trusts. */
+  providerCheckedMfa(first: FirstStep): boolean {
+    if (first.via !== 'sso' || this.config.get('OIDC_MFA_TRUST') !== 'on') return false;
+    const amr = this.config.get('OIDC_MFA_AMR').split(' ');
+    const acr = this.config.get('OIDC_MFA_ACR').split(' ');
+    return (
+      (first.amr ?? []).some((m) => amr.includes(m)) || (!!first.acr && acr.includes(first.acr))
+    );
+  }
+
+  /**
+   * After the first step of a sign-in: no second step (no factor, not an administrator, or the
+   * provider checked one), or a challenge to answer with a code, or with a new app's first code.
+   */
+  async afterFirstStep(user: User, first: FirstStep): Promise<SecondStep> {
+    if (this.providerCheckedMfa(first)) return { kind: 'none' };
+    const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: user.id });
+    const purpose = factor?.confirmedAt ? 'VERIFY' : user.role === 'ADMIN' ? 'ENROL' : null;
+    if (!purpose) return { kind: 'none' };
+    const key = randomBytes(32).toString('base64url');
+    const minutes = CHALLENGE_MINUTES[purpose];
+    await this.dataSource.transaction(async (em) => {
+      // an expired sign-in is of no use to anyone: kept no longer
+      await em.query(`DELETE FROM login_challenge WHERE expires_at < now()`);
+      await em.insert(LoginChallenge, {
+        keyHash: digest(key),
+        userId: user.id,
+        purpose,
+        via: first.via,
+        tokenVersion: user.tokenVersion,
+        next: first.next ?? null,
+        expiresAt: new Date(Date.now() + minutes * 60_000),
+      });
+    });
+    return { kind: 'challenge', purpose, key, expiresIn: minutes * 60 };
+  }
+
+  /** The challenge of `key`, if it is alive; its attempts are not counted here. */
+  private async challenge(key: string | undefined): Promise<LoginChallenge> {
+    const found =
+      key && KEY_SHAPE.test(key)
+        ? await this.dataSource.getRepository(LoginChallenge).findOneBy({ keyHash: digest(key) })
+        : null;
+    if (!found || found.expiresAt <= new Date() || found.attempts >= CODES_PER_CHALLENGE)
+      throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+    return found;
+  }
+
+  /** What the second step of `key` asks: a code, or an app to set up first. */
+  async purposeOf(key: string | undefined): Promise<'VERIFY' | 'ENROL'> {
+    return (await this.challenge(key)).purpose;
+  }
+
+  /**
+   * The app to set up during a sign-in that asks for it (ENROL): the set-up already begun for the
+   * account if there is one (a page reloaded shows the same QR code), else a new one.
+   */
+  async enrolment(key: string | undefined): Promise<Setup> {
+    const challenge = await this.challenge(key);
+    if (challenge.purpose !== 'ENROL') throw AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
+    return this.dataSource.transaction(async (em) => {
+      const user = await this.users.lockUser(em, challenge.userId);
+      return this.beginSetup(em, user);
+    });
+  }
+
+  /**
+   * The second step: a code of the account's app (or a recovery code), or the first code of the
+   * app being set up, whose recovery codes then come back once. The challenge is spent by a
+   * success, and by its fifth wrong code.
+   */
+  async answer(key: string | undefined, typed: string): Promise<SecondStepDone> {
+    if (!key || !KEY_SHAPE.test(key)) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+    // counted before the code is checked, in its own statement: parallel guesses cannot outrun it
+    const [challenge] = await queryRows<{
+      user_id: string;
+      purpose: 'VERIFY' | 'ENROL';
+      via: string;
+      token_version: number;
+      next: string | null;
+    }>(
+      this.dataSource.manager,
+      `UPDATE login_challenge SET attempts = attempts + 1
+        WHERE key_hash = $1 AND expires_at > now() AND attempts < $2
+        RETURNING user_id, purpose, via, token_version, next`,
+      [digest(key), CODES_PER_CHALLENGE],
+    );
+    if (!challenge) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+    await this.countFailure(challenge.user_id);
+    const outcome = await this.dataSource.transaction(
+      async (em): Promise<SecondStepDone | Error> => {
+        const user = await this.users.lockUser(em, challenge.user_id);
+        if (!user.active || user.tokenVersion !== challenge.token_version) {
+          await em.delete(LoginChallenge, { keyHash: digest(key) });
+          return AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+        }
+        const actor = this.users.asActor(user);
+        if (challenge.purpose === 'ENROL') {
+          const recoveryCodes = await this.confirm(em, actor, typed);
+          if (recoveryCodes instanceof Error) return recoveryCodes;
+          await em.delete(LoginChallenge, { keyHash: digest(key) });
+          return { user, next: challenge.next, recoveryCodes };
+        }
+        const used = await this.check(em, actor, typed);
+        if (used instanceof Error) return used;
+        await em.delete(LoginChallenge, { keyHash: digest(key) });
+        return { user, next: challenge.next, ...used };
+      },
+    );
+    await this.settle(challenge.user_id, challenge.via, outcome);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * Checks a code of the account's confirmed app (a step not used before) or one of its recovery
+   * codes (then spent, and audited): what was used, or the error to give.
+   */
+  private async check(
+    em: EntityManager,
+    actor: Actor,
+    typed: string,
+  ): Promise<{ recoveryCodesLeft?: number } | Error> {
+    const factor = await em.findOne(TotpFactor, {
+      where: { userId: actor.id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!factor?.confirmedAt) return AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
+    const code = asTotpCode(typed);
+    if (code) {
+      const secret = this.secretOf(factor);
+      if (secret === null) return AUTH_ERRORS.error('SECOND_FACTOR_UNREADABLE');
+      const step = totpStep(secret, code);
+      // a step at or before the last one used is a code seen already: refused (RFC 6238 §5.2)
+      if (step === null || (factor.lastStep !== null && step <= Number(factor.lastStep)))
+        return AUTH_ERRORS.error('SECOND_FACTOR_INVALID');
+      await em.update(TotpFactor, { userId: actor.id }, { lastStep: String(step) });
+      return {};
+    }
+    const recovery = asRecoveryCode(typed);
+    if (!recovery) return AUTH_ERRORS.error('SECOND_FACTOR_INVALID');
+    const spent = await queryRows<{ id: string }>(
+      em,
+      `UPDATE recovery_code SET used_at = now()
+        WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
+      [actor.id, recoveryCodeHash(recovery)],
+    );
+    if (spent.length === 0) return AUTH_ERRORS.error('SECOND_FACTOR_INVALID');
+    const left = await this.codesLeft(em, actor.id);
+    await this.audit.record(em, actor, {
+      action: 'user.recovery_code_used',
+      entityType: 'user',
+      entityId: actor.id,
+      after: { recoveryCodesLeft: left },
+    });
+    return { recoveryCodesLeft: left };
+  }
+
+  /**
+   * The factor's secret, or null when TOTP_KEY cannot open it (the key changed since: a restore
+   * without it, a key rotated) — logged, since every code of the account is refused until a reset.
+   */
+  private secretOf(factor: TotpFactor): string | null {
+    try {
+      return this.sealer.open(factor.sealedSecret, factor.userId);
+    } catch {
+      this.logger.error(
+        `The TOTP secret of user ${factor.userId} cannot be opened with TOTP_KEY: its codes are refused until an administrator resets it (recovery codes still work)`,
+      );
+      return null;
+    }
+  }
+
+  /** A set-up for the account (locked by the caller): the one begun, if recent, else a new one. */
+  private async beginSetup(em: EntityManager, user: User): Promise<Setup> {
+    const existing = await em.findOne(TotpFactor, {
+      where: { userId: user.id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (existing?.confirmedAt) throw AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
+    const fresh =
+      existing && existing.createdAt.getTime() > Date.now() - PENDING_SETUP_HOURS * 3_600_000;
+    let secret: string;
+    const begun = existing && fresh ? this.secretOf(existing) : null;
+    if (begun !== null) {
+      secret = begun;
+    } else {
+      secret = newTotpSecret();
+      if (existing) await em.delete(TotpFactor, { userId: user.id });
+      await em.insert(TotpFactor, {
+        userId: user.id,
+        sealedSecret: this.sealer.seal(secret, user.id),
+        confirmedAt: null,
+        lastStep: null,
+      });
+    }
+    return { email: user.email, secret, uri: totpUri(secret, user.email) };
+  }
+
+  /**
+   * Confirms the set-up begun with a first code from the app: the factor is on, ten recovery
+   * codes are made (only their hashes kept) and returned, to be shown once.
+   */
+  private async confirm(em: EntityManager, actor: Actor, typed: string): Promise<string[] | Error> {
+    const factor = await em.findOne(TotpFactor, {
+      where: { userId: actor.id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!factor) return AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
+    if (factor.confirmedAt) return AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
+    const code = asTotpCode(typed);
+    const secret = this.secretOf(factor);
+    if (secret === null) return AUTH_ERRORS.error('SECOND_FACTOR_UNREADABLE');
+    const step = code ? totpStep(secret, code) : null;
+    if (step === null) return AUTH_ERRORS.error('SECOND_FACTOR_INVALID');
+    await em.update(
+      TotpFactor,
+      { userId: actor.id },
+      { confirmedAt: new Date(), lastStep: String(step) },
+    );
+    const codes = await this.replaceRecoveryCodes(em, actor.id);
+    await this.audit.record(em, actor, {
+      action: 'user.second_factor_enrolled',
+      entityType: 'user',
+      entityId: actor.id,
+      after: { method: 'totp', recoveryCodes: codes.length },
+    });
+    return codes;
+  }
+
+  private async replaceRecoveryCodes(em: EntityManager, userId: string): Promise<string[]> {
+    await em.delete(RecoveryCode, { userId });
+    const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
+    await em.insert(
+      RecoveryCode,
+      codes.map((c) => ({ userId, codeHash: recoveryCodeHash(c) })),
+    );
+    return codes;
+  }
+
+  private async codesLeft(em: EntityManager, userId: string): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(
+      em,
+      `SELECT count(*)::int AS n FROM recovery_code WHERE user_id = $1 AND used_at IS NULL`,
+      [userId],
+    );
+    return row.n;
+  }
+
+  // ---- signed in: one's own factor ----
+
+  async status(actor: Actor): Promise<SecondFactorStatus> {
+    const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: actor.id });
+    return {
+      enrolled: !!factor?.confirmedAt,
+      required: actor.role === 'ADMIN',
+      pending: !!factor && !factor.confirmedAt,
+      recoveryCodesLeft: factor?.confirmedAt
+        ? await this.codesLeft(this.dataSource.manager, actor.id)
+        : 0,
+    };
+  }
+
+  /** The set-up begun on one's own account and not yet confirmed, if any (nothing written). */
+  async pendingSetup(actor: Actor): Promise<Setup | null> {
+    const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: actor.id });
+    if (!factor || factor.confirmedAt) return null;
+    const secret = this.secretOf(factor);
+    if (secret === null) return null;
+    return { email: actor.email, secret, uri: totpUri(secret, actor.email) };
+  }
+
+  /** Whether these accounts have a confirmed app (for the administrators' pages). */
+  async enrolled(userIds: string[]): Promise<Set<string>> {
+    const rows = await queryRows<{ user_id: string }>(
+      this.dataSource.manager,
+      `SELECT user_id FROM totp_factor WHERE user_id = ANY($1::uuid[]) AND confirmed_at IS NOT NULL`,
+      [userIds],
+    );
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  /** Begins setting up an app on one's own account (optional for everyone but administrators). */
+  async startSetup(actor: Actor): Promise<Setup> {
+    return this.dataSource.transaction(async (em) =>
+      this.beginSetup(em, await this.users.lockUser(em, actor.id)),
+    );
+  }
+
+  /** Confirms one's set-up with a first code: the recovery codes, shown once. */
+  async confirmSetup(actor: Actor, typed: string): Promise<string[]> {
+    return this.withCode(actor, (em) => this.confirm(em, actor, typed));
+  }
+
+  /** New recovery codes (the old ones end), given a current code. */
+  async renewRecoveryCodes(actor: Actor, typed: string): Promise<string[]> {
+    return this.withCode(actor, async (em) => {
+      const used = await this.check(em, actor, typed);
+      if (used instanceof Error) return used;
+      const codes = await this.replaceRecoveryCodes(em, actor.id);
+      await this.audit.record(em, actor, {
+        action: 'user.recovery_codes_renewed',
+        entityType: 'user',
+        entityId: actor.id,
+        after: { recoveryCodes: codes.length },
+      });
+      return codes;
+    });
+  }
+
+  /** Removes one's own factor, given a current code; an administrator cannot. */
+  async remove(actor: Actor, typed: string): Promise<void> {
+    if (actor.role === 'ADMIN') throw AUTH_ERRORS.error('SECOND_FACTOR_MANDATORY');
+    await this.withCode(actor, async (em) => {
+      const used = await this.check(em, actor, typed);
+      if (used instanceof Error) return used;
+      await this.dropFactor(em, actor.id);
+      await this.audit.record(em, actor, {
+        action: 'user.second_factor_removed',
+        entityType: 'user',
+        entityId: actor.id,
+        before: { method: 'totp' },
+      });
+      return undefined;
+    });
+  }
+
+  /**
+   * An administrator ends another person's factor (a phone lost with its recovery codes): their
+   * sessions and sign-ins halfway end; an administrator sets a new one up at their next sign-in.
+   */
+  async reset(actor: Actor, userId: string): Promise<void> {
+    if (userId === actor.id) throw AUTH_ERRORS.error('SECOND_FACTOR_OWN_RESET');
+    await this.dataSource.transaction(async (em) => {
+      const user = await this.users.lockUser(em, userId);
+      const factor = await em.findOne(TotpFactor, {
+        where: { userId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!factor) throw AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
+      await this.dropFactor(em, userId);
+      await em.delete(LoginChallenge, { userId });
+      await this.users.endSessions(em, user);
+      await this.audit.record(em, actor, {
+        action: 'user.second_factor_reset',
+        entityType: 'user',
+        entityId: userId,
+        before: { method: 'totp', confirmed: !!factor.confirmedAt },
+        after: { tokenVersion: user.tokenVersion },
+      });
+    });
+  }
+
+  private async dropFactor(em: EntityManager, userId: string): Promise<void> {
+    await em.delete(RecoveryCode, { userId });
+    await em.delete(TotpFactor, { userId });
+  }
+
+  /**
+   * A signed-in action that needs a code: counted against the account's limit, run in one
+   * transaction with the account locked; a wrong code is audited after it rolled back.
+   */
+  private async withCode<T>(
+    actor: Actor,
+    action: (em: EntityManager) => Promise<T | Error>,
+  ): Promise<T> {
+    await this.countFailure(actor.id);
+    const outcome = await this.dataSource.transaction(async (em) => {
+      await this.users.lockUser(em, actor.id);
+      return action(em);
+    });
+    await this.settle(actor.id, 'session', outcome);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  private failureKey(userId: string): string {
+    return `2fa:account:${userId}`;
+  }
+
+  /** Counts a code against the account's limit before it is checked (a success takes it back). */
+  private async countFailure(userId: string): Promise<void> {
+    await this.limiter.consume(
+      [this.failureKey(userId)],
+      this.config.get('SECOND_FACTOR_FAILURES_PER_ACCOUNT'),
+      this.config.get('LOGIN_RATE_WINDOW_SECONDS'),
+    );
+  }
+
+  /**
+   * After a code was checked: a wrong one stays counted and is audited (at most five per sign-in,
+   * and the account's limit per window); anything else takes its count back.
+   */
+  private async settle(userId: string, via: string, outcome: unknown): Promise<void> {
+    if (outcome instanceof DomainError && outcome.code === 'SECOND_FACTOR_INVALID') {
+      await this.audit.recordAlone(null, {
+        action: 'auth.second_factor_failed',
+        entityType: 'user',
+        entityId: userId,
+        after: { via },
+      });
+      return;
+    }
+    await this.limiter.unhit(
+      [this.failureKey(userId)],
+      this.config.get('LOGIN_RATE_WINDOW_SECONDS'),
+    );
+  }
+}
