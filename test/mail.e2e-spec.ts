@@ -51,6 +51,12 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
     });
     admin = await t.adminToken();
     worker = t.app.get(MailWorker);
+    // the administrator's first sign-in set an authenticator app up: its owner is told
+    expect(await worker.deliverDue()).toMatchObject({ sent: 1, failed: 0 });
+    const [notice] = smtp.to(ADMIN_EMAIL);
+    expect(notice.subject).toBe('Double authentification de votre compte Pass numérique');
+    expect(notice.text).toContain('Une application d’authentification a été ajoutée');
+    expect(notice.text).toContain('http://pass.test/compte/securite');
   });
   afterAll(async () => {
     await t.close();
@@ -323,6 +329,7 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
   async function outageThenRefusal(t: TestApp, smtp: TestSmtpServer): Promise<void> {
     const admin = await t.adminToken();
     const worker = t.app.get(MailWorker);
+    await worker.deliverDue(); // the notice of the administrator's new authenticator app
     await smtp.stop();
     const email = 'panne@cd31.test';
     await request(t.http)
@@ -571,7 +578,8 @@ describe('E-mail without SMTP_URL', () => {
       expired: 0,
     });
     const summary = await request(t.http).get('/api/messages/summary').set(auth(admin)).expect(200);
-    expect(summary.body).toMatchObject({ smtpConfigured: false, pending: 1 });
+    // the reset link, and the notice of the administrator's new authenticator app
+    expect(summary.body).toMatchObject({ smtpConfigured: false, pending: 2 });
     const { agent, csrf } = await browser(t, '/connexion');
     await expectSignedIn(
       agent,
@@ -589,11 +597,13 @@ describe('E-mail without SMTP_URL', () => {
     const users = await agent.get('/admin/utilisateurs').set('Accept', 'text/html').expect(200);
     expect(users.text).toContain('Mot de passe initial');
     // an expired link's message is never sent later
-    await t.dataSource.query(`UPDATE outbox_message SET expires_at = now() - interval '1 second'`);
+    await t.dataSource.query(
+      `UPDATE outbox_message SET expires_at = now() - interval '1 second' WHERE kind = 'PASSWORD_RESET'`,
+    );
     expect(await t.app.get(MailWorker).deliverDue()).toMatchObject({ expired: 1 });
     const [gone] = await rows<{ status: string; text_body: string | null }>(
       t,
-      `SELECT status, text_body FROM outbox_message`,
+      `SELECT status, text_body FROM outbox_message WHERE kind = 'PASSWORD_RESET'`,
     );
     expect(gone).toEqual({ status: 'EXPIRED', text_body: null });
     expect(t.app.get(UsersService)).toBeDefined();

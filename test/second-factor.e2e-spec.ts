@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { UsersService } from '../src/users/users.service';
 import { createTestApp, TestApp } from './support/app';
-import { csrfOf, secondStepForm, signInForm } from './support/pages';
+import { csrfOf, secondStepForm, setupOf, signInForm } from './support/pages';
 import { PHONE, totpAt } from './support/second-factor';
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -41,13 +41,21 @@ describe('Second factor (TOTP)', () => {
       .post('/api/auth/login')
       .send({ email: who.email, password: who.password })
       .expect(200);
-  const second = (challenge: string, code: string) =>
-    request(t.http).post('/api/auth/login/second-factor').send({ challenge, code });
+  const second = (challenge: string, code: string, setup?: string) =>
+    request(t.http).post('/api/auth/login/second-factor').send({ challenge, code, setup });
   const audits = (action: string, userId: string) =>
     t.dataSource.query<{ actor_id: string | null; after: Record<string, unknown> }[]>(
       `SELECT actor_id, after FROM audit_event WHERE action = $1 AND entity_id = $2 ORDER BY id`,
       [action, userId],
     );
+  /** The second-factor notices written to the outbox for `email`, oldest first. */
+  const notices = async (email: string) =>
+    (
+      await t.dataSource.query<{ text_body: string }[]>(
+        `SELECT text_body FROM outbox_message WHERE kind = 'SECOND_FACTOR_CHANGED' AND recipient = $1 ORDER BY created_at, id`,
+        [email.toLowerCase()],
+      )
+    ).map((m) => m.text_body);
   /** Six digits that are not a code of the app now, nor one step before or after. */
   const wrongCode = (secret: string) => {
     const now = Math.floor(Date.now() / 30_000);
@@ -80,19 +88,43 @@ describe('Second factor (TOTP)', () => {
     expect(uri.searchParams.get('secret')).toBe(setup.body.secret);
     expect(uri.searchParams.get('issuer')).toBe('Pass numérique');
     expect(decodeURIComponent(uri.pathname)).toContain(admin.email);
-    // asked again (a page reloaded): the same app, not a new secret
-    const again = await request(t.http)
+    // the set-up is nothing stored: the password alone, in another sign-in, neither sees this
+    // secret nor can put its own in its place (each set-up is sealed for the one who asked it)
+    expect(
+      await t.dataSource.query(`SELECT 1 FROM totp_factor WHERE user_id = $1`, [admin.id]),
+    ).toEqual([]);
+    const intruder = await login(admin);
+    const planted = await request(t.http)
       .post('/api/auth/login/second-factor/setup')
-      .send({ challenge })
+      .send({ challenge: intruder.body.challenge })
       .expect(200);
-    expect(again.body.secret).toBe(setup.body.secret);
+    expect(planted.body.secret).not.toBe(setup.body.secret);
+    expect(planted.body.setup).not.toBe(setup.body.setup);
 
-    const wrong = await second(challenge, wrongCode(setup.body.secret)).expect(401);
+    const wrong = await second(challenge, wrongCode(setup.body.secret), setup.body.setup).expect(
+      401,
+    );
     expect(wrong.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(wrong.body).toMatchObject({ code: 'SECOND_FACTOR_INVALID' });
+    // without its set-up, or with one altered or made for another account: refused, field named
+    const other = await freshAdmin('autre');
+    const foreign = await request(t.http)
+      .post('/api/auth/login/second-factor/setup')
+      .send({ challenge: (await login(other)).body.challenge })
+      .expect(200);
+    const someCode = totpAt(setup.body.secret, Math.floor(Date.now() / 30_000));
+    for (const sealed of [undefined, foreign.body.setup, setup.body.setup.slice(0, -2) + 'AA']) {
+      const refused = await second(challenge, someCode, sealed).expect(400);
+      expect(refused.body.code).toBe('SECOND_FACTOR_SETUP_INVALID');
+      expect(refused.body.errors).toEqual([{ field: 'setup', message: expect.any(String) }]);
+    }
 
     PHONE.add(where, admin.email, setup.body.secret);
-    const done = await second(challenge, await PHONE.code(where, admin.email)).expect(200);
+    const done = await second(
+      challenge,
+      await PHONE.code(where, admin.email),
+      setup.body.setup,
+    ).expect(200);
     expect(done.body).toMatchObject({ status: 'SIGNED_IN', tokenType: 'Bearer' });
     const codes = done.body.recoveryCodes as string[];
     expect(codes).toHaveLength(10);
@@ -123,10 +155,16 @@ describe('Second factor (TOTP)', () => {
       expect(code_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(codes.some((c) => code_hash.includes(c) || c.includes(code_hash))).toBe(false);
     }
+    // the intruder's set-up, confirmed after the real one: refused (the account has its app)
+    const late = await second(
+      intruder.body.challenge,
+      totpAt(planted.body.secret, Math.floor(Date.now() / 30_000)),
+      planted.body.setup,
+    ).expect(409);
+    expect(late.body.code).toBe('SECOND_FACTOR_ALREADY_SET');
     // a sealed secret moved to another account opens nothing
-    const other = await freshAdmin('autre');
     await t.dataSource.query(
-      `INSERT INTO totp_factor (user_id, sealed_secret, confirmed_at) VALUES ($1, $2, now())`,
+      `INSERT INTO totp_factor (user_id, sealed_secret, confirmed_at, last_step) VALUES ($1, $2, now(), 0)`,
       [other.id, factor.sealed_secret],
     );
     const moved = await login(other);
@@ -249,27 +287,24 @@ describe('Second factor (TOTP)', () => {
     expect(status.body).toEqual({
       enrolled: false,
       required: false,
-      pending: false,
       recoveryCodesLeft: 0,
     });
     const setup = await request(t.http).post('/api/auth/second-factor/setup').set(mine).expect(200);
     expect(setup.body.secret).toMatch(BASE32);
-    expect((await request(t.http).get('/api/auth/second-factor').set(mine)).body.pending).toBe(
-      true,
-    );
+
     // not on yet: the password alone still signs in
     const password = `password-AGENT-${agent.email.split('-')[1]}-long`;
     expect((await login({ email: agent.email, password })).body.status).toBe('SIGNED_IN');
     await request(t.http)
       .post('/api/auth/second-factor/confirm')
       .set(mine)
-      .send({ code: wrongCode(setup.body.secret) })
+      .send({ code: wrongCode(setup.body.secret), setup: setup.body.setup })
       .expect(401);
     PHONE.add(where, agent.email, setup.body.secret);
     const confirmed = await request(t.http)
       .post('/api/auth/second-factor/confirm')
       .set(mine)
-      .send({ code: await PHONE.code(where, agent.email) })
+      .send({ code: await PHONE.code(where, agent.email), setup: setup.body.setup })
       .expect(200);
     expect(confirmed.body.recoveryCodes).toHaveLength(10);
     const first = await login({ email: agent.email, password });
@@ -305,6 +340,14 @@ describe('Second factor (TOTP)', () => {
       'user.second_factor_removed',
     ])
       expect(await audits(action, agent.id)).toHaveLength(1);
+    // the owner is told by e-mail of each change, whoever made it (an app added by someone who
+    // knew the password does not go unseen)
+    expect(await notices(agent.email)).toEqual([
+      expect.stringContaining('Une application d’authentification a été ajoutée à votre compte'),
+      expect.stringContaining(
+        'La double authentification de votre compte Pass numérique a été retirée',
+      ),
+    ]);
 
     // an administrator's cannot be removed
     const admin = await t.newAdmin();
@@ -341,6 +384,9 @@ describe('Second factor (TOTP)', () => {
       .post(`/api/users/${admin.id}/second-factor/reset`)
       .set(auth(agent.token))
       .expect(403);
+    expect((await notices(lost.email)).at(-1)).toContain(
+      'Un administrateur a réinitialisé la double authentification de votre compte',
+    );
     expect(await audits('user.second_factor_reset', lost.id)).toEqual([
       {
         actor_id: admin.id,
@@ -382,7 +428,11 @@ describe('Second factor (TOTP)', () => {
     const wrong = await browser
       .post('/connexion/second-facteur')
       .type('form')
-      .send({ _csrf: csrfOf(page.text), code: wrongCode(secret.replace(/ /g, '')) })
+      .send({
+        _csrf: csrfOf(page.text),
+        code: wrongCode(secret.replace(/ /g, '')),
+        setup: setupOf(page.text),
+      })
       .expect(401);
     expect(wrong.text).toContain('aria-invalid="true"');
     expect(wrong.text).toContain(secret);
@@ -391,7 +441,11 @@ describe('Second factor (TOTP)', () => {
     const done = await browser
       .post('/connexion/second-facteur')
       .type('form')
-      .send({ _csrf: csrfOf(wrong.text), code: await PHONE.code(where, admin.email) })
+      .send({
+        _csrf: csrfOf(wrong.text),
+        code: await PHONE.code(where, admin.email),
+        setup: setupOf(wrong.text),
+      })
       .expect(200);
     expect(done.headers['cache-control']).toBe('no-store');
     expect(done.text).toContain('Vos codes de secours');
@@ -448,23 +502,35 @@ describe('Second factor (TOTP)', () => {
     await signInForm(browser, where, { email, password }).then((r) => expect(r.status).toBe(303));
     const account = await browser.get('/compte/securite').set('Accept', 'text/html').expect(200);
     expect(account.text).toContain('Non activée.');
-    await browser
+    const setup = await browser
       .post('/compte/securite/configurer')
       .type('form')
       .send({ _csrf: csrfOf(account.text) })
-      .expect(303)
-      .expect('Location', '/compte/securite/configurer');
-    const setup = await browser
-      .get('/compte/securite/configurer')
-      .set('Accept', 'text/html')
       .expect(200);
+    expect(setup.headers['cache-control']).toBe('no-store');
     expect(setup.text).toMatch(/<img class="qr" src="data:image\/svg\+xml;base64,/);
     const secret = /<code class="secret" id="secret">([A-Z2-7 ]+)<\/code>/.exec(setup.text)![1];
     PHONE.add(where, email, secret);
+    const refused = await browser
+      .post('/compte/securite/confirmer')
+      .type('form')
+      .send({
+        _csrf: csrfOf(setup.text),
+        code: wrongCode(secret.replace(/ /g, '')),
+        setup: setupOf(setup.text),
+      })
+      .expect(400);
+    // the same app again, the reason beside the field
+    expect(refused.text).toContain(secret);
+    expect(refused.text).toContain('aria-invalid="true"');
     const codes = await browser
       .post('/compte/securite/confirmer')
       .type('form')
-      .send({ _csrf: csrfOf(setup.text), code: await PHONE.code(where, email) })
+      .send({
+        _csrf: csrfOf(refused.text),
+        code: await PHONE.code(where, email),
+        setup: setupOf(refused.text),
+      })
       .expect(200);
     expect(codes.headers['cache-control']).toBe('no-store');
     expect([...codes.text.matchAll(/<li><code>[A-Z0-9-]{19}<\/code><\/li>/g)]).toHaveLength(10);

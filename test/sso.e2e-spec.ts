@@ -445,14 +445,21 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     ).toEqual([]);
   });
 
-  it('an administrator: spared the second step when the provider asserts it checked one (amr, acr), else asked it', async () => {
+  it('an administrator: spared the second step when the provider asserts it checked one (amr, acr) once linked, else asked it', async () => {
     const admin = await t.newAdmin();
     const signIn = async (id: string, claims: { amr?: string[]; acr?: string }) => {
       await idp.signsIn({ sub: id, email: admin.email, email_verified: true, ...claims });
       const { agent, callback } = await throughProvider(undefined, '/admin/utilisateurs');
       return { agent, back: await agent.get(callback).expect(303) };
     };
-    // ProConnect's "mfa" among the methods used
+    // the sign-in that links the identity (by e-mail): this service's second step, even after
+    // the provider's "mfa" — whoever first links an account proves its own second factor
+    const linking = await signIn('pc-admin', { amr: ['pwd', 'otp', 'mfa'] });
+    expect(linking.back.headers.location).toBe('/connexion/second-facteur');
+    await linking.agent.get('/api/auth/me').expect(401);
+    const linked = await secondStepForm(linking.agent, t.databaseUrl, admin.email, linking.back);
+    expect(linked.headers.location).toBe('/admin/utilisateurs');
+    // linked: ProConnect's "mfa" among the methods used spares it
     const mfa = await signIn('pc-admin', { amr: ['pwd', 'otp', 'mfa'] });
     expect(mfa.back.headers.location).toBe('/admin/utilisateurs');
     await mfa.agent.get('/api/auth/me').expect(200);

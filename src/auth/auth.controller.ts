@@ -86,13 +86,13 @@ export class AuthController {
   @ApiOperation({
     summary: 'Second step, administrator without an app: the app to set up (secret, otpauth URI)',
     description:
-      'For a `challenge` of status SECOND_FACTOR_SETUP_REQUIRED. The same app until it is confirmed by POST /api/auth/login/second-factor with its first code.',
+      'For a `challenge` of status SECOND_FACTOR_SETUP_REQUIRED: a new app each time, stored only when POST /api/auth/login/second-factor brings its first code with its `setup`.',
   })
   @ApiOkResponse({ type: SetupDto })
   @ApiProblems(400, 401, 409)
   async loginSetup(@Body() dto: ChallengeDto): Promise<SetupDto> {
     const setup = await this.secondFactor.enrolment(dto.challenge);
-    return { secret: setup.secret, otpauthUri: setup.uri };
+    return { secret: setup.secret, otpauthUri: setup.uri, setup: setup.token };
   }
 
   @Post('login/second-factor')
@@ -109,7 +109,7 @@ export class AuthController {
     @Body() dto: SecondStepDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SecondStepResponseDto> {
-    return this.answer(res, await this.auth.secondStep(dto.challenge, dto.code));
+    return this.answer(res, await this.auth.secondStep(dto.challenge, dto.code, dto.setup));
   }
 
   @Post('password-reset')

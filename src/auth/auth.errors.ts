@@ -29,6 +29,12 @@ export const AUTH_ERRORS = defineErrors('auth', {
     detail: 'Aucune application d’authentification n’est configurée pour ce compte.',
     when: 'confirming a set-up never begun, or renewing codes of, or removing, a factor that does not exist',
   },
+  SECOND_FACTOR_SETUP_INVALID: {
+    status: 400,
+    detail:
+      'Cette configuration a expiré ou ne correspond pas à ce compte. Recommencez l’ajout de l’application.',
+    when: 'confirming an app with a `setup` that is missing, altered, made for another account, or past its time',
+  },
   SECOND_FACTOR_UNREADABLE: {
     status: 409,
     detail:

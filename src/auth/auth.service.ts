@@ -91,8 +91,8 @@ export class AuthService {
   }
 
   /** The second step: a code (or an app's first code), then the session. */
-  async secondStep(key: string | undefined, code: string): Promise<Session> {
-    const done = await this.secondFactor.answer(key, code);
+  async secondStep(key: unknown, code: string, setup?: unknown): Promise<Session> {
+    const done = await this.secondFactor.answer(key, code, setup);
     return {
       ...(await this.openSession(done.user, done.next)),
       recoveryCodes: done.recoveryCodes,

@@ -126,8 +126,15 @@ export class EnvironmentVariables {
    * Wrong second-factor codes allowed per account in LOGIN_RATE_WINDOW_SECONDS, over every
    * sign-in (each sign-in allows 5): beyond, the second step answers 429 until the window ends.
    */
-  @IntSetting(1)
+  @IntSetting(1, 100)
   SECOND_FACTOR_FAILURES_PER_ACCOUNT = 10;
+
+  /**
+   * And per account in a day (24 h from the first wrong code): window after window, a patient
+   * guesser has no more than this (30 a day: about 1 chance in 11 000 of a right code).
+   */
+  @IntSetting(1, 1000)
+  SECOND_FACTOR_FAILURES_PER_DAY = 30;
 
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -33,6 +33,8 @@ export interface MessageData {
   };
   ACCREDITATION_EXPIRING: { association: string; until: string; contact: string };
   PROGRAMME_ENDING: { programme: string; expires: string; link: string };
+  /** `change`: what happened, a sentence ("Une application d'authentification a été ajoutée"). */
+  SECOND_FACTOR_CHANGED: { change: string; when: string; link: string };
 }
 
 const FILES: Record<MessageKind, string> = {
@@ -43,6 +45,7 @@ const FILES: Record<MessageKind, string> = {
   STATEMENT_PAID: 'statement-paid.txt',
   ACCREDITATION_EXPIRING: 'accreditation-expiring.txt',
   PROGRAMME_ENDING: 'programme-ending.txt',
+  SECOND_FACTOR_CHANGED: 'second-factor-changed.txt',
 };
 
 type Compiled = { subject: HandlebarsTemplateDelegate; body: HandlebarsTemplateDelegate };

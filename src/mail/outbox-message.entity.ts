@@ -8,6 +8,7 @@ export const MESSAGE_KINDS = [
   'STATEMENT_PAID',
   'ACCREDITATION_EXPIRING',
   'PROGRAMME_ENDING',
+  'SECOND_FACTOR_CHANGED',
 ] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

@@ -10,13 +10,15 @@ import { flashMessage, pageModel } from './page-model';
 import { qrCodeImage } from './qr-code';
 
 const PAGE = '/compte/securite';
-const SETUP_PAGE = '/compte/securite/configurer';
 
 const DONE: Record<string, string> = {
   retire: 'L’application d’authentification est retirée : le mot de passe suffit de nouveau.',
   secours:
     'Vous vous êtes connecté avec un code de secours : il ne servira plus. Générez-en de nouveaux si vous en avez peu.',
 };
+
+/** The reason beside the code field. */
+const errorsOf = (err: DomainError) => [{ name: 'code', field: 'Code', message: err.detail }];
 
 /** A code typed in one of the page's forms. */
 const typedCode = (body: Record<string, unknown>) =>
@@ -38,25 +40,38 @@ export class AccountPagesController {
   }
 
   /** A refused form of the page (`form`): the page again, the reason beside its code field. */
-  private async refused(
-    res: Response,
-    actor: Actor,
-    err: unknown,
-    form: string,
-    view = 'account/security',
-  ) {
+  private async refused(res: Response, actor: Actor, err: unknown, form: string) {
     if (!(err instanceof DomainError)) throw err;
-    const retryAfter = err.extra.retryAfterSeconds;
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-    const errors = [{ name: 'code', field: 'Code', message: err.detail }];
-    const setup =
-      view === 'account/setup' && (await this.setupModel(actor, { refused: form, errors }));
+    this.retryAfter(res, err);
     res
       .status(err.status === 429 ? 429 : 400)
       .render(
-        setup ? view : 'account/security',
-        setup || (await this.model(actor, { refused: form, errors })),
+        'account/security',
+        await this.model(actor, { refused: form, errors: errorsOf(err) }),
       );
+  }
+
+  private retryAfter(res: Response, err: DomainError): void {
+    const retryAfter = err.extra.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+  }
+
+  /** The set-up page: a new app to add, or (`again`, a wrong code) the same one, its reason beside. */
+  private async setupPage(res: Response, actor: Actor, again?: unknown, err?: DomainError) {
+    const setup = await this.secondFactor.startSetup(actor, again);
+    if (err) this.retryAfter(res, err);
+    // its secret is on it: never kept by a cache
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(err ? (err.status === 429 ? 429 : 400) : 200).render(
+      'account/setup',
+      pageModel(actor, 'Ajouter une application d’authentification', PAGE, {
+        email: setup.email,
+        qr: await qrCodeImage(setup.uri),
+        secret: groupedSecret(setup.secret),
+        setup: setup.token,
+        ...(err ? { refused: 'confirmer', errors: errorsOf(err) } : {}),
+      }),
+    );
   }
 
   /** Recovery codes, shown this once on the answer to the form that made them. */
@@ -83,29 +98,16 @@ export class AccountPagesController {
   @Post('compte/securite/configurer')
   async begin(@CurrentUser() actor: Actor, @Res() res: Response) {
     try {
-      await this.secondFactor.startSetup(actor);
+      await this.setupPage(res, actor);
     } catch (err) {
       return this.refused(res, actor, err, 'configurer');
     }
-    res.redirect(303, SETUP_PAGE);
   }
 
-  private async setupModel(actor: Actor, extra: object = {}) {
-    const setup = await this.secondFactor.pendingSetup(actor);
-    if (!setup) return null;
-    return pageModel(actor, 'Ajouter une application d’authentification', PAGE, {
-      email: setup.email,
-      qr: await qrCodeImage(setup.uri),
-      secret: groupedSecret(setup.secret),
-      ...extra,
-    });
-  }
-
+  /** Nothing is kept of a set-up between two pages: back to the account page to begin one. */
   @Get('compte/securite/configurer')
-  async setupPage(@CurrentUser() actor: Actor, @Res() res: Response) {
-    const model = await this.setupModel(actor);
-    if (!model) return res.redirect(303, PAGE);
-    res.render('account/setup', model);
+  setupAddress(@Res() res: Response) {
+    res.redirect(303, PAGE);
   }
 
   @Post('compte/securite/confirmer')
@@ -116,11 +118,15 @@ export class AccountPagesController {
   ) {
     let codes: string[];
     try {
-      codes = await this.secondFactor.confirmSetup(actor, typedCode(body));
+      codes = await this.secondFactor.confirmSetup(actor, typedCode(body), body.setup);
     } catch (err) {
-      if (err instanceof DomainError && err.code === 'SECOND_FACTOR_NOT_SET')
-        return res.redirect(303, PAGE);
-      return this.refused(res, actor, err, 'confirmer', 'account/setup');
+      if (!(err instanceof DomainError)) throw err;
+      if (err.code === 'SECOND_FACTOR_ALREADY_SET') return res.redirect(303, PAGE);
+      try {
+        return await this.setupPage(res, actor, body.setup, err);
+      } catch (again) {
+        return this.refused(res, actor, again, 'configurer');
+      }
     }
     this.showCodes(res, actor, codes, true);
   }

@@ -95,6 +95,7 @@ export const LABELS = {
     STATEMENT_PAID: 'État de remboursement payé',
     ACCREDITATION_EXPIRING: 'Habilitation bientôt terminée',
     PROGRAMME_ENDING: 'Dispositif bientôt terminé',
+    SECOND_FACTOR_CHANGED: 'Double authentification changée',
   },
 } as const;
 

@@ -70,21 +70,24 @@ export class SessionPagesController {
   }
 
   private secondStepKey(req: Request): string | undefined {
-    const cookies = req.cookies as Record<string, string | undefined> | undefined;
-    return cookies?.[SECOND_STEP_COOKIE];
+    const cookies = req.cookies as Record<string, unknown> | undefined;
+    const key = cookies?.[SECOND_STEP_COOKIE];
+    // (cookie-parser reads a "j:" value as JSON: anything but a string is no key)
+    return typeof key === 'string' ? key : undefined;
   }
 
   /** The second step's page: a code to type, or (an administrator without one) an app to add. */
-  private async secondStepModel(key: string | undefined, extra: object = {}) {
+  private async secondStepModel(key: string | undefined, extra: object = {}, again?: unknown) {
     const purpose = await this.secondFactor.purposeOf(key);
     if (purpose === 'VERIFY') return { title: 'Double authentification', verify: true, ...extra };
-    const setup = await this.secondFactor.enrolment(key);
+    const setup = await this.secondFactor.enrolment(key, again);
     return {
       title: 'Configurer la double authentification',
       enrol: true,
       email: setup.email,
       qr: await qrCodeImage(setup.uri),
       secret: groupedSecret(setup.secret),
+      setup: setup.token,
       ...extra,
     };
   }
@@ -121,9 +124,10 @@ export class SessionPagesController {
   ) {
     const key = this.secondStepKey(req);
     const code = typeof body.code === 'string' ? body.code : '';
+    const setup = typeof body.setup === 'string' ? body.setup : undefined;
     let session: Session;
     try {
-      session = await this.auth.secondStep(key, code);
+      session = await this.auth.secondStep(key, code, setup);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       if (err.code === 'SECOND_FACTOR_EXPIRED') return this.restart(req, res, err);
@@ -131,14 +135,16 @@ export class SessionPagesController {
       if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
       const errors = [{ name: 'code', field: 'Code', message: err.detail }];
       try {
-        res.status(err.status).render(
-          'session/second-factor',
-          await this.secondStepModel(key, {
-            refused: 'second-step',
-            errors,
-            csrfToken: req.csrfToken?.(),
-          }),
-        );
+        res
+          .status(err.status)
+          .render(
+            'session/second-factor',
+            await this.secondStepModel(
+              key,
+              { refused: 'second-step', errors, csrfToken: req.csrfToken?.() },
+              setup,
+            ),
+          );
       } catch (again) {
         if (!(again instanceof DomainError)) throw again;
         this.restart(req, res, again);
@@ -244,6 +250,7 @@ export class SessionPagesController {
           next: safeNext(outcome.next) ?? null,
           amr: outcome.amr,
           acr: outcome.acr,
+          linkedNow: outcome.linkedNow,
         }),
       );
     } catch (err) {

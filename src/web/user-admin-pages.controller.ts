@@ -51,7 +51,7 @@ const DONE: Record<string, string> = {
   desactive: 'Le compte est désactivé : ses sessions sont fermées.',
   confirme: 'Le changement est confirmé et appliqué.',
   double_authentification:
-    'La double authentification est réinitialisée et les sessions du compte sont fermées. Un administrateur en configurera une nouvelle à sa prochaine connexion.',
+    'La double authentification est réinitialisée et les sessions du compte sont fermées. À sa prochaine connexion, un administrateur configure une nouvelle application ; les autres comptes se connectent avec leur mot de passe et peuvent en ajouter une depuis « Mon compte ».',
   annule: 'Le changement est retiré : rien n’a été appliqué.',
 };
 

@@ -5,6 +5,10 @@ import { PHONE } from './second-factor';
 /** The CSRF token of a page's forms. */
 export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 
+/** The sealed set-up of a page that adds an authenticator app (its hidden field). */
+export const setupOf = (html: string) =>
+  /name="setup" value="([^"]+)"/.exec(html)?.[1]?.replace(/&#x3D;/g, '=');
+
 /**
  * A browser (supertest agent) signs in through the sign-in form, and through the second step
  * when the service asks for it (PHONE, keyed by `where`). The answer is the sign-in's last one:
@@ -40,10 +44,15 @@ export async function secondStepForm(
   const page = await agent.get('/connexion/second-facteur').set('Accept', 'text/html').expect(200);
   const secret = /<code class="secret" id="secret">([A-Z2-7 ]+)<\/code>/.exec(page.text)?.[1];
   if (secret) PHONE.add(where, email, secret);
+  const setup = setupOf(page.text);
   const done = await agent
     .post('/connexion/second-facteur')
     .type('form')
-    .send({ _csrf: csrfOf(page.text), code: await PHONE.code(where, email) });
+    .send({
+      _csrf: csrfOf(page.text),
+      code: await PHONE.code(where, email),
+      ...(setup ? { setup } : {}),
+    });
   const codes = [...done.text.matchAll(/<li><code>([A-Z0-9-]{19})<\/code><\/li>/g)].map(
     (m) => m[1],
   );

@@ -90,6 +90,7 @@ export async function signInApi(
     throw new Error(`login ${who.email} failed: ${first.status} ${JSON.stringify(first.body)}`);
   const answer = first.body as LoginAnswer;
   if (answer.status === 'SIGNED_IN' && answer.accessToken) return answer.accessToken;
+  let sealed: string | undefined;
   if (answer.status === 'SECOND_FACTOR_SETUP_REQUIRED') {
     const setup = await post('/api/auth/login/second-factor/setup', {
       challenge: answer.challenge,
@@ -98,11 +99,14 @@ export async function signInApi(
       throw new Error(
         `set-up for ${who.email} failed: ${setup.status} ${JSON.stringify(setup.body)}`,
       );
-    PHONE.add(where, who.email, (setup.body as { secret: string }).secret);
+    const body = setup.body as { secret: string; setup: string };
+    PHONE.add(where, who.email, body.secret);
+    sealed = body.setup;
   }
   const second = await post('/api/auth/login/second-factor', {
     challenge: answer.challenge,
     code: await PHONE.code(where, who.email),
+    ...(sealed ? { setup: sealed } : {}),
   });
   const done = second.body as LoginAnswer;
   if (second.status !== 200 || !done.accessToken)

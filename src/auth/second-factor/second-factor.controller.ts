@@ -6,6 +6,7 @@ import { ApiProblems } from '../../common/http/api-problems';
 import { UuidParam } from '../../common/http/uuid-param';
 import {
   CodeDto,
+  ConfirmSetupDto,
   RecoveryCodesDto,
   SecondFactorStatusDto,
   SetupDto,
@@ -30,14 +31,15 @@ export class SecondFactorController {
   @Roles(...ROLES)
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Begin adding an authenticator app: its secret and otpauth URI',
-    description: 'The same app until confirmed with its first code; replaced after a day.',
+    summary: 'Begin adding an authenticator app: its secret, otpauth URI and sealed set-up',
+    description:
+      'Nothing is stored until POST /api/auth/second-factor/confirm brings the first code with `setup` (valid 30 min).',
   })
   @ApiOkResponse({ type: SetupDto })
   @ApiProblems(409)
   async setup(@CurrentUser() actor: Actor): Promise<SetupDto> {
     const setup = await this.secondFactor.startSetup(actor);
-    return { secret: setup.secret, otpauthUri: setup.uri };
+    return { secret: setup.secret, otpauthUri: setup.uri, setup: setup.token };
   }
 
   @Post('auth/second-factor/confirm')
@@ -48,8 +50,11 @@ export class SecondFactorController {
   })
   @ApiOkResponse({ type: RecoveryCodesDto })
   @ApiProblems(400, 401, 409, 429)
-  async confirm(@CurrentUser() actor: Actor, @Body() dto: CodeDto): Promise<RecoveryCodesDto> {
-    return { recoveryCodes: await this.secondFactor.confirmSetup(actor, dto.code) };
+  async confirm(
+    @CurrentUser() actor: Actor,
+    @Body() dto: ConfirmSetupDto,
+  ): Promise<RecoveryCodesDto> {
+    return { recoveryCodes: await this.secondFactor.confirmSetup(actor, dto.code, dto.setup) };
   }
 
   @Post('auth/second-factor/recovery-codes')

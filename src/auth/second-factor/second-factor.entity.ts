@@ -13,13 +13,17 @@ import {
 import { User } from '../../users/user.entity';
 
 /**
- * An account's TOTP authenticator: its secret, sealed (SecretSealer); confirmed once a first code
- * from the app matched, and only then asked at sign-in. `last_step` is the last 30-second step a
- * code was accepted for: a code is never accepted twice (RFC 6238 §5.2).
+ * An account's TOTP authenticator, once confirmed by a first code from the app (a set-up not yet
+ * confirmed is never stored: it travels sealed with the one who began it). Its secret is sealed
+ * (SecretSealer). `last_step` is the last 30-second step a code was accepted for: a code is never
+ * accepted twice (RFC 6238 §5.2).
  */
 @Entity('totp_factor')
-@Check('ck_totp_factor_step', 'last_step IS NULL OR last_step >= 0')
-@Check('ck_totp_factor_confirmed', 'confirmed_at IS NOT NULL OR last_step IS NULL')
+@Check('ck_totp_factor_step', 'last_step >= 0')
+@Check(
+  'ck_totp_factor_sealed',
+  `sealed_secret ~ '^v1\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$'`,
+)
 export class TotpFactor {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_totp_factor' })
   userId!: string;
@@ -31,17 +35,14 @@ export class TotpFactor {
   @Column({ type: 'text' })
   sealedSecret!: string;
 
-  @Column({ type: 'timestamptz', nullable: true })
-  confirmedAt!: Date | null;
+  @Column({ type: 'timestamptz' })
+  confirmedAt!: Date;
 
-  @Column({ type: 'bigint', nullable: true })
-  lastStep!: string | null;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt!: Date;
+  @Column({ type: 'bigint' })
+  lastStep!: string;
 }
 
-/** A recovery code of a confirmed factor, kept as its SHA-256; used once. */
+/** A recovery code of a factor, kept as its SHA-256; used once. */
 @Entity('recovery_code')
 @Index('uq_recovery_code', ['userId', 'codeHash'], { unique: true })
 @Check('ck_recovery_code_hash', `code_hash ~ '^[0-9a-f]{64}$'`)
@@ -52,9 +53,14 @@ export class RecoveryCode {
   @Column({ type: 'uuid' })
   userId!: string;
 
-  @ManyToOne(() => User, { onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_recovery_code_user' })
-  user?: User;
+  /** The codes go with their factor. */
+  @ManyToOne(() => TotpFactor, { onDelete: 'CASCADE' })
+  @JoinColumn({
+    name: 'user_id',
+    referencedColumnName: 'userId',
+    foreignKeyConstraintName: 'fk_recovery_code_factor',
+  })
+  factor?: TotpFactor;
 
   @Column({ type: 'char', length: 64 })
   codeHash!: string;
@@ -74,6 +80,7 @@ export class RecoveryCode {
 @Entity('login_challenge')
 @Check('ck_login_challenge_key', `key_hash ~ '^[0-9a-f]{64}$'`)
 @Check('ck_login_challenge_purpose', `purpose IN ('VERIFY', 'ENROL')`)
+@Check('ck_login_challenge_via', `via IN ('password', 'sso')`)
 @Check('ck_login_challenge_attempts', 'attempts BETWEEN 0 AND 5')
 @Index('ix_login_challenge_expires', ['expiresAt'])
 @Index('ix_login_challenge_user', ['userId'])

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
+import { frenchDateTime } from '../../common/dates';
+import { OutboxService } from '../../mail/outbox.service';
 import { Actor } from '../../common/access/role';
 import { AppConfig } from '../../config/app-config';
 import { DomainError } from '../../common/errors/domain-error';
@@ -28,9 +30,13 @@ import {
 const CHALLENGE_MINUTES = { VERIFY: 5, ENROL: 15 } as const;
 /** Codes one sign-in allows before its password must be typed again. */
 const CODES_PER_CHALLENGE = 5;
-/** A set-up begun and never confirmed is replaced after a day. */
-const PENDING_SETUP_HOURS = 24;
+/** How long a set-up begun while signed in may wait for its first code. */
+const SETUP_MINUTES = 30;
+/** Wrong codes per account in a day (over the shorter window's limit). */
+const FAILURES_PER_DAY_WINDOW = 86_400;
 const KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** A challenge's key as it comes (a string of its shape; anything else is no key). */
+const isKey = (key: unknown): key is string => typeof key === 'string' && KEY_SHAPE.test(key);
 const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /** How the first step of a sign-in was made, and what the provider said of it. */
@@ -40,6 +46,8 @@ export interface FirstStep {
   /** From the OpenID provider's ID token (single sign-on only). */
   amr?: string[];
   acr?: string | null;
+  /** The provider's identity was linked to the account by this very sign-in. */
+  linkedNow?: boolean;
 }
 
 /** After the first step: signed in, or a second step to make with this key. */
@@ -57,19 +65,23 @@ export interface SecondStepDone {
   recoveryCodesLeft?: number;
 }
 
-/** An authenticator app to add: the secret, and the otpauth:// address its QR code carries. */
+/**
+ * An authenticator app to add: the secret, the otpauth:// address its QR code carries, and the
+ * set-up itself, sealed, that the one who began it sends back with the first code. Nothing is
+ * stored before that code: another sign-in with the same password can neither read this secret
+ * nor put its own in its place.
+ */
 export interface Setup {
   email: string;
   secret: string;
   uri: string;
+  token: string;
 }
 
 export interface SecondFactorStatus {
   enrolled: boolean;
   /** Mandatory for this account (administrators). */
   required: boolean;
-  /** A set-up is begun and waits for its first code. */
-  pending: boolean;
   recoveryCodesLeft: number;
 }
 
@@ -97,11 +109,17 @@ export class SecondFactorService {
     private readonly audit: AuditService,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
   ) {}
 
-  /** Whether the OpenID provider's answer says it checked a second factor that this one trusts. */
+  /**
+   * Whether the OpenID provider's answer says it checked a second factor that this one trusts —
+   * never on the sign-in that links the identity to the account (found by its e-mail): whoever
+   * first links an account through the provider makes this service's own second step once.
+   */
   providerCheckedMfa(first: FirstStep): boolean {
     if (first.via !== 'sso' || this.config.get('OIDC_MFA_TRUST') !== 'on') return false;
+    if (first.linkedNow) return false;
     const amr = this.config.get('OIDC_MFA_AMR').split(' ');
     const acr = this.config.get('OIDC_MFA_ACR').split(' ');
     return (
@@ -116,13 +134,18 @@ export class SecondFactorService {
   async afterFirstStep(user: User, first: FirstStep): Promise<SecondStep> {
     if (this.providerCheckedMfa(first)) return { kind: 'none' };
     const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: user.id });
-    const purpose = factor?.confirmedAt ? 'VERIFY' : user.role === 'ADMIN' ? 'ENROL' : null;
+    const purpose = factor ? 'VERIFY' : user.role === 'ADMIN' ? 'ENROL' : null;
     if (!purpose) return { kind: 'none' };
     const key = randomBytes(32).toString('base64url');
     const minutes = CHALLENGE_MINUTES[purpose];
     await this.dataSource.transaction(async (em) => {
-      // an expired sign-in is of no use to anyone: kept no longer
-      await em.query(`DELETE FROM login_challenge WHERE expires_at < now()`);
+      // an expired sign-in is of no use to anyone: kept no longer (rows another transaction
+      // holds are left to the next sign-in, never waited for)
+      await em.query(
+        `DELETE FROM login_challenge WHERE key_hash IN (
+           SELECT key_hash FROM login_challenge WHERE expires_at < now()
+            LIMIT 100 FOR UPDATE SKIP LOCKED)`,
+      );
       await em.insert(LoginChallenge, {
         keyHash: digest(key),
         userId: user.id,
@@ -136,33 +159,77 @@ export class SecondFactorService {
     return { kind: 'challenge', purpose, key, expiresIn: minutes * 60 };
   }
 
-  /** The challenge of `key`, if it is alive; its attempts are not counted here. */
-  private async challenge(key: string | undefined): Promise<LoginChallenge> {
-    const found =
-      key && KEY_SHAPE.test(key)
-        ? await this.dataSource.getRepository(LoginChallenge).findOneBy({ keyHash: digest(key) })
-        : null;
-    if (!found || found.expiresAt <= new Date() || found.attempts >= CODES_PER_CHALLENGE)
-      throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+  /**
+   * The challenge of `key`, if it is alive and its account unchanged since (active, same token
+   * version); its attempts are not counted here.
+   */
+  private async challenge(key: unknown): Promise<LoginChallenge & { email: string }> {
+    const [found] = isKey(key)
+      ? await queryRows<LoginChallenge & { email: string }>(
+          this.dataSource.manager,
+          `SELECT c.user_id AS "userId", c.purpose, u.email
+             FROM login_challenge c JOIN app_user u ON u.id = c.user_id
+            WHERE c.key_hash = $1 AND c.expires_at > now() AND c.attempts < $2
+              AND u.active AND u.token_version = c.token_version`,
+          [digest(key), CODES_PER_CHALLENGE],
+        )
+      : [];
+    if (!found) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
     return found;
   }
 
   /** What the second step of `key` asks: a code, or an app to set up first. */
-  async purposeOf(key: string | undefined): Promise<'VERIFY' | 'ENROL'> {
+  async purposeOf(key: unknown): Promise<'VERIFY' | 'ENROL'> {
     return (await this.challenge(key)).purpose;
   }
 
   /**
-   * The app to set up during a sign-in that asks for it (ENROL): the set-up already begun for the
-   * account if there is one (a page reloaded shows the same QR code), else a new one.
+   * The app to set up during a sign-in that asks for it (ENROL): a new secret for this sign-in,
+   * sealed in the set-up that comes back with its first code (nothing stored before).
    */
-  async enrolment(key: string | undefined): Promise<Setup> {
+  async enrolment(key: unknown, again?: unknown): Promise<Setup> {
     const challenge = await this.challenge(key);
     if (challenge.purpose !== 'ENROL') throw AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
-    return this.dataSource.transaction(async (em) => {
-      const user = await this.users.lockUser(em, challenge.userId);
-      return this.beginSetup(em, user);
-    });
+    return this.setupFor(challenge.userId, challenge.email, CHALLENGE_MINUTES.ENROL, again);
+  }
+
+  /**
+   * A new set-up for the account, or — `again`, a set-up of this account still valid, as a page
+   * re-shown after a wrong code sends it back — the same one (the app already scanned stays right).
+   */
+  private setupFor(userId: string, email: string, minutes: number, again?: unknown): Setup {
+    const secret = again === undefined ? null : this.setupSecret(again, userId);
+    if (typeof secret === 'string')
+      return { email, secret, uri: totpUri(secret, email), token: again as string };
+    return this.newSetup(userId, email, minutes);
+  }
+
+  /** The set-up `token` began for `userId` (sealed for it, not expired): the secret, or why not. */
+  setupSecret(token: unknown, userId: string): string | Error {
+    let opened: string | null = null;
+    try {
+      opened = typeof token === 'string' ? this.sealer.open(token, `setup:${userId}`) : null;
+    } catch {
+      opened = null;
+    }
+    const [secret, until] = opened?.split('.') ?? [];
+    if (!secret || !(Number(until) > Date.now()))
+      return AUTH_ERRORS.fieldError(
+        'SECOND_FACTOR_SETUP_INVALID',
+        'setup',
+        'not a set-up begun for this account, or past its time',
+      );
+    return secret;
+  }
+
+  /**
+   * A new app to set up: a new secret, sealed for this account with its time limit (the associated
+   * data `setup:<id>` keeps it from ever passing for a stored factor's secret).
+   */
+  private newSetup(userId: string, email: string, minutes: number): Setup {
+    const secret = newTotpSecret();
+    const token = this.sealer.seal(`${secret}.${Date.now() + minutes * 60_000}`, `setup:${userId}`);
+    return { email, secret, uri: totpUri(secret, email), token };
   }
 
   /**
@@ -170,8 +237,8 @@ export class SecondFactorService {
    * app being set up, whose recovery codes then come back once. The challenge is spent by a
    * success, and by its fifth wrong code.
    */
-  async answer(key: string | undefined, typed: string): Promise<SecondStepDone> {
-    if (!key || !KEY_SHAPE.test(key)) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+  async answer(key: unknown, typed: string, setup?: unknown): Promise<SecondStepDone> {
+    if (!isKey(key)) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
     // counted before the code is checked, in its own statement: parallel guesses cannot outrun it
     const [challenge] = await queryRows<{
       user_id: string;
@@ -195,9 +262,12 @@ export class SecondFactorService {
           await em.delete(LoginChallenge, { keyHash: digest(key) });
           return AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
         }
+        // read again under the account's lock: an answer in parallel that succeeded spent it
+        if (!(await em.existsBy(LoginChallenge, { keyHash: digest(key) })))
+          return AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
         const actor = this.users.asActor(user);
         if (challenge.purpose === 'ENROL') {
-          const recoveryCodes = await this.confirm(em, actor, typed);
+          const recoveryCodes = await this.confirm(em, actor, typed, setup);
           if (recoveryCodes instanceof Error) return recoveryCodes;
           await em.delete(LoginChallenge, { keyHash: digest(key) });
           return { user, next: challenge.next, recoveryCodes };
@@ -226,14 +296,14 @@ export class SecondFactorService {
       where: { userId: actor.id },
       lock: { mode: 'pessimistic_write' },
     });
-    if (!factor?.confirmedAt) return AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
+    if (!factor) return AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
     const code = asTotpCode(typed);
     if (code) {
       const secret = this.secretOf(factor);
       if (secret === null) return AUTH_ERRORS.error('SECOND_FACTOR_UNREADABLE');
       const step = totpStep(secret, code);
       // a step at or before the last one used is a code seen already: refused (RFC 6238 §5.2)
-      if (step === null || (factor.lastStep !== null && step <= Number(factor.lastStep)))
+      if (step === null || step <= Number(factor.lastStep))
         return AUTH_ERRORS.error('SECOND_FACTOR_INVALID');
       await em.update(TotpFactor, { userId: actor.id }, { lastStep: String(step) });
       return {};
@@ -272,53 +342,30 @@ export class SecondFactorService {
     }
   }
 
-  /** A set-up for the account (locked by the caller): the one begun, if recent, else a new one. */
-  private async beginSetup(em: EntityManager, user: User): Promise<Setup> {
-    const existing = await em.findOne(TotpFactor, {
-      where: { userId: user.id },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (existing?.confirmedAt) throw AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
-    const fresh =
-      existing && existing.createdAt.getTime() > Date.now() - PENDING_SETUP_HOURS * 3_600_000;
-    let secret: string;
-    const begun = existing && fresh ? this.secretOf(existing) : null;
-    if (begun !== null) {
-      secret = begun;
-    } else {
-      secret = newTotpSecret();
-      if (existing) await em.delete(TotpFactor, { userId: user.id });
-      await em.insert(TotpFactor, {
-        userId: user.id,
-        sealedSecret: this.sealer.seal(secret, user.id),
-        confirmedAt: null,
-        lastStep: null,
-      });
-    }
-    return { email: user.email, secret, uri: totpUri(secret, user.email) };
-  }
-
   /**
-   * Confirms the set-up begun with a first code from the app: the factor is on, ten recovery
-   * codes are made (only their hashes kept) and returned, to be shown once.
+   * Confirms a set-up (`setup`, begun for this account) with a first code from its app: the
+   * factor is stored, ten recovery codes are made (only their hashes kept) and returned, to be
+   * shown once.
    */
-  private async confirm(em: EntityManager, actor: Actor, typed: string): Promise<string[] | Error> {
-    const factor = await em.findOne(TotpFactor, {
-      where: { userId: actor.id },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!factor) return AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
-    if (factor.confirmedAt) return AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
+  private async confirm(
+    em: EntityManager,
+    actor: Actor,
+    typed: string,
+    setup: unknown,
+  ): Promise<string[] | Error> {
+    const secret = this.setupSecret(setup, actor.id);
+    if (secret instanceof Error) return secret;
+    if (await em.existsBy(TotpFactor, { userId: actor.id }))
+      return AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
     const code = asTotpCode(typed);
-    const secret = this.secretOf(factor);
-    if (secret === null) return AUTH_ERRORS.error('SECOND_FACTOR_UNREADABLE');
     const step = code ? totpStep(secret, code) : null;
     if (step === null) return AUTH_ERRORS.error('SECOND_FACTOR_INVALID');
-    await em.update(
-      TotpFactor,
-      { userId: actor.id },
-      { confirmedAt: new Date(), lastStep: String(step) },
-    );
+    await em.insert(TotpFactor, {
+      userId: actor.id,
+      sealedSecret: this.sealer.seal(secret, actor.id),
+      confirmedAt: new Date(),
+      lastStep: String(step),
+    });
     const codes = await this.replaceRecoveryCodes(em, actor.id);
     await this.audit.record(em, actor, {
       action: 'user.second_factor_enrolled',
@@ -326,7 +373,24 @@ export class SecondFactorService {
       entityId: actor.id,
       after: { method: 'totp', recoveryCodes: codes.length },
     });
+    await this.notify(
+      em,
+      actor.email,
+      'Une application d’authentification a été ajoutée à votre compte Pass numérique',
+    );
     return codes;
+  }
+
+  /**
+   * Tells the account's owner by e-mail, in the change's transaction: an app added by someone who
+   * knew the password, or a reset nobody asked for, does not go unseen.
+   */
+  private async notify(em: EntityManager, email: string, change: string): Promise<void> {
+    await this.outbox.enqueue(em, 'SECOND_FACTOR_CHANGED', email, {
+      change,
+      when: frenchDateTime(new Date()),
+      link: `${this.config.get('PUBLIC_BASE_URL')}/compte/securite`,
+    });
   }
 
   private async replaceRecoveryCodes(em: EntityManager, userId: string): Promise<string[]> {
@@ -353,44 +417,35 @@ export class SecondFactorService {
   async status(actor: Actor): Promise<SecondFactorStatus> {
     const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: actor.id });
     return {
-      enrolled: !!factor?.confirmedAt,
+      enrolled: !!factor,
       required: actor.role === 'ADMIN',
-      pending: !!factor && !factor.confirmedAt,
-      recoveryCodesLeft: factor?.confirmedAt
-        ? await this.codesLeft(this.dataSource.manager, actor.id)
-        : 0,
+      recoveryCodesLeft: factor ? await this.codesLeft(this.dataSource.manager, actor.id) : 0,
     };
-  }
-
-  /** The set-up begun on one's own account and not yet confirmed, if any (nothing written). */
-  async pendingSetup(actor: Actor): Promise<Setup | null> {
-    const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: actor.id });
-    if (!factor || factor.confirmedAt) return null;
-    const secret = this.secretOf(factor);
-    if (secret === null) return null;
-    return { email: actor.email, secret, uri: totpUri(secret, actor.email) };
   }
 
   /** Whether these accounts have a confirmed app (for the administrators' pages). */
   async enrolled(userIds: string[]): Promise<Set<string>> {
     const rows = await queryRows<{ user_id: string }>(
       this.dataSource.manager,
-      `SELECT user_id FROM totp_factor WHERE user_id = ANY($1::uuid[]) AND confirmed_at IS NOT NULL`,
+      `SELECT user_id FROM totp_factor WHERE user_id = ANY($1::uuid[])`,
       [userIds],
     );
     return new Set(rows.map((r) => r.user_id));
   }
 
-  /** Begins setting up an app on one's own account (optional for everyone but administrators). */
-  async startSetup(actor: Actor): Promise<Setup> {
-    return this.dataSource.transaction(async (em) =>
-      this.beginSetup(em, await this.users.lockUser(em, actor.id)),
-    );
+  /**
+   * Begins setting up an app on one's own account (optional for everyone but administrators), or
+   * shows again the set-up `again`: nothing is stored until `confirmSetup` brings its first code.
+   */
+  async startSetup(actor: Actor, again?: unknown): Promise<Setup> {
+    if (await this.dataSource.getRepository(TotpFactor).existsBy({ userId: actor.id }))
+      throw AUTH_ERRORS.error('SECOND_FACTOR_ALREADY_SET');
+    return this.setupFor(actor.id, actor.email, SETUP_MINUTES, again);
   }
 
   /** Confirms one's set-up with a first code: the recovery codes, shown once. */
-  async confirmSetup(actor: Actor, typed: string): Promise<string[]> {
-    return this.withCode(actor, (em) => this.confirm(em, actor, typed));
+  async confirmSetup(actor: Actor, typed: string, setup: unknown): Promise<string[]> {
+    return this.withCode(actor, (em) => this.confirm(em, actor, typed, setup));
   }
 
   /** New recovery codes (the old ones end), given a current code. */
@@ -422,6 +477,11 @@ export class SecondFactorService {
         entityId: actor.id,
         before: { method: 'totp' },
       });
+      await this.notify(
+        em,
+        actor.email,
+        'La double authentification de votre compte Pass numérique a été retirée',
+      );
       return undefined;
     });
   }
@@ -446,9 +506,14 @@ export class SecondFactorService {
         action: 'user.second_factor_reset',
         entityType: 'user',
         entityId: userId,
-        before: { method: 'totp', confirmed: !!factor.confirmedAt },
+        before: { method: 'totp', confirmedAt: factor.confirmedAt.toISOString() },
         after: { tokenVersion: user.tokenVersion },
       });
+      await this.notify(
+        em,
+        user.email,
+        'Un administrateur a réinitialisé la double authentification de votre compte Pass numérique et fermé ses sessions',
+      );
     });
   }
 
@@ -486,6 +551,16 @@ export class SecondFactorService {
       this.config.get('SECOND_FACTOR_FAILURES_PER_ACCOUNT'),
       this.config.get('LOGIN_RATE_WINDOW_SECONDS'),
     );
+    // and a day's cap: a patient guesser gets no more than that a day, window after window
+    await this.limiter.consume(
+      [this.dailyKey(userId)],
+      this.config.get('SECOND_FACTOR_FAILURES_PER_DAY'),
+      FAILURES_PER_DAY_WINDOW,
+    );
+  }
+
+  private dailyKey(userId: string): string {
+    return `2fa:account-day:${userId}`;
   }
 
   /**
@@ -506,5 +581,6 @@ export class SecondFactorService {
       [this.failureKey(userId)],
       this.config.get('LOGIN_RATE_WINDOW_SECONDS'),
     );
+    await this.limiter.unhit([this.dailyKey(userId)], FAILURES_PER_DAY_WINDOW);
   }
 }

@@ -29,7 +29,15 @@ const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest(
 
 /** How a sign-in through the provider ended. */
 export type SsoOutcome =
-  | { kind: 'account'; user: User; next: string | null; amr: string[]; acr: string | null }
+  | {
+      kind: 'account';
+      user: User;
+      next: string | null;
+      amr: string[];
+      acr: string | null;
+      /** The identity was linked to the account by this sign-in (its verified e-mail). */
+      linkedNow: boolean;
+    }
   | { kind: 'pending'; request: AccessRequestDto };
 
 /** Who the provider says the person is, in this service's terms. */
@@ -152,13 +160,19 @@ export class SsoService {
     }
     const vouched = this.read(identity);
     // two answers at once for a first sign-in: the second finds the link the first made
-    const user = await this.accountOf(vouched).catch((err: unknown) => {
+    const found = await this.accountOf(vouched).catch((err: unknown) => {
       if (violatedConstraint(err)?.startsWith('uq_external_identity_'))
         return this.accountOf(vouched);
       throw err;
     });
-    if (user)
-      return { kind: 'account', user, next: attempt.next, amr: identity.amr, acr: identity.acr };
+    if (found)
+      return {
+        kind: 'account',
+        ...found,
+        next: attempt.next,
+        amr: identity.amr,
+        acr: identity.acr,
+      };
     return { kind: 'pending', request: await this.request(vouched) };
   }
 
@@ -193,9 +207,10 @@ export class SsoService {
    * The account of this identity: by its link, else by its verified e-mail (and then linked, once).
    * A deactivated account, or one already linked to another identity there, is refused.
    */
-  private async accountOf(v: Vouched): Promise<User | null> {
+  private async accountOf(v: Vouched): Promise<{ user: User; linkedNow: boolean } | null> {
     // a refusal is returned, not thrown, so that its audit event commits; it is thrown after
-    const found = await this.dataSource.transaction(async (em): Promise<User | Error | null> => {
+    type Found = { user: User; linkedNow: boolean } | Error | null;
+    const found = await this.dataSource.transaction(async (em): Promise<Found> => {
       const linked = await this.identities.linkedUser(em, v);
       let user: User | null = null;
       if (linked) {
@@ -221,7 +236,7 @@ export class SsoService {
       }
       if (linked) {
         await this.identities.markUsed(em, v);
-        return user;
+        return { user, linkedNow: false };
       }
       if (await this.identities.subjectOf(em, v.issuer, user.id)) {
         await this.audit.record(em, null, {
@@ -236,7 +251,7 @@ export class SsoService {
         ...v,
         email: v.email ?? user.email,
       });
-      return user;
+      return { user, linkedNow: true };
     });
     if (found instanceof Error) throw found;
     return found;

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** The key of a sign-in halfway, as POST /api/auth/login returned it. */
 export class ChallengeDto {
@@ -21,6 +22,9 @@ export class CodeDto {
   code!: string;
 }
 
+const SETUP_DESCRIPTION =
+  'The `setup` of the set-up answer, sent back with the first code of that app (valid 15 min during a sign-in, 30 min signed in)';
+
 export class SecondStepDto extends ChallengeDto {
   @ApiProperty({
     description:
@@ -31,6 +35,22 @@ export class SecondStepDto extends ChallengeDto {
   @MinLength(6)
   @MaxLength(40)
   code!: string;
+
+  @ApiPropertyOptional({
+    description: `To set up (SECOND_FACTOR_SETUP_REQUIRED): ${SETUP_DESCRIPTION}`,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
+  setup?: string;
+}
+
+/** The first code of an app being set up, with its set-up. */
+export class ConfirmSetupDto extends CodeDto {
+  @ApiProperty({ description: SETUP_DESCRIPTION })
+  @IsString()
+  @MaxLength(400)
+  setup!: string;
 }
 
 /** An authenticator app to add: scan `otpauthUri` as a QR code, or type `secret`. */
@@ -39,6 +59,11 @@ export class SetupDto {
   secret!: string;
   @ApiProperty({ description: 'otpauth://totp/… (RFC 6238, SHA-1, 6 digits, 30 s)' })
   otpauthUri!: string;
+  @ApiProperty({
+    description:
+      'This set-up, sealed: send it back with the first code. Nothing is stored before: another sign-in never sees this secret.',
+  })
+  setup!: string;
 }
 
 export class RecoveryCodesDto {
@@ -52,6 +77,5 @@ export class RecoveryCodesDto {
 export class SecondFactorStatusDto {
   @ApiProperty() enrolled!: boolean;
   @ApiProperty({ description: 'Mandatory for this account (administrators)' }) required!: boolean;
-  @ApiProperty({ description: 'A set-up waits for its first code' }) pending!: boolean;
   @ApiProperty() recoveryCodesLeft!: number;
 }
