@@ -63,7 +63,7 @@ describe('Isolation matrix', () => {
         const res = await request(t.http).post(path).send(body);
         return { status: res.status, body: res.body as unknown };
       },
-      'isolation',
+      t.databaseUrl,
       c,
     );
 

@@ -85,7 +85,7 @@ export async function signInApi(
   where: string,
   who: { email: string; password: string },
 ): Promise<string> {
-  const first = await post('/api/auth/login', who);
+  const first = await post('/api/auth/login', { email: who.email, password: who.password });
   if (first.status !== 200)
     throw new Error(`login ${who.email} failed: ${first.status} ${JSON.stringify(first.body)}`);
   const answer = first.body as LoginAnswer;
