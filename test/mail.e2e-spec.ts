@@ -10,7 +10,9 @@ import { createAssociation, createProgramme, issuedStatement } from './support/f
 import { TestSmtpServer } from './support/smtp';
 
 const PROBLEM = /application\/problem\+json/;
-import { csrfOf, expectSignedIn } from './support/pages';
+import { csrfOf, signedInBrowser } from './support/pages';
+
+const ADMIN = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
 const linkIn = (text: string) =>
   /http:\/\/pass\.test\/compte\/lien\/([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? '';
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -367,17 +369,7 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
     expect(failed.body.items).toHaveLength(1);
     expect(failed.body.items[0].lastError).toMatch(/550/);
     smtp.refuse.clear();
-    const { agent, page, csrf } = await browser(t, '/connexion');
-    expect(page.status).toBe(200);
-    await expectSignedIn(
-      agent,
-      t.databaseUrl,
-      ADMIN_EMAIL,
-      agent
-        .post('/connexion')
-        .type('form')
-        .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-    );
+    const agent = await signedInBrowser(t.http, t.databaseUrl, ADMIN);
     const list = await agent
       .get('/admin/messages?status=FAILED')
       .set('Accept', 'text/html')
@@ -409,16 +401,7 @@ describe('E-mail: outbox, worker, invitations and password resets', () => {
   }
 
   it('with e-mail, the accounts page invites: no password typed by an administrator', async () => {
-    const { agent, csrf } = await browser(t, '/connexion');
-    await expectSignedIn(
-      agent,
-      t.databaseUrl,
-      ADMIN_EMAIL,
-      agent
-        .post('/connexion')
-        .type('form')
-        .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-    );
+    const agent = await signedInBrowser(t.http, t.databaseUrl, ADMIN);
     const list = await agent.get('/admin/utilisateurs').set('Accept', 'text/html').expect(200);
     expect(list.text).toContain("Créer le compte et envoyer l'invitation");
     expect(list.text).not.toContain('Mot de passe initial');
@@ -580,16 +563,7 @@ describe('E-mail without SMTP_URL', () => {
     const summary = await request(t.http).get('/api/messages/summary').set(auth(admin)).expect(200);
     // the reset link, and the notice of the administrator's new authenticator app
     expect(summary.body).toMatchObject({ smtpConfigured: false, pending: 2 });
-    const { agent, csrf } = await browser(t, '/connexion');
-    await expectSignedIn(
-      agent,
-      t.databaseUrl,
-      ADMIN_EMAIL,
-      agent
-        .post('/connexion')
-        .type('form')
-        .send({ _csrf: csrf, email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-    );
+    const agent = await signedInBrowser(t.http, t.databaseUrl, ADMIN);
     const page = await agent.get('/admin/messages').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain("L'envoi des e-mails n'est pas configuré");
     expect(page.text).toContain('Lien de mot de passe');

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
+import { isSecretKey, newSecretKey, secretKeyHash } from '../common/secret-keys';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, ROLE_LABELS } from '../common/access/role';
@@ -24,12 +24,6 @@ const VALIDITY: Record<AccountLinkPurpose, number> = {
   INVITATION: 72 * HOUR,
   PASSWORD_RESET: 1 * HOUR,
 };
-
-/** A link's secret: 256 random bits, in the URL; only its SHA-256 is kept. */
-const newSecret = () => randomBytes(32).toString('base64url');
-const digest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
-/** Only what a secret can look like is looked up. */
-const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** What the link's page shows before its holder chooses a password. */
 export interface LinkView {
@@ -243,20 +237,20 @@ export class AccountLinksService implements OnApplicationShutdown {
         WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()`,
       [user.id, purpose],
     );
-    const secret = newSecret();
+    const secret = newSecretKey();
     const [row] = await queryRows<{ expires_at: Date }>(
       em,
       `INSERT INTO account_link (user_id, purpose, token_hash, expires_at, created_by)
        VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5) RETURNING expires_at`,
-      [user.id, purpose, digest(secret), VALIDITY[purpose] / 1000, createdBy],
+      [user.id, purpose, secretKeyHash(secret), VALIDITY[purpose] / 1000, createdBy],
     );
     return { secret, expiresAt: row.expires_at };
   }
 
   private async find(em: EntityManager, secret: string, lock: boolean): Promise<AccountLink> {
-    const link = SECRET_SHAPE.test(secret)
+    const link = isSecretKey(secret)
       ? await em.findOne(AccountLink, {
-          where: { tokenHash: digest(secret) },
+          where: { tokenHash: secretKeyHash(secret) },
           lock: lock ? { mode: 'pessimistic_write' } : undefined,
         })
       : null;

@@ -95,6 +95,11 @@ export class SessionPagesController {
   /** A second step that cannot go on (expired, spent): the sign-in page, with why. */
   private restart(req: Request, res: Response, err: DomainError): void {
     res.clearCookie(SECOND_STEP_COOKIE, { path: SECOND_STEP_PATH });
+    this.loginAgain(req, res, err);
+  }
+
+  /** The sign-in page again, with why (`err`, its status). */
+  private loginAgain(req: Request, res: Response, err: DomainError): void {
     res.status(err.status).render(
       'session/login',
       this.loginModel(undefined, {
@@ -193,13 +198,7 @@ export class SessionPagesController {
   /** The sign-in page again, with why single sign-on did not go through. */
   private ssoRefused(req: Request, res: Response, err: unknown): void {
     if (!(err instanceof DomainError)) throw err;
-    res.status(err.status).render(
-      'session/login',
-      this.loginModel(undefined, {
-        errors: [{ field: '', message: err.detail }],
-        csrfToken: req.csrfToken?.(),
-      }),
-    );
+    this.loginAgain(req, res, err);
   }
 
   /** Single sign-on begins: to the provider, with a key kept by this browser to come back with. */

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { axeFindings } from '../support/axe';
-import { CHROMIUM, signInPage } from '../support/browser';
+import { launchChromium, signInPage } from '../support/browser';
 import { createTestDatabase } from '../support/database';
 import { ServiceProcess, startService } from '../support/service-process';
 import { TestSmtpServer } from '../support/smtp';
@@ -42,10 +42,7 @@ describe('Invitation and forgotten password in the browser', () => {
       MAIL_POLL_SECONDS: '1',
     });
     service = await startService(env, { compiled: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

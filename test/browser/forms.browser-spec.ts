@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
 import { axeFindings } from '../support/axe';
-import { CHROMIUM, signInPage } from '../support/browser';
+import { launchChromium, signInPage } from '../support/browser';
 import { createTestDatabase } from '../support/database';
 import { ServiceProcess, startService } from '../support/service-process';
 import { BENCH_ADMIN, benchEnv, benchWorld } from '../support/world';
@@ -24,10 +24,7 @@ describe('Refused forms in the browser', () => {
     const env = benchEnv(await createTestDatabase('forms'), { LOG_LEVEL: 'warn' });
     service = await startService(env, { compiled: true });
     await benchWorld(service.url, 0);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

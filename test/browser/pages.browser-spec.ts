@@ -2,10 +2,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { parisToday } from '../../src/common/dates';
 import { AxeFinding, axeFindings } from '../support/axe';
-import { CHROMIUM, signInPage } from '../support/browser';
+import { launchChromium, signInPage } from '../support/browser';
 import { signInAt } from '../support/second-factor';
 import { createTestDatabase } from '../support/database';
 import {
@@ -170,10 +170,7 @@ describe('Every page of every role: accessibility audit, no injected markup', ()
     );
     await api(service.url, `/api/statements/${statement.id}/approve`, admin2, {});
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

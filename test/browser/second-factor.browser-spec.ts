@@ -2,9 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { axeFindings } from '../support/axe';
-import { CHROMIUM, signInPage } from '../support/browser';
+import { launchChromium, signInPage } from '../support/browser';
 import { createTestDatabase } from '../support/database';
 import { PHONE, signInAt, totpAt } from '../support/second-factor';
 import { ServiceProcess, startService } from '../support/service-process';
@@ -44,10 +44,7 @@ describe('Second factor in the browser', () => {
     const env = benchEnv(await createTestDatabase('second_factor'), { LOG_LEVEL: 'warn' });
     service = await startService(env, { compiled: true });
     createAdminOnServer(env, ADMIN);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

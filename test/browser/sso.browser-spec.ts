@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeFindings } from '../support/axe';
-import { CHROMIUM, signInPage } from '../support/browser';
+import { launchChromium, signInPage } from '../support/browser';
 import { createTestDatabase } from '../support/database';
 import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, TestOidcProvider } from '../support/oidc';
 import { ServiceProcess, servicePort, startService } from '../support/service-process';
@@ -47,10 +47,7 @@ describe('Single sign-on in the browser', () => {
         world.admin,
       )
     ).siret;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,8 +1,16 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { secondStepInPage } from './second-factor';
 
 /** Debian's chromium (installed by .ci/run), or the one CHROMIUM_PATH names. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Chromium as the browser tests run it (French, no sandbox as root, no GPU), plus `args`. */
+export function launchChromium(args: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR', '--disable-dev-shm-usage', ...args],
+  });
+}
 
 /**
  * A new tab of `context`, signed in through the sign-in page of the service at `url` (and its

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import type { Response } from 'supertest';
 import type { Agent as TestAgent } from 'supertest';
 import { PHONE } from './second-factor';
@@ -67,7 +68,22 @@ export async function expectSignedIn(
   email: string,
   sent: PromiseLike<Response>,
 ): Promise<void> {
-  const done = await secondStepForm(agent, where, email, await sent);
+  assertOpened(email, await secondStepForm(agent, where, email, await sent));
+}
+
+/** A new browser on `http`, signed in through the sign-in form (and its second step). */
+export async function signedInBrowser(
+  http: Parameters<typeof request.agent>[0],
+  where: string,
+  who: { email: string; password: string },
+): Promise<TestAgent> {
+  const agent = request.agent(http);
+  assertOpened(who.email, await signInForm(agent, where, who));
+  return agent;
+}
+
+/** The sign-in's last answer led into the service (its page, or the recovery codes shown once). */
+function assertOpened(email: string, done: Response): void {
   const opened =
     (done.status === 303 && !String(done.headers.location).startsWith('/connexion')) ||
     (done.status === 200 && done.text.includes('class="recovery-codes"'));

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
+import { isSecretKey, newSecretKey, secretKeyHash } from '../../common/secret-keys';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { frenchDateTime } from '../../common/dates';
@@ -34,10 +34,6 @@ const CODES_PER_CHALLENGE = 5;
 const SETUP_MINUTES = 30;
 /** Wrong codes per account in a day (over the shorter window's limit). */
 const FAILURES_PER_DAY_WINDOW = 86_400;
-const KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-/** A challenge's key as it comes (a string of its shape; anything else is no key). */
-const isKey = (key: unknown): key is string => typeof key === 'string' && KEY_SHAPE.test(key);
-const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /** How the first step of a sign-in was made, and what the provider said of it. */
 export interface FirstStep {
@@ -136,7 +132,7 @@ export class SecondFactorService {
     const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: user.id });
     const purpose = factor ? 'VERIFY' : user.role === 'ADMIN' ? 'ENROL' : null;
     if (!purpose) return { kind: 'none' };
-    const key = randomBytes(32).toString('base64url');
+    const key = newSecretKey();
     const minutes = CHALLENGE_MINUTES[purpose];
     await this.dataSource.transaction(async (em) => {
       // an expired sign-in is of no use to anyone: kept no longer (rows another transaction
@@ -147,7 +143,7 @@ export class SecondFactorService {
             LIMIT 100 FOR UPDATE SKIP LOCKED)`,
       );
       await em.insert(LoginChallenge, {
-        keyHash: digest(key),
+        keyHash: secretKeyHash(key),
         userId: user.id,
         purpose,
         via: first.via,
@@ -164,14 +160,14 @@ export class SecondFactorService {
    * version); its attempts are not counted here.
    */
   private async challenge(key: unknown): Promise<LoginChallenge & { email: string }> {
-    const [found] = isKey(key)
+    const [found] = isSecretKey(key)
       ? await queryRows<LoginChallenge & { email: string }>(
           this.dataSource.manager,
           `SELECT c.user_id AS "userId", c.purpose, u.email
              FROM login_challenge c JOIN app_user u ON u.id = c.user_id
             WHERE c.key_hash = $1 AND c.expires_at > now() AND c.attempts < $2
               AND u.active AND u.token_version = c.token_version`,
-          [digest(key), CODES_PER_CHALLENGE],
+          [secretKeyHash(key), CODES_PER_CHALLENGE],
         )
       : [];
     if (!found) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
@@ -238,7 +234,7 @@ export class SecondFactorService {
    * success, and by its fifth wrong code.
    */
   async answer(key: unknown, typed: string, setup?: unknown): Promise<SecondStepDone> {
-    if (!isKey(key)) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
+    if (!isSecretKey(key)) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
     // counted before the code is checked, in its own statement: parallel guesses cannot outrun it
     const [challenge] = await queryRows<{
       user_id: string;
@@ -251,7 +247,7 @@ export class SecondFactorService {
       `UPDATE login_challenge SET attempts = attempts + 1
         WHERE key_hash = $1 AND expires_at > now() AND attempts < $2
         RETURNING user_id, purpose, via, token_version, next`,
-      [digest(key), CODES_PER_CHALLENGE],
+      [secretKeyHash(key), CODES_PER_CHALLENGE],
     );
     if (!challenge) throw AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
     await this.countFailure(challenge.user_id);
@@ -259,22 +255,22 @@ export class SecondFactorService {
       async (em): Promise<SecondStepDone | Error> => {
         const user = await this.users.lockUser(em, challenge.user_id);
         if (!user.active || user.tokenVersion !== challenge.token_version) {
-          await em.delete(LoginChallenge, { keyHash: digest(key) });
+          await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
           return AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
         }
         // read again under the account's lock: an answer in parallel that succeeded spent it
-        if (!(await em.existsBy(LoginChallenge, { keyHash: digest(key) })))
+        if (!(await em.existsBy(LoginChallenge, { keyHash: secretKeyHash(key) })))
           return AUTH_ERRORS.error('SECOND_FACTOR_EXPIRED');
         const actor = this.users.asActor(user);
         if (challenge.purpose === 'ENROL') {
           const recoveryCodes = await this.confirm(em, actor, typed, setup);
           if (recoveryCodes instanceof Error) return recoveryCodes;
-          await em.delete(LoginChallenge, { keyHash: digest(key) });
+          await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
           return { user, next: challenge.next, recoveryCodes };
         }
         const used = await this.check(em, actor, typed);
         if (used instanceof Error) return used;
-        await em.delete(LoginChallenge, { keyHash: digest(key) });
+        await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
         return { user, next: challenge.next, ...used };
       },
     );

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
+import { isSecretKey, newSecretKey, secretKeyHash } from '../../common/secret-keys';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccreditationsService } from '../../associations/accreditations.service';
 import { AuditService } from '../../audit/audit.service';
@@ -24,8 +24,6 @@ import { RateLimiter } from '../../security/rate-limiter.service';
 
 /** How long the browser has to come back from the provider. */
 const ATTEMPT_MINUTES = 10;
-const KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-const digest = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
 /** How a sign-in through the provider ended. */
 export type SsoOutcome =
@@ -105,12 +103,12 @@ export class SsoService {
       this.logger.warn({ err: String(err) }, 'OpenID provider unreachable');
       throw AUTH_ERRORS.error('SSO_UNAVAILABLE', this.params());
     }
-    const key = randomBytes(32).toString('base64url');
+    const key = newSecretKey();
     await this.dataSource.transaction(async (em) => {
       // an expired attempt is of no use to anyone: kept no longer
       await em.query(`DELETE FROM sso_attempt WHERE expires_at < now()`);
       await em.insert(SsoAttempt, {
-        keyHash: digest(key),
+        keyHash: secretKeyHash(key),
         state: begun.checks.state,
         nonce: begun.checks.nonce,
         codeVerifier: begun.checks.codeVerifier,
@@ -131,7 +129,7 @@ export class SsoService {
       this.logger.warn({ reason }, 'Single sign-on answer refused');
       return AUTH_ERRORS.error('SSO_REFUSED', this.params());
     };
-    if (!key || !KEY_SHAPE.test(key)) throw refused('no sign-in begun in this browser');
+    if (!isSecretKey(key)) throw refused('no sign-in begun in this browser');
     const [attempt] = await queryRows<{
       state: string;
       nonce: string;
@@ -143,7 +141,7 @@ export class SsoService {
       `DELETE FROM sso_attempt
         WHERE key_hash = $1 AND expires_at > now()
         RETURNING state, nonce, code_verifier, next`,
-      [digest(key)],
+      [secretKeyHash(key)],
     );
     if (!attempt) throw refused('sign-in unknown, already answered or expired');
     let identity: ProviderIdentity;

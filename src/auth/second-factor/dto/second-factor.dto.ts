@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { SECRET_KEY_SHAPE } from '../../../common/secret-keys';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 /** The key of a sign-in halfway, as POST /api/auth/login returned it. */
 export class ChallengeDto {
   @ApiProperty({ description: 'The `challenge` of the login answer (valid 5 min, 15 to set up)' })
   @IsString()
-  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'challenge must be the key the login answer gave' })
+  @Matches(SECRET_KEY_SHAPE, { message: 'challenge must be the key the login answer gave' })
   challenge!: string;
 }
 
