@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A second factor: TOTP authenticators (confirmed ones only, secret sealed, last step used),
  * their recovery codes (hashes, used once, gone with the factor), and sign-ins halfway between
  * the password and the code; a message telling an account's owner that its second factor
- * changed. The sessions of administrators, who must now have one, end: their next sign-in sets
+ * changed; an administrator's second factor reset by another waits for a second administrator
+ * (account_change). The sessions of administrators, who must now have one, end: their next sign-in sets
  * it up. The single sign-on attempt's `used_at` goes: an answered attempt is deleted.
  */
 export class SecondFactor1796323580939 implements MigrationInterface {
@@ -39,7 +40,7 @@ export class SecondFactor1796323580939 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "login_challenge" ADD CONSTRAINT "fk_login_challenge_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
-    // (TypeORM does not compare check constraints: the message kinds' one, by hand)
+    // (TypeORM does not compare check constraints: the kinds of messages and of account changes, by hand)
     await queryRunner.query(
       `ALTER TABLE "outbox_message" DROP CONSTRAINT "ck_outbox_message_kind"`,
     );
@@ -47,11 +48,26 @@ export class SecondFactor1796323580939 implements MigrationInterface {
       `ALTER TABLE "outbox_message" ADD CONSTRAINT "ck_outbox_message_kind" CHECK (kind IN ('INVITATION', 'PASSWORD_RESET', 'CLAIM_SUBMITTED', 'STATEMENT_ISSUED', 'STATEMENT_PAID', 'ACCREDITATION_EXPIRING', 'PROGRAMME_ENDING', 'SECOND_FACTOR_CHANGED'))`,
     );
     await queryRunner.query(
+      `ALTER TABLE "account_change" DROP CONSTRAINT "ck_account_change_kind"`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "account_change" ADD CONSTRAINT "ck_account_change_kind" CHECK (kind IN ('ADMIN_CREATION', 'ADMIN_REACTIVATION', 'ADMIN_PASSWORD_RESET', 'ADMIN_SECOND_FACTOR_RESET'))`,
+    );
+    await queryRunner.query(
       `UPDATE "app_user" SET "token_version" = "token_version" + 1 WHERE "role" = 'ADMIN'`,
     );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `DELETE FROM "account_change" WHERE "kind" = 'ADMIN_SECOND_FACTOR_RESET'`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "account_change" DROP CONSTRAINT "ck_account_change_kind"`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "account_change" ADD CONSTRAINT "ck_account_change_kind" CHECK (kind IN ('ADMIN_CREATION', 'ADMIN_REACTIVATION', 'ADMIN_PASSWORD_RESET'))`,
+    );
     await queryRunner.query(`DELETE FROM "outbox_message" WHERE "kind" = 'SECOND_FACTOR_CHANGED'`);
     await queryRunner.query(
       `ALTER TABLE "outbox_message" DROP CONSTRAINT "ck_outbox_message_kind"`,

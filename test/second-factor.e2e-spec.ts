@@ -362,37 +362,77 @@ describe('Second factor (TOTP)', () => {
     ).toMatchObject({ enrolled: true, required: true, recoveryCodesLeft: 10 });
   });
 
-  it('an administrator resets another’s app: their sessions end; not one’s own, not for others', async () => {
+  it('an administrator resets another’s app: at once for others, confirmed by a second administrator for an administrator', async () => {
     const admin = await t.newAdmin();
     const lost = await t.newAdmin();
-    const reset = () =>
-      request(t.http).post(`/api/users/${lost.id}/second-factor/reset`).set(auth(admin.token));
-    await reset().expect(204);
-    await request(t.http).get('/api/auth/me').set(auth(lost.token)).expect(401);
-    const again = await login(lost);
-    expect(again.body.status).toBe('SECOND_FACTOR_SETUP_REQUIRED');
-    await reset()
+    const second = await t.newAdmin();
+    const reset = (id: string, token = admin.token) =>
+      request(t.http).post(`/api/users/${id}/second-factor/reset`).set(auth(token));
+
+    // an administrator's: asked, nothing ends until a second administrator confirms
+    const asked = await reset(lost.id).expect(200);
+    expect(asked.body).toEqual({ status: 'AWAITS_SECOND_ADMIN' });
+    await request(t.http).get('/api/auth/me').set(auth(lost.token)).expect(200);
+    expect(
+      (await request(t.http).get('/api/auth/second-factor').set(auth(lost.token))).body,
+    ).toMatchObject({ enrolled: true });
+    const pending = await request(t.http).get(`/api/users/${lost.id}`).set(auth(admin.token));
+    expect(pending.body.pendingChange).toMatchObject({
+      kind: 'ADMIN_SECOND_FACTOR_RESET',
+      requestedBy: admin.id,
+    });
+    await reset(lost.id)
       .expect(409)
-      .expect((r) => expect(r.body.code).toBe('SECOND_FACTOR_NOT_SET'));
-    const own = await request(t.http)
-      .post(`/api/users/${admin.id}/second-factor/reset`)
+      .expect((r) => expect(r.body.code).toBe('ACCOUNT_CHANGE_PENDING'));
+    // not by the one who asked
+    const self = await request(t.http)
+      .post(`/api/users/${lost.id}/change/confirm`)
       .set(auth(admin.token))
-      .expect(409);
-    expect(own.body.code).toBe('SECOND_FACTOR_OWN_RESET');
-    const agent = await t.userToken('AGENT');
+      .send({});
+    expect(self.status).toBeGreaterThanOrEqual(400);
     await request(t.http)
-      .post(`/api/users/${admin.id}/second-factor/reset`)
-      .set(auth(agent.token))
-      .expect(403);
+      .post(`/api/users/${lost.id}/change/confirm`)
+      .set(auth(second.token))
+      .send({})
+      .expect(200);
+    await request(t.http).get('/api/auth/me').set(auth(lost.token)).expect(401);
+    expect((await login(lost)).body.status).toBe('SECOND_FACTOR_SETUP_REQUIRED');
+    expect(
+      await t.dataSource.query(`SELECT 1 FROM recovery_code WHERE user_id = $1`, [lost.id]),
+    ).toEqual([]);
     expect((await notices(lost.email)).at(-1)).toContain(
       'Un administrateur a réinitialisé la double authentification de votre compte',
     );
+    expect(await audits('user.second_factor_reset_requested', lost.id)).toHaveLength(1);
     expect(await audits('user.second_factor_reset', lost.id)).toEqual([
-      {
-        actor_id: admin.id,
-        after: { tokenVersion: expect.any(Number) },
-      },
+      { actor_id: second.id, after: { tokenVersion: expect.any(Number) } },
     ]);
+    await reset(lost.id)
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('SECOND_FACTOR_NOT_SET'));
+
+    // someone else's: at once, their sessions end
+    const agent = await t.userToken('AGENT');
+    const setup = await request(t.http)
+      .post('/api/auth/second-factor/setup')
+      .set(auth(agent.token))
+      .expect(200);
+    PHONE.add(where, agent.email, setup.body.secret);
+    await request(t.http)
+      .post('/api/auth/second-factor/confirm')
+      .set(auth(agent.token))
+      .send({ code: await PHONE.code(where, agent.email), setup: setup.body.setup })
+      .expect(200);
+    expect((await reset(agent.id).expect(200)).body).toEqual({ status: 'RESET' });
+    await request(t.http).get('/api/auth/me').set(auth(agent.token)).expect(401);
+    const password = `password-AGENT-${agent.email.split('-')[1]}-long`;
+    expect((await login({ email: agent.email, password })).body.status).toBe('SIGNED_IN');
+
+    // not one's own; not for others than administrators
+    const own = await reset(admin.id).expect(409);
+    expect(own.body.code).toBe('SECOND_FACTOR_OWN_RESET');
+    const other = await t.userToken('AGENT');
+    await reset(admin.id, other.token).expect(403);
   });
 
   it('pages: the set-up page with its QR code, the recovery codes once, then a code at each sign-in', async () => {

@@ -13,6 +13,7 @@ export const ACCOUNT_CHANGE_KINDS = [
   'ADMIN_CREATION',
   'ADMIN_REACTIVATION',
   'ADMIN_PASSWORD_RESET',
+  'ADMIN_SECOND_FACTOR_RESET',
 ] as const;
 export type AccountChangeKind = (typeof ACCOUNT_CHANGE_KINDS)[number];
 export const ACCOUNT_CHANGE_STATUSES = ['PENDING', 'CONFIRMED', 'CANCELLED'] as const;
@@ -20,7 +21,8 @@ export type AccountChangeStatus = (typeof ACCOUNT_CHANGE_STATUSES)[number];
 
 /**
  * A change that would give someone an administrator's powers — a new administrator, an
- * administrator re-activated, an administrator's password reset by another — requested by one
+ * administrator re-activated, an administrator's password or second factor reset by another —
+ * requested by one
  * administrator and only applied when a second one, neither the requester nor the account
  * concerned, confirms it. At most one pending change per account.
  */
@@ -28,7 +30,7 @@ export type AccountChangeStatus = (typeof ACCOUNT_CHANGE_STATUSES)[number];
 @Index('uq_account_change_pending', ['userId'], { unique: true, where: `status = 'PENDING'` })
 @Check(
   'ck_account_change_kind',
-  `kind IN ('ADMIN_CREATION', 'ADMIN_REACTIVATION', 'ADMIN_PASSWORD_RESET')`,
+  `kind IN ('ADMIN_CREATION', 'ADMIN_REACTIVATION', 'ADMIN_PASSWORD_RESET', 'ADMIN_SECOND_FACTOR_RESET')`,
 )
 @Check('ck_account_change_status', `status IN ('PENDING', 'CONFIRMED', 'CANCELLED')`)
 @Check('ck_account_change_not_self', 'requested_by <> user_id')

@@ -58,13 +58,47 @@ export function auditView(u: User) {
   };
 }
 
+/** Another feature's part of a confirmed change, in its transaction (the account locked). */
+export type ChangeApplier = (
+  em: EntityManager,
+  confirmer: Actor,
+  user: User,
+  change: AccountChange,
+) => Promise<void>;
+
 @Injectable()
 export class UsersService {
+  /** What confirming a change does that another feature owns (kind → its part, in the same transaction). */
+  private readonly appliers = new Map<AccountChangeKind, ChangeApplier>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly identities: ExternalIdentitiesService,
   ) {}
+
+  /**
+   * The feature that owns what a kind of change touches (the second factor's tables for
+   * ADMIN_SECOND_FACTOR_RESET) says how to apply it; a change without its applier is never
+   * confirmed.
+   */
+  onChangeConfirmed(kind: AccountChangeKind, apply: ChangeApplier): void {
+    this.appliers.set(kind, apply);
+  }
+
+  /**
+   * Asks for a change of `user` (locked by the caller) that a second administrator must confirm;
+   * at most one waits per account.
+   */
+  async requestAccountChange(
+    em: EntityManager,
+    actor: Actor,
+    user: User,
+    // the others are asked through create() and update(), which hold their rules
+    kind: 'ADMIN_SECOND_FACTOR_RESET',
+  ): Promise<AccountChange> {
+    return this.requestChange(em, actor, user, kind, null);
+  }
 
   findByEmail(email: string): Promise<User | null> {
     return this.dataSource.getRepository(User).findOneBy({ email: email.trim().toLowerCase() });
@@ -381,7 +415,11 @@ export class UsersService {
       await assertSecondAdmin(em, change.requestedBy, actor.id);
       await assertSecondAdmin(em, user.id, actor.id);
       const before = auditView(user);
-      if (change.kind !== 'ADMIN_PASSWORD_RESET') user.active = true;
+      const applier = this.appliers.get(change.kind);
+      const owned = change.kind === 'ADMIN_SECOND_FACTOR_RESET';
+      if (owned && !applier) throw new Error(`no applier for ${change.kind}`);
+      if (change.kind === 'ADMIN_CREATION' || change.kind === 'ADMIN_REACTIVATION')
+        user.active = true;
       if (change.passwordHash) {
         user.passwordHash = change.passwordHash;
         await recordPasswordSetter(em, user.id, change.requestedBy);
@@ -391,6 +429,7 @@ export class UsersService {
         await this.endLinks(em, user.id);
       }
       await em.save(user);
+      await applier?.(em, actor, user, change);
       await this.decide(em, change, actor, 'CONFIRMED');
       await this.audit.record(em, actor, {
         action: 'user.change_confirmed',

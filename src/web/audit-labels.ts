@@ -62,6 +62,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'user.second_factor_enrolled': 'Double authentification activée',
   'user.second_factor_removed': 'Double authentification retirée par son titulaire',
   'user.second_factor_reset': 'Double authentification réinitialisée par un administrateur',
+  'user.second_factor_reset_requested':
+    'Réinitialisation de la double authentification demandée (attend un second administrateur)',
   'user.recovery_code_used': 'Connexion avec un code de secours',
   'user.recovery_codes_renewed': 'Nouveaux codes de secours générés',
   'access_request.created': 'Demande d’accès reçue',

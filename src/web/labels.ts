@@ -79,6 +79,7 @@ export const LABELS = {
     ADMIN_CREATION: 'Création d’un compte administrateur',
     ADMIN_REACTIVATION: 'Réactivation d’un compte administrateur',
     ADMIN_PASSWORD_RESET: 'Nouveau mot de passe d’un administrateur',
+    ADMIN_SECOND_FACTOR_RESET: 'Réinitialisation de la double authentification d’un administrateur',
   } as Record<string, string>,
   role: ROLE_LABELS,
   messageStatus: {

@@ -51,7 +51,7 @@ const DONE: Record<string, string> = {
   desactive: 'Le compte est désactivé : ses sessions sont fermées.',
   confirme: 'Le changement est confirmé et appliqué.',
   double_authentification:
-    'La double authentification est réinitialisée et les sessions du compte sont fermées. À sa prochaine connexion, un administrateur configure une nouvelle application ; les autres comptes se connectent avec leur mot de passe et peuvent en ajouter une depuis « Mon compte ».',
+    'La double authentification est réinitialisée et les sessions du compte sont fermées : son titulaire se connecte avec son mot de passe et peut ajouter une nouvelle application depuis « Mon compte ». Pour un administrateur, la réinitialisation attend la confirmation d’un second administrateur ; il configurera ensuite une nouvelle application à sa prochaine connexion.',
   annule: 'Le changement est retiré : rien n’a été appliqué.',
 };
 

@@ -8,6 +8,7 @@ import {
   CodeDto,
   ConfirmSetupDto,
   RecoveryCodesDto,
+  SecondFactorResetDto,
   SecondFactorStatusDto,
   SetupDto,
 } from './dto/second-factor.dto';
@@ -81,15 +82,16 @@ export class SecondFactorController {
 
   @Post('users/:id/second-factor/reset')
   @Roles('ADMIN')
-  @HttpCode(204)
+  @HttpCode(200)
   @ApiOperation({
     summary: 'End another person’s authenticator app (lost with its recovery codes)',
     description:
-      'Their sessions end; an administrator sets a new app up at the next sign-in. Not for one’s own account.',
+      'Their sessions end; an administrator sets a new app up at the next sign-in. Not for one’s own account. Another administrator’s app: the reset waits for a second administrator (POST /api/users/{id}/change/confirm), `status` AWAITS_SECOND_ADMIN.',
   })
-  @ApiNoContentResponse()
+  @ApiOkResponse({ type: SecondFactorResetDto })
   @ApiProblems(400, 404, 409)
-  async reset(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<void> {
-    await this.secondFactor.reset(actor, id);
+  async reset(@CurrentUser() actor: Actor, @UuidParam() id: string): Promise<SecondFactorResetDto> {
+    const done = await this.secondFactor.reset(actor, id);
+    return { status: done === 'DONE' ? 'RESET' : 'AWAITS_SECOND_ADMIN' };
   }
 }

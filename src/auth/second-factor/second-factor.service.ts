@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isSecretKey, newSecretKey, secretKeyHash } from '../../common/secret-keys';
 import { DataSource, EntityManager } from 'typeorm';
@@ -95,7 +95,7 @@ export interface SecondFactorStatus {
  * statement, before), then the account, then its factor and codes, then the audit.
  */
 @Injectable()
-export class SecondFactorService {
+export class SecondFactorService implements OnModuleInit {
   private readonly logger = new Logger(SecondFactorService.name);
 
   constructor(
@@ -486,31 +486,75 @@ export class SecondFactorService {
    * An administrator ends another person's factor (a phone lost with its recovery codes): their
    * sessions and sign-ins halfway end; an administrator sets a new one up at their next sign-in.
    */
-  async reset(actor: Actor, userId: string): Promise<void> {
+  async reset(actor: Actor, userId: string): Promise<'DONE' | 'PENDING'> {
     if (userId === actor.id) throw AUTH_ERRORS.error('SECOND_FACTOR_OWN_RESET');
-    await this.dataSource.transaction(async (em) => {
+    return this.dataSource.transaction(async (em) => {
       const user = await this.users.lockUser(em, userId);
       const factor = await em.findOne(TotpFactor, {
         where: { userId },
         lock: { mode: 'pessimistic_write' },
       });
       if (!factor) throw AUTH_ERRORS.error('SECOND_FACTOR_NOT_SET');
-      await this.dropFactor(em, userId);
-      await em.delete(LoginChallenge, { userId });
-      await this.users.endSessions(em, user);
-      await this.audit.record(em, actor, {
-        action: 'user.second_factor_reset',
-        entityType: 'user',
-        entityId: userId,
-        before: { method: 'totp', confirmedAt: factor.confirmedAt.toISOString() },
-        after: { tokenVersion: user.tokenVersion },
-      });
-      await this.notify(
-        em,
-        user.email,
-        'Un administrateur a réinitialisé la double authentification de votre compte Pass numérique et fermé ses sessions',
-      );
+      if (user.role === 'ADMIN') {
+        // another administrator's: whoever resets it could then set up their own app with a
+        // password they know — a second administrator confirms it (account_change)
+        const change = await this.users.requestAccountChange(
+          em,
+          actor,
+          user,
+          'ADMIN_SECOND_FACTOR_RESET',
+        );
+        await this.audit.record(em, actor, {
+          action: 'user.second_factor_reset_requested',
+          entityType: 'user',
+          entityId: userId,
+          after: { changeId: change.id },
+        });
+        return 'PENDING';
+      }
+      await this.applyReset(em, actor, user, factor);
+      return 'DONE';
     });
+  }
+
+  /** Registers the reset an administrator asked of another's, applied once a second one confirms. */
+  onModuleInit(): void {
+    this.users.onChangeConfirmed('ADMIN_SECOND_FACTOR_RESET', async (em, confirmer, user) => {
+      const factor = await em.findOne(TotpFactor, {
+        where: { userId: user.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      // removed since it was asked (an app reset twice, or none): nothing more to end
+      if (factor) await this.applyReset(em, confirmer, user, factor, false);
+    });
+  }
+
+  /**
+   * The factor ends, with its recovery codes and sign-ins halfway; the account's sessions end
+   * (unless the caller ends them, as a confirmed change does); audited, and its owner told.
+   */
+  private async applyReset(
+    em: EntityManager,
+    actor: Actor,
+    user: User,
+    factor: TotpFactor,
+    endSessions = true,
+  ): Promise<void> {
+    await this.dropFactor(em, user.id);
+    await em.delete(LoginChallenge, { userId: user.id });
+    if (endSessions) await this.users.endSessions(em, user);
+    await this.audit.record(em, actor, {
+      action: 'user.second_factor_reset',
+      entityType: 'user',
+      entityId: user.id,
+      before: { method: 'totp', confirmedAt: factor.confirmedAt.toISOString() },
+      after: { tokenVersion: user.tokenVersion },
+    });
+    await this.notify(
+      em,
+      user.email,
+      'Un administrateur a réinitialisé la double authentification de votre compte Pass numérique et fermé ses sessions',
+    );
   }
 
   private async dropFactor(em: EntityManager, userId: string): Promise<void> {

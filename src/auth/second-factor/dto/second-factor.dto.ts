@@ -80,3 +80,12 @@ export class SecondFactorStatusDto {
   @ApiProperty({ description: 'Mandatory for this account (administrators)' }) required!: boolean;
   @ApiProperty() recoveryCodesLeft!: number;
 }
+
+export class SecondFactorResetDto {
+  @ApiProperty({
+    enum: ['RESET', 'AWAITS_SECOND_ADMIN'],
+    description:
+      'RESET: done, the sessions ended; AWAITS_SECOND_ADMIN: another administrator’s, applied when a second administrator confirms it',
+  })
+  status!: 'RESET' | 'AWAITS_SECOND_ADMIN';
+}
