@@ -45,9 +45,10 @@ export class Phone {
     const app = this.apps.get(Phone.key(where, email));
     if (!app) throw new Error(`no authenticator app for ${email} at ${where}`);
     const now = () => Math.floor(Date.now() / 1000 / 30);
-    // the step before (still accepted) while it is not about to pass its time on the way to the
-    // service, else the current one; after a step given, the next one
-    const early = (Date.now() / 1000) % 30 < 25 ? now() - 1 : now();
+    // the step before (still accepted) in the first half of the current step — at least 15 s
+    // before it passes its time, for a slow machine — else the current one; after a step given,
+    // the next one
+    const early = (Date.now() / 1000) % 30 < 15 ? now() - 1 : now();
     const step = Math.max(early, app.lastStep + 1);
     // one step ahead of the clock at most: beyond, wait until it catches up
     while (step > now() + 1) await new Promise((r) => setTimeout(r, 1000));
