@@ -5,7 +5,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * their recovery codes (hashes, used once, gone with the factor), and sign-ins halfway between
  * the password and the code; a message telling an account's owner that its second factor
  * changed; an administrator's second factor reset by another waits for a second administrator
- * (account_change). The sessions of administrators, who must now have one, end: their next sign-in sets
+ * (account_change); a provider identity remembers when it passed this service's second factor.
+ * The sessions of administrators, who must now have one, end: their next sign-in sets
  * it up. The single sign-on attempt's `used_at` goes: an answered attempt is deleted.
  */
 export class SecondFactor1796323580939 implements MigrationInterface {
@@ -31,6 +32,9 @@ export class SecondFactor1796323580939 implements MigrationInterface {
       `CREATE INDEX "ix_login_challenge_expires" ON "login_challenge" ("expires_at") `,
     );
     await queryRunner.query(`ALTER TABLE "sso_attempt" DROP COLUMN "used_at"`);
+    await queryRunner.query(
+      `ALTER TABLE "external_identity" ADD "second_step_at" TIMESTAMP WITH TIME ZONE`,
+    );
     await queryRunner.query(
       `ALTER TABLE "totp_factor" ADD CONSTRAINT "fk_totp_factor_user" FOREIGN KEY ("user_id") REFERENCES "app_user"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
@@ -82,6 +86,7 @@ export class SecondFactor1796323580939 implements MigrationInterface {
       `ALTER TABLE "recovery_code" DROP CONSTRAINT "fk_recovery_code_factor"`,
     );
     await queryRunner.query(`ALTER TABLE "totp_factor" DROP CONSTRAINT "fk_totp_factor_user"`);
+    await queryRunner.query(`ALTER TABLE "external_identity" DROP COLUMN "second_step_at"`);
     await queryRunner.query(`ALTER TABLE "sso_attempt" ADD "used_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`DROP INDEX "public"."ix_login_challenge_expires"`);
     await queryRunner.query(`DROP INDEX "public"."ix_login_challenge_user"`);

@@ -457,9 +457,13 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
     const linking = await signIn('pc-admin', { amr: ['pwd', 'otp', 'mfa'] });
     expect(linking.back.headers.location).toBe('/connexion/second-facteur');
     await linking.agent.get('/api/auth/me').expect(401);
-    const linked = await secondStepForm(linking.agent, t.databaseUrl, admin.email, linking.back);
+    // left there (someone at the provider who is not the account's owner): the next sign-in
+    // through the same identity is asked it too, however often it comes back
+    const again = await signIn('pc-admin', { amr: ['pwd', 'otp', 'mfa'] });
+    expect(again.back.headers.location).toBe('/connexion/second-facteur');
+    const linked = await secondStepForm(again.agent, t.databaseUrl, admin.email, again.back);
     expect(linked.headers.location).toBe('/admin/utilisateurs');
-    // linked: ProConnect's "mfa" among the methods used spares it
+    // once passed through this identity: ProConnect's "mfa" among the methods used spares it
     const mfa = await signIn('pc-admin', { amr: ['pwd', 'otp', 'mfa'] });
     expect(mfa.back.headers.location).toBe('/admin/utilisateurs');
     await mfa.agent.get('/api/auth/me').expect(200);

@@ -37,6 +37,32 @@ export class ExternalIdentitiesService {
     );
   }
 
+  /**
+   * Whether a sign-in through this identity once passed this service's own second factor (then,
+   * and only then, the provider's assertion that it checked one may stand for it).
+   */
+  async passedSecondStep(em: EntityManager, who: ProviderSubject): Promise<boolean> {
+    const [row] = await queryRows<{ passed: boolean }>(
+      em,
+      `SELECT second_step_at IS NOT NULL AS passed FROM external_identity WHERE issuer = $1 AND subject = $2`,
+      [who.issuer, who.subject],
+    );
+    return row?.passed ?? false;
+  }
+
+  /**
+   * A sign-in through the provider passed this service's second factor: the account's identities
+   * (one per provider) are trusted for it from now on — or, `passed` false (the factor reset), no
+   * longer.
+   */
+  async recordSecondStep(em: EntityManager, userId: string, passed: boolean): Promise<void> {
+    await em.query(
+      `UPDATE external_identity SET second_step_at = CASE WHEN $2 THEN now() END
+        WHERE user_id = $1 AND (second_step_at IS NULL) = $2`,
+      [userId, passed],
+    );
+  }
+
   /** Which of these accounts sign in through an identity provider. */
   async linkedUsers(em: EntityManager, userIds: string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();

@@ -43,4 +43,12 @@ export class ExternalIdentity {
 
   @Column({ type: 'timestamptz', nullable: true })
   lastUsedAt!: Date | null;
+
+  /**
+   * When a sign-in through this identity passed this service's own second factor. Until then (a
+   * link made by e-mail), the provider's word that it checked one is not enough; a reset of the
+   * account's factor clears it.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  secondStepAt!: Date | null;
 }

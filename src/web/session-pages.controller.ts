@@ -249,7 +249,7 @@ export class SessionPagesController {
           next: safeNext(outcome.next) ?? null,
           amr: outcome.amr,
           acr: outcome.acr,
-          linkedNow: outcome.linkedNow,
+          trustedForMfa: outcome.trustedForMfa,
         }),
       );
     } catch (err) {

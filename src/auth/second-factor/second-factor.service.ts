@@ -11,6 +11,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { queryRows } from '../../database/sql';
 import { RateLimiter } from '../../security/rate-limiter.service';
 import { User } from '../../users/user.entity';
+import { ExternalIdentitiesService } from '../../users/external-identities.service';
 import { UsersService } from '../../users/users.service';
 import { AUTH_ERRORS } from '../auth.errors';
 import { LoginChallenge, RecoveryCode, TotpFactor } from './second-factor.entity';
@@ -42,8 +43,8 @@ export interface FirstStep {
   /** From the OpenID provider's ID token (single sign-on only). */
   amr?: string[];
   acr?: string | null;
-  /** The provider's identity was linked to the account by this very sign-in. */
-  linkedNow?: boolean;
+  /** A sign-in through this provider identity once passed this service's own second factor. */
+  trustedForMfa?: boolean;
 }
 
 /** After the first step: signed in, or a second step to make with this key. */
@@ -106,16 +107,18 @@ export class SecondFactorService implements OnModuleInit {
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
     private readonly outbox: OutboxService,
+    private readonly identities: ExternalIdentitiesService,
   ) {}
 
   /**
    * Whether the OpenID provider's answer says it checked a second factor that this one trusts —
-   * never on the sign-in that links the identity to the account (found by its e-mail): whoever
-   * first links an account through the provider makes this service's own second step once.
+   * only for an identity that once passed this service's own second step (not one linked by
+   * e-mail and never past it: whoever links an account through the provider passes this
+   * service's second factor once, however often they try).
    */
   providerCheckedMfa(first: FirstStep): boolean {
     if (first.via !== 'sso' || this.config.get('OIDC_MFA_TRUST') !== 'on') return false;
-    if (first.linkedNow) return false;
+    if (!first.trustedForMfa) return false;
     const amr = this.config.get('OIDC_MFA_AMR').split(' ');
     const acr = this.config.get('OIDC_MFA_ACR').split(' ');
     return (
@@ -128,20 +131,21 @@ export class SecondFactorService implements OnModuleInit {
    * provider checked one), or a challenge to answer with a code, or with a new app's first code.
    */
   async afterFirstStep(user: User, first: FirstStep): Promise<SecondStep> {
-    if (this.providerCheckedMfa(first)) return { kind: 'none' };
     const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: user.id });
     const purpose = factor ? 'VERIFY' : user.role === 'ADMIN' ? 'ENROL' : null;
     if (!purpose) return { kind: 'none' };
+    // the provider's MFA stands for a code, never for setting an app up: an administrator has one
+    if (purpose === 'VERIFY' && this.providerCheckedMfa(first)) return { kind: 'none' };
     const key = newSecretKey();
     const minutes = CHALLENGE_MINUTES[purpose];
+    // an expired sign-in is of no use to anyone: kept no longer — its own statement, holding no
+    // lock afterwards, and never waiting for rows another transaction holds
+    await this.dataSource.query(
+      `DELETE FROM login_challenge WHERE key_hash IN (
+         SELECT key_hash FROM login_challenge WHERE expires_at < now()
+          LIMIT 100 FOR UPDATE SKIP LOCKED)`,
+    );
     await this.dataSource.transaction(async (em) => {
-      // an expired sign-in is of no use to anyone: kept no longer (rows another transaction
-      // holds are left to the next sign-in, never waited for)
-      await em.query(
-        `DELETE FROM login_challenge WHERE key_hash IN (
-           SELECT key_hash FROM login_challenge WHERE expires_at < now()
-            LIMIT 100 FOR UPDATE SKIP LOCKED)`,
-      );
       await em.insert(LoginChallenge, {
         keyHash: secretKeyHash(key),
         userId: user.id,
@@ -266,11 +270,13 @@ export class SecondFactorService implements OnModuleInit {
           const recoveryCodes = await this.confirm(em, actor, typed, setup);
           if (recoveryCodes instanceof Error) return recoveryCodes;
           await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
+          if (challenge.via === 'sso') await this.identities.recordSecondStep(em, user.id, true);
           return { user, next: challenge.next, recoveryCodes };
         }
         const used = await this.check(em, actor, typed);
         if (used instanceof Error) return used;
         await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
+        if (challenge.via === 'sso') await this.identities.recordSecondStep(em, user.id, true);
         return { user, next: challenge.next, ...used };
       },
     );
@@ -510,6 +516,11 @@ export class SecondFactorService implements OnModuleInit {
           entityId: userId,
           after: { changeId: change.id },
         });
+        await this.notify(
+          em,
+          user.email,
+          'Un administrateur a demandé la réinitialisation de la double authentification de votre compte Pass numérique ; elle attend la confirmation d’un second administrateur',
+        );
         return 'PENDING';
       }
       await this.applyReset(em, actor, user, factor);
@@ -542,6 +553,8 @@ export class SecondFactorService implements OnModuleInit {
   ): Promise<void> {
     await this.dropFactor(em, user.id);
     await em.delete(LoginChallenge, { userId: user.id });
+    // the provider's MFA stands for the factor only once a new one is set up and passed
+    await this.identities.recordSecondStep(em, user.id, false);
     if (endSessions) await this.users.endSessions(em, user);
     await this.audit.record(em, actor, {
       action: 'user.second_factor_reset',

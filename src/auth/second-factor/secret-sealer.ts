@@ -3,6 +3,7 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { AppConfig } from '../../config/app-config';
 
 const VERSION = 'v1';
+const TAG_BYTES = 16;
 
 /**
  * Seals the TOTP secrets kept in the database (AES-256-GCM, a key derived from TOTP_KEY by HKDF):
@@ -34,9 +35,14 @@ export class SecretSealer {
   open(sealed: string, boundTo: string): string {
     const [version, iv, text, tag] = sealed.split('.');
     if (version !== VERSION || !iv || !text || !tag) throw new Error('unknown sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    // the whole 16-byte tag, never a shorter one (Node would accept 4 bytes without the option)
+    const fullTag = Buffer.from(tag, 'base64url');
+    if (fullTag.length !== TAG_BYTES) throw new Error('sealed secret altered');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(Buffer.from(boundTo, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(fullTag);
     return Buffer.concat([
       decipher.update(Buffer.from(text, 'base64url')),
       decipher.final(),

@@ -33,8 +33,11 @@ export type SsoOutcome =
       next: string | null;
       amr: string[];
       acr: string | null;
-      /** The identity was linked to the account by this sign-in (its verified e-mail). */
-      linkedNow: boolean;
+      /**
+       * A sign-in through this identity once passed this service's own second factor (never so
+       * for a link just made by e-mail): only then may the provider's MFA stand for it.
+       */
+      trustedForMfa: boolean;
     }
   | { kind: 'pending'; request: AccessRequestDto };
 
@@ -205,9 +208,9 @@ export class SsoService {
    * The account of this identity: by its link, else by its verified e-mail (and then linked, once).
    * A deactivated account, or one already linked to another identity there, is refused.
    */
-  private async accountOf(v: Vouched): Promise<{ user: User; linkedNow: boolean } | null> {
+  private async accountOf(v: Vouched): Promise<{ user: User; trustedForMfa: boolean } | null> {
     // a refusal is returned, not thrown, so that its audit event commits; it is thrown after
-    type Found = { user: User; linkedNow: boolean } | Error | null;
+    type Found = { user: User; trustedForMfa: boolean } | Error | null;
     const found = await this.dataSource.transaction(async (em): Promise<Found> => {
       const linked = await this.identities.linkedUser(em, v);
       let user: User | null = null;
@@ -234,7 +237,7 @@ export class SsoService {
       }
       if (linked) {
         await this.identities.markUsed(em, v);
-        return { user, linkedNow: false };
+        return { user, trustedForMfa: await this.identities.passedSecondStep(em, v) };
       }
       if (await this.identities.subjectOf(em, v.issuer, user.id)) {
         await this.audit.record(em, null, {
@@ -249,7 +252,7 @@ export class SsoService {
         ...v,
         email: v.email ?? user.email,
       });
-      return { user, linkedNow: true };
+      return { user, trustedForMfa: false };
     });
     if (found instanceof Error) throw found;
     return found;
