@@ -205,7 +205,7 @@ export class SecondFactorService implements OnModuleInit {
   }
 
   /** The set-up `token` began for `userId` (sealed for it, not expired): the secret, or why not. */
-  setupSecret(token: unknown, userId: string): string | Error {
+  private setupSecret(token: unknown, userId: string): string | Error {
     let opened: string | null = null;
     try {
       opened = typeof token === 'string' ? this.sealer.open(token, `setup:${userId}`) : null;
@@ -570,8 +570,8 @@ export class SecondFactorService implements OnModuleInit {
     );
   }
 
+  /** The factor ends; its recovery codes go with it (fk_recovery_code_factor, ON DELETE CASCADE). */
   private async dropFactor(em: EntityManager, userId: string): Promise<void> {
-    await em.delete(RecoveryCode, { userId });
     await em.delete(TotpFactor, { userId });
   }
 
