@@ -1,6 +1,7 @@
 import { Accreditation, AccreditationDecision } from './associations/accreditation.entity';
 import { Association } from './associations/association.entity';
 import { BankDetailsChange } from './associations/bank-details-change.entity';
+import { AuditChain } from './audit/audit-chain.entity';
 import { AuditEvent } from './audit/audit-event.entity';
 import { Beneficiary } from './beneficiaries/beneficiary.entity';
 import {
@@ -42,6 +43,7 @@ import {
 /** Every entity, for the application's data source, the migration CLI and the schema-drift test. */
 export const ENTITIES = [
   User,
+  AuditChain,
   AuditEvent,
   Programme,
   Association,

@@ -22,7 +22,7 @@ function command(script: string, args: string[], env: Record<string, string>) {
   return { code: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
-/** What must come back whole: row counts of every table, the statements and their sealed hashes, the audit chain's head. */
+/** What must come back whole: row counts of every table, the statements and their sealed hashes, the audit chains' heads. */
 async function fingerprint(url: string) {
   const tables = await superuserQuery<{ t: string }>(
     url,
@@ -40,9 +40,10 @@ async function fingerprint(url: string) {
             content_hash = encode(sha256(convert_to(statement_canonical(id), 'UTF8')), 'hex') AS sealed_ok
        FROM statement ORDER BY number`,
   );
-  const [head] = await superuserQuery(
+  const head = await superuserQuery(
     url,
-    `SELECT max(id)::text AS last_id, (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1) AS last_hash FROM audit_event`,
+    `SELECT h.id, h.seq::text, h.head_hash, max(e.id)::text AS last_id
+       FROM audit_chain h LEFT JOIN audit_event e ON e.chain = h.id GROUP BY h.id ORDER BY h.id`,
   );
   return { counts, statements, head };
 }

@@ -396,7 +396,8 @@ describe('Payment chain: mandates, supporting documents, payments read back', ()
     await request(t.http).post(`/api/statements/${s.id}/approve`).set(as(admin2)).expect(200);
     await t.dataSource.query(`ALTER TABLE statement DISABLE TRIGGER trg_statement_guard`);
     await t.dataSource.query(
-      `UPDATE statement SET approved_at = approved_at - interval '45 days' WHERE id = $1`,
+      // 45 calendar days in Paris, as the service counts them (a UTC interval is one day short across a change of hour).
+      `UPDATE statement SET approved_at = ((approved_at AT TIME ZONE 'Europe/Paris') - interval '45 days') AT TIME ZONE 'Europe/Paris' WHERE id = $1`,
       [s.id],
     );
     await t.dataSource.query(`ALTER TABLE statement ENABLE TRIGGER trg_statement_guard`);

@@ -1,14 +1,26 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { AuditChain } from './audit-chain.entity';
 
 /**
  * One state change: who, what, when, before and after. Append-only (a trigger refuses UPDATE,
- * DELETE and TRUNCATE) and hash-chained: the same trigger sets prev_hash to the previous row's
- * hash and hash to SHA-256 of this row's canonical content, under a lock so the chain is linear.
+ * DELETE and TRUNCATE) and hash-chained: the same trigger appends it to its transaction's chain
+ * (see AuditChain) as number `seq`, sets prev_hash to that chain's previous hash and hash to
+ * SHA-256 of this row's canonical content, under the chain's row lock so each chain is linear.
  */
 @Entity('audit_event')
 @Index('ix_audit_event_entity', ['entityType', 'entityId'])
 @Index('ix_audit_event_actor', ['actorId'])
 @Index('ix_audit_event_action', ['action'])
+@Index('uq_audit_event_chain_seq', ['chain', 'seq'], { unique: true })
+@Check('ck_audit_event_seq', '"seq" >= 1')
 export class AuditEvent {
   @PrimaryGeneratedColumn('increment', {
     type: 'bigint',
@@ -42,6 +54,16 @@ export class AuditEvent {
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   requestId!: string | null;
+
+  @ManyToOne(() => AuditChain, { nullable: false })
+  @JoinColumn({ name: 'chain', foreignKeyConstraintName: 'fk_audit_event_chain' })
+  auditChain?: AuditChain;
+
+  @Column({ type: 'smallint' })
+  chain!: number;
+
+  @Column({ type: 'bigint' })
+  seq!: string;
 
   @Column({ type: 'char', length: 64 })
   prevHash!: string;

@@ -3,11 +3,16 @@ import { DataSource } from 'typeorm';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** What verification reads through: the data source, or one connection inside a transaction. */
+export type Queryable = Pick<DataSource, 'query'>;
+
 export interface AuditVerification {
   ok: boolean;
   checked: number;
-  /** The first row whose hash or link does not match, if any. */
+  /** The first row whose hash or link does not match, if any ('0' when a chain lost every event). */
   firstBadId?: string;
+  /** The audit chain it belongs to. */
+  chain?: number;
   reason?: string;
 }
 
@@ -51,47 +56,117 @@ export async function verifyIntegrity(dataSource: DataSource): Promise<Integrity
   };
 }
 
+interface ChainRow {
+  id: string;
+  seq: string;
+  prev_hash: string;
+  hash: string;
+  canonical: string;
+}
+
+interface ChainBreak {
+  id: string;
+  reason: string;
+  chain: number;
+}
+
 /**
- * Walks the audit chain in id order: each row's hash must be SHA-256 of its canonical content
- * (as the database function audit_event_canonical renders it) and each prev_hash the previous
- * row's hash. Reads in pages, so a long history is verified in constant memory.
+ * Walks one chain in seq order: numbers 1, 2, 3… without a gap, each prev_hash the previous
+ * event's hash (the genesis for the first), each hash SHA-256 of the event's canonical content
+ * (as the database function audit_event_canonical renders it), and the last event the chain's
+ * head (its count and hash in audit_chain). Reads in pages, in constant memory.
  */
-export async function verifyAuditChain(
-  dataSource: DataSource,
-  pageSize = 5000,
-): Promise<AuditVerification> {
+async function verifyChain(
+  dataSource: Queryable,
+  head: { id: number; seq: string; head_hash: string },
+  pageSize: number,
+): Promise<{ checked: number; broken?: ChainBreak }> {
   let prev = GENESIS_HASH;
-  let lastId = '0';
+  let lastSeq = 0n;
+  let lastId: string | null = null;
   let checked = 0;
   for (;;) {
-    const rows: { id: string; prev_hash: string; hash: string; canonical: string }[] =
-      await dataSource.query(
-        `SELECT e.id::text AS id, e.prev_hash, e.hash, audit_event_canonical(e) AS canonical
-           FROM audit_event e WHERE e.id > $1 ORDER BY e.id LIMIT $2`,
-        [lastId, pageSize],
-      );
-    if (rows.length === 0) return { ok: true, checked };
+    const rows: ChainRow[] = await dataSource.query(
+      `SELECT e.id::text AS id, e.seq::text AS seq, e.prev_hash, e.hash, audit_event_canonical(e) AS canonical
+         FROM audit_event e WHERE e.chain = $1 AND e.seq > $2 AND e.seq <= $3 ORDER BY e.seq LIMIT $4`,
+      [head.id, lastSeq.toString(), head.seq, pageSize],
+    );
     for (const row of rows) {
+      const seq = BigInt(row.seq);
+      if (seq !== lastSeq + 1n) {
+        const missing = seq - lastSeq - 1n;
+        const reason = `${missing} event(s) missing before this one in chain ${head.id} (number ${lastSeq + 1n} to ${seq - 1n})`;
+        return { checked, broken: { id: row.id, reason, chain: head.id } };
+      }
       if (row.prev_hash !== prev) {
         return {
-          ok: false,
           checked,
-          firstBadId: row.id,
-          reason: 'prev_hash does not match the previous row',
+          broken: {
+            id: row.id,
+            reason: 'prev_hash does not match the previous row',
+            chain: head.id,
+          },
         };
       }
       const expected = createHash('sha256').update(row.canonical, 'utf8').digest('hex');
       if (row.hash !== expected) {
         return {
-          ok: false,
           checked,
-          firstBadId: row.id,
-          reason: 'hash does not match the row content',
+          broken: { id: row.id, reason: 'hash does not match the row content', chain: head.id },
         };
       }
       prev = row.hash;
+      lastSeq = seq;
       lastId = row.id;
       checked++;
     }
+    if (rows.length < pageSize) break;
   }
+  if (BigInt(head.seq) !== lastSeq) {
+    const reason = `chain ${head.id} ends at event number ${lastSeq}, but its head says ${head.seq}: its last events are missing`;
+    return { checked, broken: { id: lastId ?? '0', reason, chain: head.id } };
+  }
+  if (head.head_hash !== prev) {
+    const reason = `the last event of chain ${head.id} does not match the hash its head kept`;
+    return { checked, broken: { id: lastId ?? '0', reason, chain: head.id } };
+  }
+  return { checked };
+}
+
+/**
+ * Verifies every audit chain (see AuditChain). The answer names the broken event with the
+ * lowest id when several chains are broken; `checked` counts the events verified before the
+ * break in each chain.
+ */
+export async function verifyAuditChain(
+  dataSource: Queryable,
+  pageSize = 5000,
+): Promise<AuditVerification> {
+  const heads: { id: number; seq: string; head_hash: string }[] = await dataSource.query(
+    `SELECT id, seq::text AS seq, head_hash FROM audit_chain ORDER BY id`,
+  );
+  let checked = 0;
+  let first: ChainBreak | undefined;
+  for (const head of heads) {
+    const chain = await verifyChain(dataSource, head, pageSize);
+    checked += chain.checked;
+    if (chain.broken && (!first || BigInt(chain.broken.id) < BigInt(first.id))) {
+      first = chain.broken;
+    }
+  }
+  // An event outside every chain's numbering (inserted with a chain or number the heads never gave).
+  const [stray]: { id: string; chain: number }[] = await dataSource.query(
+    `SELECT e.id::text AS id, e.chain FROM audit_event e JOIN audit_chain h ON h.id = e.chain
+      WHERE e.seq > h.seq ORDER BY e.id LIMIT 1`,
+  );
+  if (stray && (!first || BigInt(stray.id) < BigInt(first.id))) {
+    first = {
+      id: stray.id,
+      reason: "numbered beyond its chain's head: inserted outside the chain",
+      chain: stray.chain,
+    };
+  }
+  return first
+    ? { ok: false, checked, firstBadId: first.id, chain: first.chain, reason: first.reason }
+    : { ok: true, checked };
 }

@@ -65,7 +65,7 @@ export class AuditService {
 
   /**
    * Applies a state change to a row the caller has locked, in its transaction: status checked,
-   * columns assigned, row saved, then the audit event (last: the audit chain's lock is taken at
+   * columns assigned, row saved, then the audit event (last: its audit chain's row lock is taken at
    * this insert and held until commit).
    */
   async changeState<E extends { id: string; status: string }>(

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const result = await withDataSource((ds) => verifyIntegrity(ds));
   if (result.firstBadId) {
     console.error(
-      `Audit chain BROKEN at event id ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it).`,
+      `Audit chain ${result.chain} BROKEN at event id ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it).`,
     );
   } else {
     console.log(`Audit chain intact: ${result.checked} events verified.`);

@@ -5,8 +5,7 @@
 export const ADVISORY_LOCKS = {
   /** Applying migrations: one instance at a time. */
   migrations: 7_310_042_001,
-  /** The audit chain (taken by the audit_event trigger, see the Foundation migration). */
-  auditChain: 7_310_042_002,
+  // 7_310_042_002 was the single audit chain's lock, until the AuditChains migration: not reused.
   /** Creating the first administrator. */
   firstAdmin: 7_310_042_003,
   /** The personal-data retention job. */

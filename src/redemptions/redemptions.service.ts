@@ -127,7 +127,7 @@ export class RedemptionsService {
             cheques,
           );
           await this.keys.complete(em, actor.id, key, body);
-          // Last statement before commit: the audit chain's lock is held from this insert to commit.
+          // Last statement before commit: its audit chain's row lock is held from this insert to commit.
           await this.audit.record(em, actor, {
             action: 'redemption.created',
             entityType: 'redemption',

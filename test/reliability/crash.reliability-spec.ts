@@ -9,12 +9,10 @@ import {
   startCompiled,
   suiteEnv,
   submittedClaim,
-  waitingOnAdvisoryLock,
+  holdAuditChains,
+  releaseAuditChains,
+  waitingOnAuditChains,
 } from './support';
-import { ADVISORY_LOCKS } from '../../src/database/advisory-locks';
-
-/** The audit chain's lock (see the Foundation migration): every business transaction takes it last. */
-const AUDIT_LOCK = ADVISORY_LOCKS.auditChain;
 
 /**
  * The service is killed (SIGKILL: no shutdown hook, no cleanup) in the middle of a print run and
@@ -50,17 +48,17 @@ describe('Crash mid-write', () => {
   async function killWhileBlocked(send: () => Promise<unknown>): Promise<void> {
     const holder = new Client({ connectionString: db });
     await holder.connect();
-    await holder.query('SELECT pg_advisory_lock($1)', [AUDIT_LOCK]);
+    await holdAuditChains(holder);
     const pending = send().catch(() => undefined);
     try {
       for (let i = 0; ; i++) {
-        if ((await waitingOnAdvisoryLock(db)) > 0) break;
+        if ((await waitingOnAuditChains(db)) > 0) break;
         if (i > 600) throw new Error('the service never reached the audit lock');
         await new Promise((r) => setTimeout(r, 50));
       }
       await kill();
     } finally {
-      await holder.query('SELECT pg_advisory_unlock($1)', [AUDIT_LOCK]);
+      await releaseAuditChains(holder);
       await holder.end();
       await pending;
     }

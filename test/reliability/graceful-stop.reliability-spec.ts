@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ADVISORY_LOCKS } from '../../src/database/advisory-locks';
 import { ServiceProcess } from '../support/service-process';
 import { BenchWorld, benchWorld } from '../support/world';
 import { Client } from 'pg';
@@ -11,10 +10,10 @@ import {
   sql,
   startCompiled,
   suiteEnv,
-  waitingOnAdvisoryLock,
+  holdAuditChains,
+  releaseAuditChains,
+  waitingOnAuditChains,
 } from './support';
-
-const AUDIT_LOCK = ADVISORY_LOCKS.auditChain;
 
 async function until(what: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -55,13 +54,13 @@ describe('Graceful stop', () => {
     const service: ServiceProcess = await startCompiled(
       suiteEnv(db, { SHUTDOWN_GRACE_SECONDS: '20' }),
     );
-    await holder.query('SELECT pg_advisory_lock($1)', [AUDIT_LOCK]);
+    await holdAuditChains(holder);
     const keys = codes.slice(0, 20).map(() => randomUUID());
     const inFlight = codes
       .slice(0, 20)
       .map((code, i) => redeem(service.url, world.staff, [code], { key: keys[i] }));
     // All 20 have inserted their redemption and wait, inside their transaction, for the lock.
-    await until(async () => (await waitingOnAdvisoryLock(db)) === 20);
+    await until(async () => (await waitingOnAuditChains(db)) === 20);
 
     const exited = service.stop('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
@@ -73,7 +72,7 @@ describe('Graceful stop', () => {
     expect(late).toBe('ECONNREFUSED');
     expect(service.child.exitCode).toBeNull(); // still finishing the 20
 
-    await holder.query('SELECT pg_advisory_unlock($1)', [AUDIT_LOCK]);
+    await releaseAuditChains(holder);
     const answers: Answer[] = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
     for (const a of answers) expect(a.body).toMatchObject({ status: 'ACTIVE', totalCents: 1000 });
@@ -96,14 +95,14 @@ describe('Graceful stop', () => {
 
   it('a request still running after the grace period is cut, the service stops anyway, and nothing of it is written; its retry succeeds once', async () => {
     const service = await startCompiled(suiteEnv(db, { SHUTDOWN_GRACE_SECONDS: '1' }));
-    await holder.query('SELECT pg_advisory_lock($1)', [AUDIT_LOCK]);
+    await holdAuditChains(holder);
     const key = randomUUID();
     const code = codes[30];
     const stuck = redeem(service.url, world.staff, [code], { key }).then(
       (a) => `answered ${a.status}`,
       (e: Error) => `cut: ${e.message}`,
     );
-    await until(async () => (await waitingOnAdvisoryLock(db)) === 1);
+    await until(async () => (await waitingOnAuditChains(db)) === 1);
     const started = Date.now();
     const exit = await service.stop('SIGTERM');
     const tookMs = Date.now() - started;
@@ -113,9 +112,9 @@ describe('Graceful stop', () => {
     expect(exit.signal === 'SIGTERM' || exit.code === 1).toBe(true);
     expect(tookMs).toBeGreaterThanOrEqual(1000);
     expect(tookMs).toBeLessThan(15_000);
-    await holder.query('SELECT pg_advisory_unlock($1)', [AUDIT_LOCK]);
+    await releaseAuditChains(holder);
     // The process is gone: PostgreSQL rolled its transaction back.
-    await until(async () => (await waitingOnAdvisoryLock(db)) === 0);
+    await until(async () => (await waitingOnAuditChains(db)) === 0);
     const [{ n }] = await sql<{ n: number }>(
       db,
       `SELECT count(*)::int AS n FROM redemption_line l JOIN cheque c ON c.id = l.cheque_id WHERE c.code = $1`,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { Client } from 'pg';
 import { parisToday } from '../../src/common/dates';
 import { createTestDatabase, superuserQuery } from '../support/database';
 import { ServiceProcess, startService } from '../support/service-process';
@@ -70,12 +71,27 @@ export async function redeem(
   };
 }
 
-/** Sessions of the service waiting for an advisory lock (the audit chain's, held by a test). */
-export async function waitingOnAdvisoryLock(db: string): Promise<number> {
+/**
+ * Holds every audit chain (their rows in audit_chain, FOR UPDATE, in an open transaction on
+ * `holder`): a business transaction then stops at its audit event, just before its commit, until
+ * releaseAuditChains.
+ */
+export async function holdAuditChains(holder: Client): Promise<void> {
+  await holder.query('BEGIN');
+  await holder.query('SELECT id FROM audit_chain ORDER BY id FOR UPDATE');
+}
+
+export async function releaseAuditChains(holder: Client): Promise<void> {
+  await holder.query('ROLLBACK');
+}
+
+/** The service's connections waiting for a row lock (while holdAuditChains, an audit chain's). */
+export async function waitingOnAuditChains(db: string): Promise<number> {
   const [{ n }] = await sql<{ n: number }>(
     db,
     `SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE application_name = 'pass-numerique' AND wait_event_type = 'Lock' AND wait_event = 'advisory'`,
+      WHERE application_name = 'pass-numerique' AND wait_event_type = 'Lock'
+        AND wait_event IN ('transactionid', 'tuple')`,
   );
   return n;
 }

@@ -15,6 +15,8 @@ export class AuditEventDto {
   @ApiPropertyOptional({ type: Object, nullable: true }) before!: object | null;
   @ApiPropertyOptional({ type: Object, nullable: true }) after!: object | null;
   @ApiPropertyOptional({ type: String, nullable: true }) requestId!: string | null;
+  @ApiProperty({ description: 'Audit chain (0–63) the event was appended to' }) chain!: number;
+  @ApiProperty({ example: '17', description: 'Its number in that chain, from 1' }) seq!: string;
   @ApiProperty() prevHash!: string;
   @ApiProperty() hash!: string;
 
@@ -30,6 +32,8 @@ export class AuditEventDto {
       before: e.before,
       after: e.after,
       requestId: e.requestId,
+      chain: e.chain,
+      seq: e.seq,
       prevHash: e.prevHash,
       hash: e.hash,
     };
@@ -79,6 +83,7 @@ export class AuditVerificationDto {
   @ApiProperty({ description: 'Audit events verified' }) checked!: number;
   @ApiPropertyOptional({ description: 'First audit event whose hash or link does not match' })
   firstBadId?: string;
+  @ApiPropertyOptional({ description: 'The audit chain (0–63) of that event' }) chain?: number;
   @ApiPropertyOptional() reason?: string;
   @ApiProperty({ description: 'Issued statements checked against their sealed hash' })
   statementsChecked!: number;

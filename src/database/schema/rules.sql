@@ -22,6 +22,19 @@ AS $function$
         RETURN NEW;
       END $function$;
 
+-- audit_chain_guard
+CREATE OR REPLACE FUNCTION public.audit_chain_guard()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+      BEGIN
+        IF TG_OP <> 'UPDATE' OR NEW.id <> OLD.id OR NEW.seq <> OLD.seq + 1 THEN
+          RAISE EXCEPTION '% on audit_chain is forbidden: a chain only grows by one event', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $function$;
+
 -- audit_event_canonical
 CREATE OR REPLACE FUNCTION public.audit_event_canonical(e audit_event)
  RETURNS text
@@ -39,12 +52,18 @@ CREATE OR REPLACE FUNCTION public.audit_event_chain()
  RETURNS trigger
  LANGUAGE plpgsql
 AS $function$
+      DECLARE v_chain smallint;
       BEGIN
-        PERFORM pg_advisory_xact_lock(7310042002);
+        v_chain := nullif(current_setting('pn.audit_chain', true), '')::smallint;
+        IF v_chain IS NULL THEN
+          v_chain := (txid_current() % 64)::smallint;
+          PERFORM set_config('pn.audit_chain', v_chain::text, true);
+        END IF;
+        SELECT id, seq + 1, head_hash INTO NEW.chain, NEW.seq, NEW.prev_hash
+          FROM audit_chain WHERE id = v_chain FOR UPDATE;
         NEW.id := nextval(pg_get_serial_sequence('audit_event', 'id'));
-        SELECT hash INTO NEW.prev_hash FROM audit_event ORDER BY id DESC LIMIT 1;
-        NEW.prev_hash := coalesce(NEW.prev_hash, repeat('0', 64));
         NEW.hash := encode(sha256(convert_to(audit_event_canonical(NEW), 'UTF8')), 'hex');
+        UPDATE audit_chain SET seq = NEW.seq, head_hash = NEW.hash WHERE id = v_chain;
         RETURN NEW;
       END $function$;
 
@@ -384,6 +403,9 @@ AS $function$
 
 -- on account_link
 CREATE TRIGGER trg_account_link_guard BEFORE DELETE OR UPDATE ON public.account_link FOR EACH ROW EXECUTE FUNCTION account_link_guard();
+-- on audit_chain
+CREATE TRIGGER trg_audit_chain_guard BEFORE DELETE OR UPDATE ON public.audit_chain FOR EACH ROW EXECUTE FUNCTION audit_chain_guard();
+CREATE TRIGGER trg_audit_chain_no_truncate BEFORE TRUNCATE ON public.audit_chain FOR EACH STATEMENT EXECUTE FUNCTION forbid_modification();
 -- on audit_event
 CREATE TRIGGER trg_audit_event_chain BEFORE INSERT ON public.audit_event FOR EACH ROW EXECUTE FUNCTION audit_event_chain();
 CREATE TRIGGER trg_audit_event_immutable BEFORE DELETE OR UPDATE ON public.audit_event FOR EACH ROW EXECUTE FUNCTION forbid_modification();
