@@ -59,11 +59,12 @@ export class AuditChains1796344883758 implements MigrationInterface {
         UPDATE audit_chain SET seq = NEW.seq, head_hash = NEW.hash WHERE id = v_chain;
         RETURN NEW;
       END $$`);
-    // An audit chain's head moves only by the trigger above: one step, from its latest event.
+    // An audit chain's head moves only by the trigger above (from within it: trigger depth 2),
+    // one step, from its latest event.
     await queryRunner.query(`
       CREATE FUNCTION audit_chain_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP <> 'UPDATE' OR NEW.id <> OLD.id OR NEW.seq <> OLD.seq + 1 THEN
+        IF TG_OP <> 'UPDATE' OR pg_trigger_depth() < 2 OR NEW.id <> OLD.id OR NEW.seq <> OLD.seq + 1 THEN
           RAISE EXCEPTION '% on audit_chain is forbidden: a chain only grows by one event', TG_OP
             USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -78,6 +79,16 @@ export class AuditChains1796344883758 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    // Events in chains 1–63 link to their own chain, not to the event with the previous id: the
+    // single chain of before could not verify them. Going back is only possible before any.
+    const rows = (await queryRunner.query(
+      `SELECT count(*)::int AS n FROM audit_chain WHERE id > 0 AND seq > 0`,
+    )) as { n: number }[];
+    const n = rows[0].n;
+    if (n > 0)
+      throw new Error(
+        `AuditChains cannot be reverted: ${n} audit chains other than chain 0 hold events, which a single chain cannot verify`,
+      );
     await queryRunner.query(`
       CREATE OR REPLACE FUNCTION audit_event_chain() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

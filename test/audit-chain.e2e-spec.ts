@@ -77,6 +77,12 @@ describe('Audit chains', () => {
     await expect(
       t.dataSource.query(`UPDATE audit_chain SET seq = seq - 1 WHERE id = 0`),
     ).rejects.toThrow(/only grows by one event/);
+    // One step, but not from an audit event: refused too (the head would name no event).
+    await expect(
+      t.dataSource.query(
+        `UPDATE audit_chain SET seq = seq + 1, head_hash = repeat('f', 64) WHERE id = 0`,
+      ),
+    ).rejects.toThrow(/only grows by one event/);
     await expect(t.dataSource.query(`DELETE FROM audit_chain WHERE id = 1`)).rejects.toThrow(
       /forbidden/,
     );

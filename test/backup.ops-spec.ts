@@ -98,7 +98,7 @@ describe('Backup and restore', () => {
     // Lost everything: restore into a new, empty DATA_DIR.
     const fresh = join(work, 'fresh');
     const restored = command('operations/restore.cli.js', [file], embedded(fresh));
-    expect(restored.out).toContain('Audit chain intact');
+    expect(restored.out).toContain('Audit chains intact');
     expect(restored.code).toBe(0);
     const again = await startService(embedded(fresh), { compiled: true });
     try {
@@ -114,7 +114,7 @@ describe('Backup and restore', () => {
       await again.stop();
     }
     const verified = command('audit/verify.cli.js', [], embedded(fresh));
-    expect(verified.out).toMatch(/Audit chain intact: \d+ events verified/);
+    expect(verified.out).toMatch(/Audit chains intact: \d+ events verified/);
     expect(verified.out).toContain('Statements intact: 1 checked');
     expect(verified.code).toBe(0);
 

@@ -9,7 +9,7 @@ export type Queryable = Pick<DataSource, 'query'>;
 export interface AuditVerification {
   ok: boolean;
   checked: number;
-  /** The first row whose hash or link does not match, if any ('0' when a chain lost every event). */
+  /** The first row whose hash or link does not match, if any (none when a chain lost every event). */
   firstBadId?: string;
   /** The audit chain it belongs to. */
   chain?: number;
@@ -65,7 +65,8 @@ interface ChainRow {
 }
 
 interface ChainBreak {
-  id: string;
+  /** The event named; undefined when a chain lost every event. */
+  id?: string;
   reason: string;
   chain: number;
 }
@@ -93,6 +94,10 @@ async function verifyChain(
     );
     for (const row of rows) {
       const seq = BigInt(row.seq);
+      if (seq <= lastSeq) {
+        const reason = `event number ${seq} of chain ${head.id} repeated or out of order`;
+        return { checked, broken: { id: row.id, reason, chain: head.id } };
+      }
       if (seq !== lastSeq + 1n) {
         const missing = seq - lastSeq - 1n;
         const reason = `${missing} event(s) missing before this one in chain ${head.id} (number ${lastSeq + 1n} to ${seq - 1n})`;
@@ -124,11 +129,11 @@ async function verifyChain(
   }
   if (BigInt(head.seq) !== lastSeq) {
     const reason = `chain ${head.id} ends at event number ${lastSeq}, but its head says ${head.seq}: its last events are missing`;
-    return { checked, broken: { id: lastId ?? '0', reason, chain: head.id } };
+    return { checked, broken: { id: lastId ?? undefined, reason, chain: head.id } };
   }
   if (head.head_hash !== prev) {
     const reason = `the last event of chain ${head.id} does not match the hash its head kept`;
-    return { checked, broken: { id: lastId ?? '0', reason, chain: head.id } };
+    return { checked, broken: { id: lastId ?? undefined, reason, chain: head.id } };
   }
   return { checked };
 }
@@ -146,27 +151,34 @@ export async function verifyAuditChain(
     `SELECT id, seq::text AS seq, head_hash FROM audit_chain ORDER BY id`,
   );
   let checked = 0;
-  let first: ChainBreak | undefined;
+  const breaks: ChainBreak[] = [];
   for (const head of heads) {
     const chain = await verifyChain(dataSource, head, pageSize);
     checked += chain.checked;
-    if (chain.broken && (!first || BigInt(chain.broken.id) < BigInt(first.id))) {
-      first = chain.broken;
-    }
+    if (chain.broken) breaks.push(chain.broken);
   }
-  // An event outside every chain's numbering (inserted with a chain or number the heads never gave).
-  const [stray]: { id: string; chain: number }[] = await dataSource.query(
-    `SELECT e.id::text AS id, e.chain FROM audit_event e JOIN audit_chain h ON h.id = e.chain
-      WHERE e.seq > h.seq ORDER BY e.id LIMIT 1`,
+  // Events outside every chain's numbering (inserted with a number its head never gave).
+  const strays: { id: string; chain: number }[] = await dataSource.query(
+    `SELECT e.id::text AS id, e.chain FROM audit_chain h
+       CROSS JOIN LATERAL (SELECT id, chain FROM audit_event
+                            WHERE chain = h.id AND seq > h.seq ORDER BY seq LIMIT 1) e`,
   );
-  if (stray && (!first || BigInt(stray.id) < BigInt(first.id))) {
-    first = {
+  for (const stray of strays) {
+    breaks.push({
       id: stray.id,
       reason: "numbered beyond its chain's head: inserted outside the chain",
       chain: stray.chain,
-    };
+    });
   }
-  return first
-    ? { ok: false, checked, firstBadId: first.id, chain: first.chain, reason: first.reason }
-    : { ok: true, checked };
+  if (breaks.length === 0) return { ok: true, checked };
+  // The lowest id first; a chain with no event left to name after every named one.
+  const order = (b: ChainBreak) => (b.id === undefined ? Infinity : Number(b.id));
+  const first = breaks.sort((a, b) => order(a) - order(b))[0];
+  return {
+    ok: false,
+    checked,
+    ...(first.id === undefined ? {} : { firstBadId: first.id }),
+    chain: first.chain,
+    reason: first.reason,
+  };
 }

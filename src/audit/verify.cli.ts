@@ -7,12 +7,13 @@ import { verifyIntegrity } from './audit-verify';
  */
 async function main(): Promise<void> {
   const result = await withDataSource((ds) => verifyIntegrity(ds));
-  if (result.firstBadId) {
+  if (result.reason) {
+    const where = result.firstBadId ? ` at event id ${result.firstBadId}` : '';
     console.error(
-      `Audit chain ${result.chain} BROKEN at event id ${result.firstBadId}: ${result.reason} (${result.checked} events verified before it).`,
+      `Audit chain ${result.chain} BROKEN${where}: ${result.reason} (${result.checked} events verified in the intact parts of the chains).`,
     );
   } else {
-    console.log(`Audit chain intact: ${result.checked} events verified.`);
+    console.log(`Audit chains intact: ${result.checked} events verified.`);
   }
   if (result.brokenStatements.length) {
     console.error(

@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   console.log(`Restored ${resolve(file)}.`);
   console.log(
     result.ok
-      ? `Audit chain intact (${result.checked} events); statements intact (${result.statementsChecked}).`
-      : `NOT INTACT: audit chain ${result.firstBadId ? `broken at event ${result.firstBadId}` : 'intact'}; altered statements: ${result.brokenStatements.join(', ') || 'none'}.`,
+      ? `Audit chains intact (${result.checked} events); statements intact (${result.statementsChecked}).`
+      : `NOT INTACT: audit ${result.reason ? `chain ${result.chain} broken at event ${result.firstBadId ?? '(none left)'} (${result.reason})` : 'chains intact'}; altered statements: ${result.brokenStatements.join(', ') || 'none'}.`,
   );
   if (!result.ok) process.exitCode = 1;
 }

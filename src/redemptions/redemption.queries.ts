@@ -43,8 +43,8 @@ export async function insertRedemption(
 ): Promise<{ id: string; createdAt: Date; totalCents: number }> {
   const totalCents = r.cheques.reduce((sum, c) => sum + c.amountCents, 0);
   // Plain SQL on this hot path (the ORM's save costs more CPU than the statement itself), the
-  // redemption and its lines in one statement (one round trip; the lines' foreign key and
-  // booklet trigger are checked at its end).
+  // redemption and its lines in one statement (one round trip; the lines' foreign key to the
+  // redemption is checked at the statement's end, their row triggers as each line goes in).
   const [inserted] = await queryRows<{ id: string; created_at: Date }>(
     em,
     `WITH r AS (

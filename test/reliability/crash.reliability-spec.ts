@@ -52,7 +52,7 @@ describe('Crash mid-write', () => {
     const pending = send().catch(() => undefined);
     try {
       for (let i = 0; ; i++) {
-        if ((await waitingOnAuditChains(db)) > 0) break;
+        if ((await waitingOnAuditChains(db, holder)) > 0) break;
         if (i > 600) throw new Error('the service never reached the audit lock');
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -60,7 +60,7 @@ describe('Graceful stop', () => {
       .slice(0, 20)
       .map((code, i) => redeem(service.url, world.staff, [code], { key: keys[i] }));
     // All 20 have inserted their redemption and wait, inside their transaction, for the lock.
-    await until(async () => (await waitingOnAuditChains(db)) === 20);
+    await until(async () => (await waitingOnAuditChains(db, holder)) === 20);
 
     const exited = service.stop('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
@@ -102,7 +102,7 @@ describe('Graceful stop', () => {
       (a) => `answered ${a.status}`,
       (e: Error) => `cut: ${e.message}`,
     );
-    await until(async () => (await waitingOnAuditChains(db)) === 1);
+    await until(async () => (await waitingOnAuditChains(db, holder)) === 1);
     const started = Date.now();
     const exit = await service.stop('SIGTERM');
     const tookMs = Date.now() - started;
@@ -114,7 +114,7 @@ describe('Graceful stop', () => {
     expect(tookMs).toBeLessThan(15_000);
     await releaseAuditChains(holder);
     // The process is gone: PostgreSQL rolled its transaction back.
-    await until(async () => (await waitingOnAuditChains(db)) === 0);
+    await until(async () => (await waitingOnAuditChains(db, holder)) === 0);
     const [{ n }] = await sql<{ n: number }>(
       db,
       `SELECT count(*)::int AS n FROM redemption_line l JOIN cheque c ON c.id = l.cheque_id WHERE c.code = $1`,

@@ -81,17 +81,21 @@ export async function holdAuditChains(holder: Client): Promise<void> {
   await holder.query('SELECT id FROM audit_chain ORDER BY id FOR UPDATE');
 }
 
+const holderPid = async (holder: Client): Promise<number> =>
+  (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+
 export async function releaseAuditChains(holder: Client): Promise<void> {
   await holder.query('ROLLBACK');
 }
 
-/** The service's connections waiting for a row lock (while holdAuditChains, an audit chain's). */
-export async function waitingOnAuditChains(db: string): Promise<number> {
+/** The service's connections waiting for `holder` (while holdAuditChains: for an audit chain). */
+export async function waitingOnAuditChains(db: string, holder: Client): Promise<number> {
   const [{ n }] = await sql<{ n: number }>(
     db,
     `SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE application_name = 'pass-numerique' AND wait_event_type = 'Lock'
-        AND wait_event IN ('transactionid', 'tuple')`,
+        AND $1 = ANY(pg_blocking_pids(pid))`,
+    [await holderPid(holder)],
   );
   return n;
 }
