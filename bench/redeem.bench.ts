@@ -10,6 +10,7 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { minimalRedemption, serviceSequence, Transaction } from './redemption-sql';
 import { benchDatabase, benchEnv, BenchService, benchWorld, startCompiledService } from './support';
 
 const CONNECTIONS = 32;
@@ -66,8 +67,6 @@ async function httpRun(targets: BenchService[], token: string, codes: string[]):
   };
 }
 
-type Transaction = (c: Client, code: string) => Promise<void>;
-
 /** `transaction` once per code, by 32 pg clients at once; BEGIN and COMMIT around each. */
 async function sqlRun(url: string, codes: string[], transaction: Transaction): Promise<Measure> {
   const clients = await Promise.all(
@@ -109,72 +108,6 @@ async function sqlRun(url: string, codes: string[], transaction: Transaction): P
     errors,
   };
 }
-
-/** Floor 1: the statements the service runs for one redemption, in its order. */
-const serviceSequence =
-  (userId: string, associationId: string): Transaction =>
-  async (c, code) => {
-    const key = randomUUID();
-    await c.query(
-      `INSERT INTO idempotency_key (user_id, key, request_hash, status) VALUES ($1, $2, $3, 'PENDING') ON CONFLICT DO NOTHING RETURNING key`,
-      [userId, key, 'x'.repeat(64)],
-    );
-    await c.query(
-      `SELECT 1 FROM accreditation WHERE association_id = $1 AND status = 'ACTIVE' AND valid_from <= $2 AND valid_until >= $2 LIMIT 1`,
-      [associationId, TODAY],
-    );
-    const { rows } = await c.query(
-      `SELECT c.id, c.face_value_cents FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id WHERE c.code = ANY($1) FOR UPDATE OF c`,
-      [[code]],
-    );
-    await c.query(
-      `UPDATE cheque SET status = 'REDEEMED' WHERE id = ANY($1) AND status = 'ISSUED' RETURNING id`,
-      [[rows[0].id]],
-    );
-    const r = await c.query(
-      `INSERT INTO redemption (association_id, user_id, session_date, activity, total_cents, cheque_count, status) VALUES ($1, $2, $3, 'Smartphone', $4, 1, 'ACTIVE') RETURNING id`,
-      [associationId, userId, TODAY, rows[0].face_value_cents],
-    );
-    await c.query(
-      `INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active) VALUES ($1, $2, $3, true)`,
-      [r.rows[0].id, rows[0].id, rows[0].face_value_cents],
-    );
-    await c.query(
-      `INSERT INTO audit_event (action, entity_type, entity_id, after, prev_hash, hash) VALUES ('redemption.created', 'redemption', $1, '{}', '', '')`,
-      [r.rows[0].id],
-    );
-    await c.query(
-      `UPDATE idempotency_key SET status = 'COMPLETED', response_status = 201, response_body = '{}' WHERE user_id = $1 AND key = $2`,
-      [userId, key],
-    );
-  };
-
-/**
- * Floor 2: what any correct redemption needs, written independently of the service: the cheque
- * taken by a conditional update (exactly once), the redemption, its line and an audit event.
- */
-const minimalRedemption =
-  (userId: string, associationId: string): Transaction =>
-  async (c, code) => {
-    const cheque = await c.query(
-      `UPDATE cheque SET status = 'REDEEMED' WHERE code = $1 AND status = 'ISSUED' RETURNING id, face_value_cents`,
-      [code],
-    );
-    if (cheque.rowCount !== 1) throw new Error('not redeemable');
-    const { id, face_value_cents: cents } = cheque.rows[0];
-    const r = await c.query(
-      `INSERT INTO redemption (association_id, user_id, session_date, activity, total_cents, cheque_count, status) VALUES ($1, $2, $3, 'Smartphone', $4, 1, 'ACTIVE') RETURNING id`,
-      [associationId, userId, TODAY, cents],
-    );
-    await c.query(
-      `INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active) VALUES ($1, $2, $3, true)`,
-      [r.rows[0].id, id, cents],
-    );
-    await c.query(
-      `INSERT INTO audit_event (action, entity_type, entity_id, after, prev_hash, hash) VALUES ('redemption.created', 'redemption', $1, '{}', '', '')`,
-      [r.rows[0].id],
-    );
-  };
 
 async function main(): Promise<void> {
   const db = await benchDatabase();
