@@ -89,13 +89,13 @@ async function main(): Promise<void> {
       const codes: string[] = (await c.query(`SELECT code FROM cheque ORDER BY random()`)).rows.map(
         (r: { code: string }) => r.code,
       );
-      const service_ = serviceSequence(world.staffUserId, world.associationId);
+      const sequence = serviceSequence(world.staffUserId, world.associationId);
       for (const code of codes.slice(0, 300)) {
         await c.query('BEGIN');
-        await service_(c, code);
+        await sequence(c, code);
         await c.query('COMMIT');
       }
-      const own = await explain(c, codes.slice(300, 500), service_);
+      const own = await explain(c, codes.slice(300, 500), sequence);
       const minimal = await explain(
         c,
         codes.slice(500, 700),

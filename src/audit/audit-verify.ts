@@ -84,8 +84,12 @@ async function verifyChain(
 ): Promise<{ checked: number; broken?: ChainBreak }> {
   let prev = GENESIS_HASH;
   let lastSeq = 0n;
-  let lastId: string | null = null;
+  let lastId: string | undefined;
   let checked = 0;
+  const broken = (id: string | undefined, reason: string) => ({
+    checked,
+    broken: { id, reason, chain: head.id },
+  });
   for (;;) {
     const rows: ChainRow[] = await dataSource.query(
       `SELECT e.id::text AS id, e.seq::text AS seq, e.prev_hash, e.hash, audit_event_canonical(e) AS canonical
@@ -95,30 +99,21 @@ async function verifyChain(
     for (const row of rows) {
       const seq = BigInt(row.seq);
       if (seq <= lastSeq) {
-        const reason = `event number ${seq} of chain ${head.id} repeated or out of order`;
-        return { checked, broken: { id: row.id, reason, chain: head.id } };
+        return broken(row.id, `event number ${seq} of chain ${head.id} repeated or out of order`);
       }
       if (seq !== lastSeq + 1n) {
         const missing = seq - lastSeq - 1n;
-        const reason = `${missing} event(s) missing before this one in chain ${head.id} (number ${lastSeq + 1n} to ${seq - 1n})`;
-        return { checked, broken: { id: row.id, reason, chain: head.id } };
+        return broken(
+          row.id,
+          `${missing} event(s) missing before this one in chain ${head.id} (number ${lastSeq + 1n} to ${seq - 1n})`,
+        );
       }
       if (row.prev_hash !== prev) {
-        return {
-          checked,
-          broken: {
-            id: row.id,
-            reason: 'prev_hash does not match the previous row',
-            chain: head.id,
-          },
-        };
+        return broken(row.id, 'prev_hash does not match the previous row');
       }
       const expected = createHash('sha256').update(row.canonical, 'utf8').digest('hex');
       if (row.hash !== expected) {
-        return {
-          checked,
-          broken: { id: row.id, reason: 'hash does not match the row content', chain: head.id },
-        };
+        return broken(row.id, 'hash does not match the row content');
       }
       prev = row.hash;
       lastSeq = seq;
@@ -128,12 +123,16 @@ async function verifyChain(
     if (rows.length < pageSize) break;
   }
   if (BigInt(head.seq) !== lastSeq) {
-    const reason = `chain ${head.id} ends at event number ${lastSeq}, but its head says ${head.seq}: its last events are missing`;
-    return { checked, broken: { id: lastId ?? undefined, reason, chain: head.id } };
+    return broken(
+      lastId,
+      `chain ${head.id} ends at event number ${lastSeq}, but its head says ${head.seq}: its last events are missing`,
+    );
   }
   if (head.head_hash !== prev) {
-    const reason = `the last event of chain ${head.id} does not match the hash its head kept`;
-    return { checked, broken: { id: lastId ?? undefined, reason, chain: head.id } };
+    return broken(
+      lastId,
+      `the last event of chain ${head.id} does not match the hash its head kept`,
+    );
   }
   return { checked };
 }
