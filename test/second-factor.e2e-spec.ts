@@ -222,6 +222,12 @@ describe('Second factor (TOTP)', () => {
     expect(await audits('user.recovery_code_used', admin.id)).toEqual([
       { actor_id: admin.id, after: { recoveryCodesLeft: 9 } },
     ]);
+    // each sign-in is audited with how it was proved
+    expect((await audits('auth.login', admin.id)).map((a) => a.after)).toEqual([
+      { via: 'password', secondFactor: 'totp_setup' },
+      { via: 'password', secondFactor: 'totp' },
+      { via: 'password', secondFactor: 'recovery_code' },
+    ]);
   });
 
   it('five codes per sign-in; an expired sign-in, or one whose account changed since, is over', async () => {

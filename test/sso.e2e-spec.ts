@@ -510,6 +510,16 @@ describe('Single sign-on (OpenID Connect, ProConnect)', () => {
       { amr: ['pwd', 'otp', 'mfa'] },
     );
     expect(strict).toMatchObject({ asked: true, done: { headers: { location: '/agent' } } });
+    // each sign-in audited with how it was proved: the provider's MFA is named where it spared it
+    const logins = (await audits('auth.login')).filter((a) => a.entity_id === admin.id);
+    expect(logins.map((a) => a.after)).toEqual([
+      { via: 'password', secondFactor: 'totp_setup' }, // t.newAdmin() signs in once
+      { via: 'sso', secondFactor: 'totp' },
+      { via: 'sso', secondFactor: 'provider' },
+      { via: 'sso', secondFactor: 'totp' },
+      { via: 'sso', secondFactor: 'provider' },
+      { via: 'sso', secondFactor: 'totp' },
+    ]);
   });
 
   it('a deactivated account is refused, and the refusal audited', async () => {

@@ -10,7 +10,11 @@ import type { TokenPayload } from './session-reader';
 import { Actor } from '../common/access/role';
 import { AUTH_ERRORS } from './auth.errors';
 import { LoginLimits } from './login-limits';
-import { FirstStep, SecondFactorService } from './second-factor/second-factor.service';
+import {
+  FirstStep,
+  SecondFactorService,
+  SignInMethod,
+} from './second-factor/second-factor.service';
 
 /** A session opened: the token, the account, and what the second step may add. */
 export interface Session {
@@ -87,22 +91,26 @@ export class AuthService {
   async afterFirstStep(user: User, first: FirstStep): Promise<SignIn> {
     const step = await this.secondFactor.afterFirstStep(user, first);
     if (step.kind === 'challenge') return step;
-    return this.openSession(user, first.next ?? null);
+    return this.openSession(user, first.next ?? null, step.method);
   }
 
   /** The second step: a code (or an app's first code), then the session. */
   async secondStep(key: unknown, code: string, setup?: unknown): Promise<Session> {
     const done = await this.secondFactor.answer(key, code, setup);
     return {
-      ...(await this.openSession(done.user, done.next)),
+      ...(await this.openSession(done.user, done.next, done.method)),
       recoveryCodes: done.recoveryCodes,
       recoveryCodesLeft: done.recoveryCodesLeft,
     };
   }
 
   /** A session for an account whose holder proved who they are. */
-  private async openSession(user: User, next: string | null): Promise<Session> {
-    const loggedIn = await this.users.recordLogin(user);
+  private async openSession(
+    user: User,
+    next: string | null,
+    method: SignInMethod,
+  ): Promise<Session> {
+    const loggedIn = await this.users.recordLogin(user, method);
     const payload: TokenPayload = { sub: user.id, role: user.role, ver: user.tokenVersion };
     return { kind: 'session', token: await this.jwt.signAsync(payload), user: loggedIn, next };
   }

@@ -132,7 +132,8 @@ export class UsersService {
     };
   }
 
-  async recordLogin(user: User): Promise<User> {
+  /** A sign-in, audited with how it was proved (`method`: first step and second factor). */
+  async recordLogin(user: User, method: { via: string; secondFactor: string }): Promise<User> {
     return this.dataSource.transaction(async (em) => {
       user.lastLoginAt = new Date();
       await em.update(User, { id: user.id }, { lastLoginAt: user.lastLoginAt });
@@ -140,6 +141,7 @@ export class UsersService {
         action: 'auth.login',
         entityType: 'user',
         entityId: user.id,
+        after: method,
       });
       return user;
     });

@@ -47,15 +47,25 @@ export interface FirstStep {
   trustedForMfa?: boolean;
 }
 
+/**
+ * How a sign-in was proved, as its audit event records it: the first step, then the second
+ * (none asked, the provider's own MFA, an app's code, a recovery code, or an app set up now).
+ */
+export interface SignInMethod {
+  via: FirstStep['via'];
+  secondFactor: 'none' | 'provider' | 'totp' | 'recovery_code' | 'totp_setup';
+}
+
 /** After the first step: signed in, or a second step to make with this key. */
 export type SecondStep =
-  | { kind: 'none' }
+  | { kind: 'none'; method: SignInMethod }
   | { kind: 'challenge'; purpose: 'VERIFY' | 'ENROL'; key: string; expiresIn: number };
 
 /** A second step made: the account, where to go, and the recovery codes of a new set-up. */
 export interface SecondStepDone {
   user: User;
   next: string | null;
+  method: SignInMethod;
   /** Shown once: the codes of a factor set up during this sign-in. */
   recoveryCodes?: string[];
   /** A recovery code was used: how many remain. */
@@ -133,9 +143,10 @@ export class SecondFactorService implements OnModuleInit {
   async afterFirstStep(user: User, first: FirstStep): Promise<SecondStep> {
     const factor = await this.dataSource.getRepository(TotpFactor).findOneBy({ userId: user.id });
     const purpose = factor ? 'VERIFY' : user.role === 'ADMIN' ? 'ENROL' : null;
-    if (!purpose) return { kind: 'none' };
+    if (!purpose) return { kind: 'none', method: { via: first.via, secondFactor: 'none' } };
     // the provider's MFA stands for a code, never for setting an app up: an administrator has one
-    if (purpose === 'VERIFY' && this.providerCheckedMfa(first)) return { kind: 'none' };
+    if (purpose === 'VERIFY' && this.providerCheckedMfa(first))
+      return { kind: 'none', method: { via: first.via, secondFactor: 'provider' } };
     const key = newSecretKey();
     const minutes = CHALLENGE_MINUTES[purpose];
     // an expired sign-in is of no use to anyone: kept no longer — its own statement, holding no
@@ -243,7 +254,7 @@ export class SecondFactorService implements OnModuleInit {
     const [challenge] = await queryRows<{
       user_id: string;
       purpose: 'VERIFY' | 'ENROL';
-      via: string;
+      via: FirstStep['via'];
       token_version: number;
       next: string | null;
     }>(
@@ -271,13 +282,26 @@ export class SecondFactorService implements OnModuleInit {
           if (recoveryCodes instanceof Error) return recoveryCodes;
           await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
           if (challenge.via === 'sso') await this.identities.recordSecondStep(em, user.id, true);
-          return { user, next: challenge.next, recoveryCodes };
+          return {
+            user,
+            next: challenge.next,
+            method: { via: challenge.via, secondFactor: 'totp_setup' },
+            recoveryCodes,
+          };
         }
         const used = await this.check(em, actor, typed);
         if (used instanceof Error) return used;
         await em.delete(LoginChallenge, { keyHash: secretKeyHash(key) });
         if (challenge.via === 'sso') await this.identities.recordSecondStep(em, user.id, true);
-        return { user, next: challenge.next, ...used };
+        return {
+          user,
+          next: challenge.next,
+          method: {
+            via: challenge.via,
+            secondFactor: used.recoveryCodesLeft === undefined ? 'totp' : 'recovery_code',
+          },
+          ...used,
+        };
       },
     );
     await this.settle(challenge.user_id, challenge.via, outcome);
