@@ -8,7 +8,7 @@
  */
 import { Client } from 'pg';
 import { benchDatabase, benchEnv, benchWorld, median, startCompiledService } from './support';
-import { minimalRedemption, serviceSequence, Sql, Transaction } from './redemption-sql';
+import { minimalRedemption, serviceSequence, Sql, sqlOf, Transaction } from './redemption-sql';
 
 interface Plan {
   'Planning Time': number;
@@ -32,7 +32,7 @@ interface Step {
 /** A client that explains each statement (then undoes it) before running it for real. */
 function explaining(c: Client, steps: Map<string, Step>): Sql {
   return {
-    async query(text, params) {
+    async query(text, params, prepared) {
       const name = text.replace(/\s+/g, ' ').slice(0, 70);
       await c.query('SAVEPOINT explain');
       const { rows } = await c.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, params);
@@ -55,7 +55,7 @@ function explaining(c: Client, steps: Map<string, Step>): Sql {
           plan.Plan['Shared Dirtied Blocks'],
       );
       steps.set(name, step);
-      return c.query(text, params);
+      return sqlOf(c).query(text, params, prepared);
     },
   };
 }
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       const sequence = serviceSequence(world.staffUserId, world.associationId);
       for (const code of codes.slice(0, 300)) {
         await c.query('BEGIN');
-        await sequence(c, code);
+        await sequence(sqlOf(c), code);
         await c.query('COMMIT');
       }
       const own = await explain(c, codes.slice(300, 500), sequence);

@@ -10,7 +10,8 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { minimalRedemption, serviceSequence, Transaction } from './redemption-sql';
+import { postmasterPid, processCpuMs, selfCpuMs, treeCpuMs } from './cpu';
+import { minimalRedemption, serviceSequence, sqlOf, Transaction } from './redemption-sql';
 import { benchDatabase, benchEnv, BenchService, benchWorld, startCompiledService } from './support';
 
 const CONNECTIONS = 32;
@@ -22,6 +23,43 @@ interface Measure {
   p50: number;
   p99: number;
   errors: number;
+  /**
+   * CPU milliseconds per redemption: the service's processes, PostgreSQL's (and the part of it in
+   * the kernel), this process's (load generator or pg clients).
+   */
+  cpuMs?: { service: number; postgres: number; postgresKernel: number; client: number };
+}
+
+/** Runs `run` and adds what it cost in CPU per redemption to its measure. */
+async function withCpu(
+  redemptions: number,
+  postmaster: number,
+  services: BenchService[],
+  run: () => Promise<Measure>,
+): Promise<Measure> {
+  const read = () => {
+    const pg = treeCpuMs(postmaster);
+    return {
+      service: services.reduce((sum, s) => sum + processCpuMs(s.child.pid!), 0),
+      postgres: pg.total,
+      postgresKernel: pg.system,
+      client: selfCpuMs(),
+    };
+  };
+  const before = read();
+  const measure = await run();
+  await new Promise((r) => setTimeout(r, 300)); // ended backends reaped by the postmaster
+  const after = read();
+  const per = (k: keyof typeof before) => +((after[k] - before[k]) / redemptions).toFixed(2);
+  return {
+    ...measure,
+    cpuMs: {
+      service: per('service'),
+      postgres: per('postgres'),
+      postgresKernel: per('postgresKernel'),
+      client: per('client'),
+    },
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -88,7 +126,7 @@ async function sqlRun(url: string, codes: string[], transaction: Transaction): P
         const t0 = process.hrtime.bigint();
         try {
           await c.query('BEGIN');
-          await transaction(c, code);
+          await transaction(sqlOf(c), code);
           await c.query('COMMIT');
         } catch {
           errors++;
@@ -112,7 +150,13 @@ async function sqlRun(url: string, codes: string[], transaction: Transaction): P
 async function main(): Promise<void> {
   const db = await benchDatabase();
   const env = benchEnv(db.url, { LOOKUP_FAILURE_LIMIT: '1000000' });
-  const one = await startCompiledService(env);
+  // BENCH_PROFILE=dir: the first instance writes a V8 CPU profile there when it stops
+  // (read it with bench/profile-summary.ts)
+  const profile = process.env.BENCH_PROFILE;
+  const one = await startCompiledService(
+    env,
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+  );
   let two: BenchService | undefined;
   try {
     const world = await benchWorld(one.url, 1700);
@@ -121,24 +165,26 @@ async function main(): Promise<void> {
     const codes: string[] = (
       await client.query(`SELECT code FROM cheque ORDER BY random()`)
     ).rows.map((r: { code: string }) => r.code);
+    const postmaster = await postmasterPid(client);
     await client.end();
     const slice = (i: number) => codes.slice(i * PER_RUN, (i + 1) * PER_RUN);
 
     // Warm-up, then the measured runs.
     await httpRun([one], world.staff, codes.slice(codes.length - 500));
-    const http1 = await httpRun([one], world.staff, slice(0));
-    const floor = await sqlRun(
-      db.url,
-      slice(1),
-      serviceSequence(world.staffUserId, world.associationId),
+    const http1 = await withCpu(PER_RUN, postmaster, [one], () =>
+      httpRun([one], world.staff, slice(0)),
     );
-    const minimal = await sqlRun(
-      db.url,
-      slice(2),
-      minimalRedemption(world.staffUserId, world.associationId),
+    const floor = await withCpu(PER_RUN, postmaster, [], () =>
+      sqlRun(db.url, slice(1), serviceSequence(world.staffUserId, world.associationId)),
+    );
+    const minimal = await withCpu(PER_RUN, postmaster, [], () =>
+      sqlRun(db.url, slice(2), minimalRedemption(world.staffUserId, world.associationId)),
     );
     two = await startCompiledService(env);
-    const http2 = await httpRun([one, two], world.staff, slice(3));
+    const second = two;
+    const http2 = await withCpu(PER_RUN, postmaster, [one, second], () =>
+      httpRun([one, second], world.staff, slice(3)),
+    );
 
     const result = {
       bench: 'redeem',

@@ -44,6 +44,15 @@ interface Row {
 
 const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 const mib = (v: number) => `${Math.round(v)} MiB`;
+/** CPU ms per redemption, by process: the sum, then its parts (bench/cpu.ts). */
+const cpu = (c: { service: number; postgres: number; client: number }) =>
+  `${(c.service + c.postgres + c.client).toFixed(2)} ms (${[
+    c.service ? `${c.service} service` : '',
+    `${c.postgres} pg`,
+    `${c.client} client`,
+  ]
+    .filter(Boolean)
+    .join(' + ')})`;
 
 function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
   const { pdf, redeem, statement, stats } = r;
@@ -113,6 +122,18 @@ function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
       goal: '',
       met: null,
     },
+    ...(redeem.http1.cpuMs
+      ? [
+          {
+            measure: 'Redemption: CPU per redemption (service + PostgreSQL + load generator)',
+            result: cpu(redeem.http1.cpuMs),
+            floor: `${cpu(redeem.minimal.cpuMs)} (minimal transaction)`,
+            ratio: '',
+            goal: '',
+            met: null,
+          },
+        ]
+      : []),
     {
       measure: 'Redemption, 1 instance: p99 latency (32 connections)',
       result: `${redeem.http1.p99} ms`,

@@ -155,6 +155,35 @@ describe('Redemption', () => {
     expect(missing.body.errors[0].field).toBe('Idempotency-Key');
   });
 
+  it('one Idempotency-Key in parallel: the same request is redeemed once and replayed, another is refused, never a deadlock', async () => {
+    for (let round = 0; round < 5; round++) {
+      const [a, b, c] = await codesOf();
+      // the same request twice at once: one redemption, the other answer is its replay
+      const key = randomUUID();
+      const same = await Promise.all([
+        redeem(staffA, { codes: [a] }, key),
+        redeem(staffA, { codes: [a] }, key),
+      ]);
+      expect(same.map((r) => r.status)).toEqual([201, 201]);
+      expect(same[0].body).toEqual(same[1].body);
+      expect(same.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(1);
+      // two requests under one key, their cheques overlapping in opposite orders: the key is
+      // claimed before any cheque is locked, so the second waits for it, then is refused
+      const other = randomUUID();
+      const both = await Promise.all([
+        redeem(staffA, { codes: [b, c] }, other),
+        redeem(staffA, { codes: [c, b] }, other),
+      ]);
+      expect(both.map((r) => r.status).sort()).toEqual([201, 422]);
+      expect(both.find((r) => r.status === 422)!.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await statuses([a, b, c])).toEqual(['REDEEMED', 'REDEEMED', 'REDEEMED']);
+    }
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM idempotency_key WHERE status = 'PENDING'`,
+    );
+    expect(n).toBe(0);
+  });
+
   it('refuses duplicates, bad session dates, unknown activities and malformed input with the field named', async () => {
     const [a] = await codesOf();
     const dup = await redeem(staffA, { codes: [a, a.toLowerCase().replace(/-/g, '')] }).expect(400);
@@ -397,6 +426,24 @@ describe('Lookup limits', () => {
       .expect(429);
     expect(limited.body.code).toBe('RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // a redemption too, even of a good cheque: refused by its first statement, nothing kept
+    const [good] = (await issueBooklet(t, (await createProgramme(t)).id)).cheques.map(
+      (c) => c.code,
+    );
+    const refused = await request(t.http)
+      .post('/api/redemptions')
+      .set('Authorization', `Bearer ${staff.token}`)
+      .set('Idempotency-Key', randomUUID())
+      .send({ codes: [good], activity: 'Smartphone', sessionDate: parisToday() })
+      .expect(429);
+    expect(refused.body.code).toBe('RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const [kept] = await t.dataSource.query<{ status: string; keys: number }[]>(
+      `SELECT (SELECT status FROM cheque WHERE code = $1) AS status,
+              (SELECT count(*)::int FROM idempotency_key WHERE user_id = $2) AS keys`,
+      [good.replace(/-/g, ''), staff.id],
+    );
+    expect(kept).toEqual({ status: 'ISSUED', keys: 0 });
     const audit = await request(t.http)
       .get('/api/audit?action=cheque.lookup_rate_limited')
       .set('Authorization', `Bearer ${await t.adminToken()}`)

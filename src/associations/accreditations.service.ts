@@ -5,6 +5,8 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { ValidationFailedError } from '../common/errors/common.errors';
 import { parisToday } from '../common/dates';
+import { queryRows } from '../database/sql';
+import { SqlWhere } from '../database/where';
 import {
   Accreditation,
   AccreditationAction,
@@ -75,11 +77,13 @@ export class AccreditationsService {
 
   /** Whether the association may redeem for a session on `day` (accredited then, and not suspended now). */
   async isAccredited(em: EntityManager, associationId: string, day: string): Promise<boolean> {
-    const rows: unknown[] = await em.query(
-      `SELECT 1 FROM accreditation WHERE association_id = $1 AND status = 'ACTIVE' AND valid_from <= $2 AND valid_until >= $2 LIMIT 1`,
-      [associationId, day],
+    const p = new SqlWhere();
+    const [row] = await queryRows<{ accredited: boolean }>(
+      em,
+      `SELECT ${accreditedOn(p.next(associationId), p.next(day))} AS accredited`,
+      p.params,
     );
-    return rows.length > 0;
+    return row.accredited;
   }
 
   private async transition(
@@ -163,4 +167,14 @@ export class AccreditationsService {
       },
     });
   }
+}
+
+/**
+ * The SQL condition "association `association` may redeem for a session on `day`" (placeholders of
+ * the caller's statement): an ACTIVE accreditation covering that day. The one definition, used by
+ * `isAccredited` and inside the redemption's first statement.
+ */
+export function accreditedOn(association: string, day: string): string {
+  return `EXISTS (SELECT 1 FROM accreditation WHERE association_id = ${association} AND status = 'ACTIVE'
+                     AND valid_from <= ${day}::date AND valid_until >= ${day}::date)`;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
+import type { SqlWhere } from '../database/where';
 
 /** A cheque given back by a cancelled redemption: ISSUED again, or CANCELLED with its booklet. */
 export interface RestoredCheque {
@@ -11,22 +12,22 @@ export interface RestoredCheque {
 }
 
 /**
- * The only writer of the `cheque` table's status besides issuance (booklets own cheques):
- * redemption and its cancellation call it. Cheques are always locked in ascending id before an
+ * ISSUED → REDEEMED for the given cheques, already locked, RETURNING the id of each that flipped:
+ * the statement (placeholders of `p`) that a redemption's single write statement includes as a
+ * data-modifying CTE, so that the flip, the redemption and its lines go in one round trip. The
+ * one definition of a cheque's redemption; its owner is this feature.
+ */
+export function redeemChequesSql(p: SqlWhere, ids: string[]): string {
+  return `UPDATE cheque SET status = 'REDEEMED' WHERE id = ANY(${p.next(ids)}) AND status = 'ISSUED' RETURNING id`;
+}
+
+/**
+ * The only writer of the `cheque` table's status besides issuance (booklets own cheques), with
+ * `redeemChequesSql` above: a redemption's cancellation calls it. Cheques are always locked in ascending id before an
  * UPDATE of several (an UPDATE alone takes rows in physical order and can deadlock).
  */
 @Injectable()
 export class ChequesService {
-  /** ISSUED → REDEEMED for the given cheques, already locked; returns those that flipped. */
-  async markRedeemed(em: EntityManager, ids: string[]): Promise<string[]> {
-    const rows = await queryRows<{ id: string }>(
-      em,
-      `UPDATE cheque SET status = 'REDEEMED' WHERE id = ANY($1) AND status = 'ISSUED' RETURNING id`,
-      [ids],
-    );
-    return rows.map((r) => r.id);
-  }
-
   /** Shares the booklets' rows (lock order: booklet before its cheques) while their cheques move. */
   async lockBookletsShared(em: EntityManager, bookletIds: string[]): Promise<void> {
     await em.query(`SELECT id FROM booklet WHERE id = ANY($1) ORDER BY id FOR SHARE`, [bookletIds]);

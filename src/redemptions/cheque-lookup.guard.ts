@@ -3,7 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Actor } from '../common/access/role';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { RateLimitedError, RateLimiter } from '../security/rate-limiter.service';
+import { LimitCheck, RateLimitedError, RateLimiter } from '../security/rate-limiter.service';
 import { ChequeRefusedError } from './refusals';
 
 /** Who looks a cheque up, and from where (the failed-lookup limit counts per user and per IP). */
@@ -26,13 +26,29 @@ export class ChequeLookupGuard {
     private readonly metrics: MetricsService,
   ) {}
 
-  async run<T>(caller: Caller, tried: string[], fn: () => Promise<T>): Promise<T> {
-    const keys = [`lookup:user:${caller.actor.id}`, `lookup:ip:${caller.ip ?? 'unknown'}`];
-    const limit = this.config.get('LOOKUP_FAILURE_LIMIT');
-    const window = this.config.get('LOOKUP_FAILURE_WINDOW_SECONDS');
+  /** The failed-lookup limit of this caller: per user and per IP. */
+  limitOf(caller: Caller): LimitCheck {
+    return {
+      keys: [`lookup:user:${caller.actor.id}`, `lookup:ip:${caller.ip ?? 'unknown'}`],
+      limit: this.config.get('LOOKUP_FAILURE_LIMIT'),
+      windowSeconds: this.config.get('LOOKUP_FAILURE_WINDOW_SECONDS'),
+    };
+  }
+
+  /**
+   * Runs `fn` under the limit. `checkedBy: 'fn'`: `fn` checks the limit itself, within its own
+   * first statement (a redemption: `limitOf` there, and RateLimitedError thrown as here).
+   */
+  async run<T>(
+    caller: Caller,
+    tried: string[],
+    fn: () => Promise<T>,
+    options: { checkedBy?: 'fn' } = {},
+  ): Promise<T> {
+    const { keys, limit, windowSeconds: window } = this.limitOf(caller);
     const triedForAudit = () => tried.map((t) => t.slice(0, 200));
     try {
-      await this.limiter.assertBelow(keys, limit, window);
+      if (options.checkedBy !== 'fn') await this.limiter.assertBelow(keys, limit, window);
       return await fn();
     } catch (err) {
       if (err instanceof ChequeRefusedError) {

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { queryRows } from '../database/sql';
 import { RateLimiter } from '../security/rate-limiter.service';
 import type { RedemptionDto } from './dto/redemption.dto';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -10,7 +9,8 @@ import { REDEMPTION_ERRORS } from './redemption.errors';
 /**
  * The Idempotency-Key store of redemptions: a key is claimed inside the redemption's transaction
  * (so a refused request leaves nothing behind and can be retried), completed with the answer, and
- * replayed for the same request. Keys are kept at least 24 h (purged after 48 h, hourly).
+ * replayed for the same request. The claim and the completion are parts of the redemption's first
+ * and last statements (redemption.queries); the replay and the purge are here. Keys are kept at least 24 h (purged after 48 h, hourly).
  */
 @Injectable()
 export class IdempotencyKeysService implements OnModuleInit, OnModuleDestroy {
@@ -43,21 +43,16 @@ export class IdempotencyKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Inserts the key (waiting for a concurrent holder of the same key) and returns null, or returns
-   * the answer stored for the same request; another request under the same key is refused.
+   * The answer stored for the same request under a key an earlier request claimed (the claim
+   * itself is part of the redemption's first statement); another request under the same key is
+   * refused.
    */
-  async claim(
+  async replay(
     em: EntityManager,
     userId: string,
     key: string,
     requestHash: string,
-  ): Promise<RedemptionDto | null> {
-    const inserted = await queryRows(
-      em,
-      `INSERT INTO idempotency_key (user_id, key, request_hash, status) VALUES ($1, $2, $3, 'PENDING') ON CONFLICT DO NOTHING RETURNING key`,
-      [userId, key, requestHash],
-    );
-    if (inserted.length === 1) return null;
+  ): Promise<RedemptionDto> {
     const existing = await em.findOneByOrFail(IdempotencyKey, { userId, key });
     if (existing.requestHash !== requestHash) {
       throw REDEMPTION_ERRORS.fieldError(
@@ -67,18 +62,5 @@ export class IdempotencyKeysService implements OnModuleInit, OnModuleDestroy {
       );
     }
     return existing.responseBody as RedemptionDto;
-  }
-
-  /** Stores the answer under the key, in the same transaction as the redemption. */
-  async complete(
-    em: EntityManager,
-    userId: string,
-    key: string,
-    body: RedemptionDto,
-  ): Promise<void> {
-    await em.query(
-      `UPDATE idempotency_key SET status = 'COMPLETED', response_status = 201, response_body = $3 WHERE user_id = $1 AND key = $2`,
-      [userId, key, JSON.stringify(body)],
-    );
   }
 }

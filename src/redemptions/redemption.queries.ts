@@ -1,73 +1,135 @@
 import type { EntityManager } from 'typeorm';
+import { accreditedOn } from '../associations/accreditations.service';
+import { auditInsert, AuditEntry } from '../audit/audit.service';
+import { redeemChequesSql } from '../booklets/cheques.service';
+import { LimitCheck, retryAfterSql } from '../security/rate-limiter.service';
 import type { Actor } from '../common/access/role';
 import { associationFilter } from '../common/access/scope';
-import { queryRows } from '../database/sql';
+import { preparedRows, queryRows } from '../database/sql';
 import { SqlWhere } from '../database/where';
 import type { RedemptionQueryDto } from './dto/redemption.dto';
 import type { ChequeFacts } from './redemption.rules';
 
 /** The SQL of redemptions, as named functions: the services keep only the rules. */
 
-const FACTS_SQL = `
+/** The facts of the cheques whose codes are the array at placeholder `codes`. */
+const factsSql = (codes: string) => `
   SELECT c.id, c.code, c.status, c.face_value_cents::int AS face_value_cents, c.position,
          b.number AS booklet_number, b.status AS booklet_status, p.valid_from::text AS valid_from, p.expires_on::text AS expires_on, p.activities,
          (SELECT r.session_date::text FROM redemption_line l JOIN redemption r ON r.id = l.redemption_id
            WHERE l.cheque_id = c.id AND l.active) AS redeemed_on
     FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
-   WHERE c.code = ANY($1)`;
+   WHERE c.code = ANY(${codes})`;
 
 /** The facts of the cheques bearing these codes (absent codes are missing from the answer). */
 export function chequeFacts(em: EntityManager, codes: string[]): Promise<ChequeFacts[]> {
-  return queryRows<ChequeFacts>(em, FACTS_SQL, [codes]);
+  return queryRows<ChequeFacts>(em, factsSql('$1'), [codes]);
 }
 
-/** The same, the cheques locked in ascending id (the lock order of every money action). */
-export function lockChequeFacts(em: EntityManager, codes: string[]): Promise<ChequeFacts[]> {
-  return queryRows<ChequeFacts>(em, `${FACTS_SQL} ORDER BY c.id FOR UPDATE OF c`, [codes]);
+/** What a redemption's first statement is asked. */
+export interface RedemptionStart {
+  userId: string;
+  key: string;
+  requestHash: string;
+  associationId: string;
+  sessionDate: string;
+  codes: string[];
+  /** The caller's failed-lookup limit. */
+  limit: LimitCheck;
+}
+
+/** What it answers. */
+export interface RedemptionStarted {
+  /** Seconds until the caller's failed-lookup limit frees, or null below it. */
+  retryAfter: number | null;
+  /** The Idempotency-Key was free and is now this transaction's (false: an earlier request's). */
+  claimed: boolean;
+  accredited: boolean;
+  /** The transaction's time: the redemption's `created_at` (now() is fixed for a transaction). */
+  now: Date;
+  /**
+   * The facts of the cheques of these codes, locked in ascending id (none unless below the limit,
+   * claimed and accredited).
+   */
+  facts: ChequeFacts[];
+}
+
+/**
+ * A redemption's first statement, one round trip: checks the failed-lookup limit, claims the
+ * Idempotency-Key (waiting for a concurrent holder of the same key), checks the association's
+ * accreditation for the session's day and, only if all three pass, locks the cheques in ascending
+ * id (the lock order of every money action). Those checks are a one-time condition of the
+ * cheques' scan, so the key is claimed before any cheque is locked. Prepared once per connection.
+ */
+export async function startRedemption(
+  em: EntityManager,
+  r: RedemptionStart,
+): Promise<RedemptionStarted> {
+  const p = new SqlWhere();
+  const v = (value: unknown) => p.next(value);
+  const text = `WITH k AS (
+       INSERT INTO idempotency_key (user_id, key, request_hash, status)
+       VALUES (${v(r.userId)}, ${v(r.key)}, ${v(r.requestHash)}, 'PENDING')
+       ON CONFLICT DO NOTHING RETURNING key),
+     go AS (SELECT ${retryAfterSql(p, r.limit)} AS retry_after, EXISTS (SELECT 1 FROM k) AS claimed,
+                   ${accreditedOn(v(r.associationId), v(r.sessionDate))} AS accredited),
+     f AS (${factsSql(v(r.codes))}
+             AND (SELECT retry_after IS NULL AND claimed AND accredited FROM go)
+            ORDER BY c.id FOR UPDATE OF c)
+     SELECT go.retry_after AS "retryAfter", go.claimed, go.accredited, now() AS now,
+            (SELECT json_agg(f ORDER BY f.id) FROM f) AS facts
+       FROM go`;
+  const [row] = await preparedRows<
+    Omit<RedemptionStarted, 'facts'> & { facts: ChequeFacts[] | null }
+  >(em, text, p.params);
+  return { ...row, facts: row.facts ?? [] };
 }
 
 export interface NewRedemption {
+  id: string;
   associationId: string;
   userId: string;
   sessionDate: string;
   activity: string;
   workshopPriceCents: number | null;
   note: string | null;
+  totalCents: number;
   cheques: { id: string; amountCents: number }[];
+  /** The Idempotency-Key claimed by `startRedemption`, completed with this answer. */
+  key: { key: string; body: unknown };
+  /** The redemption's audit event, by the redeeming actor. */
+  audit: { actor: Actor; entry: AuditEntry };
 }
 
-/** Inserts an ACTIVE redemption and its lines; returns its id and creation time. */
-export async function insertRedemption(
-  em: EntityManager,
-  r: NewRedemption,
-): Promise<{ id: string; createdAt: Date; totalCents: number }> {
-  const totalCents = r.cheques.reduce((sum, c) => sum + c.amountCents, 0);
-  // Plain SQL on this hot path (the ORM's save costs more CPU than the statement itself), the
-  // redemption and its lines in one statement (one round trip; the lines' foreign key to the
-  // redemption is checked at the statement's end, their row triggers as each line goes in).
-  const [inserted] = await queryRows<{ id: string; created_at: Date }>(
-    em,
-    `WITH r AS (
-       INSERT INTO redemption (association_id, user_id, session_date, activity, workshop_price_cents, total_cents, cheque_count, note, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'ACTIVE') RETURNING id, created_at),
+/**
+ * Redeems the cheques (ISSUED → REDEEMED, already locked), inserts an ACTIVE redemption and its
+ * lines, completes its Idempotency-Key with the answer and records its audit event: one
+ * statement, one round trip. Returns the cheques that flipped (all of them, since they were
+ * locked and seen ISSUED; the caller refuses otherwise, and the transaction rolls back). Plain SQL on this hot path (the ORM's
+ * save costs more CPU than the statement itself); the lines' foreign key to the redemption is
+ * checked at the statement's end, their row triggers as each line goes in; the audit chain's row
+ * lock is taken by this statement, the transaction's last before commit.
+ */
+export async function insertRedemption(em: EntityManager, r: NewRedemption): Promise<string[]> {
+  const p = new SqlWhere();
+  const v = (value: unknown) => p.next(value);
+  const text = `WITH flipped AS (${redeemChequesSql(
+    p,
+    r.cheques.map((c) => c.id),
+  )}),
+     r AS (
+       INSERT INTO redemption (id, association_id, user_id, session_date, activity, workshop_price_cents, total_cents, cheque_count, note, status)
+       VALUES (${[r.id, r.associationId, r.userId, r.sessionDate, r.activity, r.workshopPriceCents, r.totalCents, r.cheques.length, r.note].map(v).join(', ')}, 'ACTIVE') RETURNING id),
      l AS (
        INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active)
-       SELECT r.id, t.c, t.a, true FROM r, unnest($9::uuid[], $10::bigint[]) AS t(c, a))
-     SELECT id, created_at FROM r`,
-    [
-      r.associationId,
-      r.userId,
-      r.sessionDate,
-      r.activity,
-      r.workshopPriceCents,
-      totalCents,
-      r.cheques.length,
-      r.note,
-      r.cheques.map((c) => c.id),
-      r.cheques.map((c) => c.amountCents),
-    ],
-  );
-  return { id: inserted.id, createdAt: inserted.created_at, totalCents };
+       SELECT r.id, t.c, t.a, true FROM r, unnest(${v(r.cheques.map((c) => c.id))}::uuid[], ${v(r.cheques.map((c) => c.amountCents))}::bigint[]) AS t(c, a)),
+     k AS (
+       UPDATE idempotency_key SET status = 'COMPLETED', response_status = 201, response_body = ${v(JSON.stringify(r.key.body))}
+        WHERE user_id = ${v(r.userId)} AND key = ${v(r.key.key)}),
+     a AS (${auditInsert(p, r.audit.actor, r.audit.entry)})
+     SELECT coalesce((SELECT array_agg(id) FROM flipped), '{}') AS flipped`;
+  const [row] = await preparedRows<{ flipped: string[] }>(em, text, p.params);
+  return row.flipped;
 }
 
 /** The programmes and booklets a redemption's active lines touch (to lock them in order). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ChequesService } from '../booklets/cheques.service';
@@ -13,6 +13,7 @@ import { AppConfig } from '../config/app-config';
 import { violatedConstraint } from '../database/sql';
 import { MetricsService } from '../metrics/metrics.service';
 import { ProgrammesService } from '../programmes/programmes.service';
+import { assertNotLimited } from '../security/rate-limiter.service';
 import { ChequeCheckService, redeemingAssociation } from './cheque-check.service';
 import { Caller, ChequeLookupGuard } from './cheque-lookup.guard';
 import { readChequeInput } from './cheque-reader';
@@ -82,75 +83,99 @@ export class RedemptionsService {
     const codes = read.flatMap((r) => ('refusal' in r ? [] : [r.code]));
     const requestHash = hashRequest(read, dto);
 
-    const result = await this.lookup.run(caller, dto.codes, async () => {
-      assertNoDuplicate(codes);
-      try {
-        return await this.dataSource.transaction(async (em) => {
-          const replay = await this.keys.claim(em, actor.id, key, requestHash);
-          if (replay) return { body: replay, replayed: true };
-          const malformed = read.filter((r): r is ChequeRefusal => 'refusal' in r);
-          if (malformed.length) throw new ChequeRefusedError(malformed);
-          await this.checker.assertAccredited(em, actor, dto.sessionDate);
-          const cheques = await this.lockRedeemable(em, codes, today, dto);
-          const flipped = await this.cheques.markRedeemed(
-            em,
-            cheques.map((c) => c.id),
-          );
-          if (flipped.length !== cheques.length)
-            throw alreadyRedeemed(
-              cheques.filter((c) => !flipped.includes(c.id)).map((c) => c.code),
-            );
-          const inserted = await queries.insertRedemption(em, {
-            associationId,
-            userId: actor.id,
-            sessionDate: dto.sessionDate,
-            activity: dto.activity,
-            workshopPriceCents: dto.workshopPriceCents ?? null,
-            note: dto.note ?? null,
-            cheques: cheques.map((c) => ({ id: c.id, amountCents: c.face_value_cents })),
-          });
-          const body = this.toDto(
-            Object.assign(new Redemption(), {
-              id: inserted.id,
+    const result = await this.lookup.run(
+      caller,
+      dto.codes,
+      async () => {
+        assertNoDuplicate(codes);
+        try {
+          return await this.dataSource.transaction(async (em) => {
+            // one statement: the limit checked, the key claimed, the accreditation checked, the
+            // cheques locked
+            const start = await queries.startRedemption(em, {
+              userId: actor.id,
+              key,
+              requestHash,
               associationId,
+              sessionDate: dto.sessionDate,
+              codes,
+              limit: this.lookup.limitOf(caller),
+            });
+            assertNotLimited(start.retryAfter);
+            if (!start.claimed)
+              return {
+                body: await this.keys.replay(em, actor.id, key, requestHash),
+                replayed: true,
+              };
+            const malformed = read.filter((r): r is ChequeRefusal => 'refusal' in r);
+            if (malformed.length) throw new ChequeRefusedError(malformed);
+            if (!start.accredited) throw REDEMPTION_ERRORS.error('ASSOCIATION_NOT_ACCREDITED');
+            const cheques = this.redeemable(start.facts, codes, today, dto);
+            const id = randomUUID();
+            const totalCents = cheques.reduce((sum, c) => sum + c.face_value_cents, 0);
+            const body = this.toDto(
+              Object.assign(new Redemption(), {
+                id,
+                associationId,
+                sessionDate: dto.sessionDate,
+                activity: dto.activity,
+                workshopPriceCents: dto.workshopPriceCents ?? null,
+                totalCents,
+                status: 'ACTIVE',
+                note: dto.note ?? null,
+                createdAt: start.now,
+                cancelledAt: null,
+                cancelReason: null,
+                claimId: null,
+              }),
+              cheques,
+            );
+            // one statement: the cheques flipped, the redemption, its lines, the key's answer and
+            // the audit event
+            const flipped = await queries.insertRedemption(em, {
+              id,
+              associationId,
+              userId: actor.id,
               sessionDate: dto.sessionDate,
               activity: dto.activity,
               workshopPriceCents: dto.workshopPriceCents ?? null,
-              totalCents: inserted.totalCents,
-              status: 'ACTIVE',
               note: dto.note ?? null,
-              createdAt: inserted.createdAt,
-              cancelledAt: null,
-              cancelReason: null,
-              claimId: null,
-            }),
-            cheques,
-          );
-          await this.keys.complete(em, actor.id, key, body);
-          // Last statement before commit: its audit chain's row lock is held from this insert to commit.
-          await this.audit.record(em, actor, {
-            action: 'redemption.created',
-            entityType: 'redemption',
-            entityId: inserted.id,
-            before: { cheques: cheques.map((c) => ({ code: c.code, status: 'ISSUED' })) },
-            after: {
-              status: 'ACTIVE',
-              associationId,
-              sessionDate: dto.sessionDate,
-              activity: dto.activity,
-              totalCents: inserted.totalCents,
-              cheques: cheques.map((c) => ({ code: c.code, status: 'REDEEMED' })),
-            },
+              totalCents,
+              cheques: cheques.map((c) => ({ id: c.id, amountCents: c.face_value_cents })),
+              key: { key, body },
+              audit: {
+                actor,
+                entry: {
+                  action: 'redemption.created',
+                  entityType: 'redemption',
+                  entityId: id,
+                  before: { cheques: cheques.map((c) => ({ code: c.code, status: 'ISSUED' })) },
+                  after: {
+                    status: 'ACTIVE',
+                    associationId,
+                    sessionDate: dto.sessionDate,
+                    activity: dto.activity,
+                    totalCents,
+                    cheques: cheques.map((c) => ({ code: c.code, status: 'REDEEMED' })),
+                  },
+                },
+              },
+            });
+            if (flipped.length !== cheques.length)
+              throw alreadyRedeemed(
+                cheques.filter((c) => !flipped.includes(c.id)).map((c) => c.code),
+              );
+            return { body, replayed: false };
           });
-          return { body, replayed: false };
-        });
-      } catch (err) {
-        // Another instance redeemed one of these cheques between our read and our write.
-        if (violatedConstraint(err) === 'uq_redemption_line_active_cheque')
-          throw alreadyRedeemed(codes);
-        throw err;
-      }
-    });
+        } catch (err) {
+          // Another instance redeemed one of these cheques between our read and our write.
+          if (violatedConstraint(err) === 'uq_redemption_line_active_cheque')
+            throw alreadyRedeemed(codes);
+          throw err;
+        }
+      },
+      { checkedBy: 'fn' },
+    );
     if (!result.replayed) this.metrics.redemption(result.body.cheques.length);
     return result;
   }
@@ -278,14 +303,14 @@ export class RedemptionsService {
       );
   }
 
-  /** The cheques of these codes, locked, each redeemable for this workshop, or the refusals. */
-  private async lockRedeemable(
-    em: EntityManager,
+  /** The cheques of these codes (their facts, locked), each redeemable for this workshop, or the refusals. */
+  private redeemable(
+    facts: ChequeFacts[],
     codes: string[],
     today: string,
     dto: CreateRedemptionDto,
-  ): Promise<ChequeFacts[]> {
-    const byCode = new Map((await queries.lockChequeFacts(em, codes)).map((f) => [f.code, f]));
+  ): ChequeFacts[] {
+    const byCode = new Map(facts.map((f) => [f.code, f]));
     const refusals = codes.flatMap((code) => {
       const r = chequeRefusal(code, byCode.get(code), today, dto.sessionDate);
       return r ? [r] : [];

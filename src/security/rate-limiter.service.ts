@@ -3,11 +3,39 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/errors/domain-error';
 import { COMMON_ERRORS } from '../common/errors/common.errors';
+import { preparedRows } from '../database/sql';
+import { SqlWhere } from '../database/where';
 
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
     super('RATE_LIMITED', 429, COMMON_ERRORS.sentence('RATE_LIMITED'), { retryAfterSeconds });
   }
+}
+
+/** A limit to check: `limit` hits on any of these keys within their windows of `windowSeconds`. */
+export interface LimitCheck {
+  keys: string[];
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * The SQL scalar "seconds until the limit frees" (NULL below it), placeholders of `p`: what
+ * `assertBelow` asks, and what a redemption's first statement asks with its other checks (one
+ * round trip). The one definition of a limit reached.
+ */
+export function retryAfterSql(p: SqlWhere, check: LimitCheck): string {
+  const [keys, limit, window] = [check.keys, check.limit, check.windowSeconds].map((v) =>
+    p.next(v),
+  );
+  return `(SELECT max(ceil(extract(epoch FROM window_start + make_interval(secs => ${window}) - now())))::int
+             FROM rate_limit_counter
+            WHERE key = ANY(${keys}) AND hits >= ${limit} AND window_start > now() - make_interval(secs => ${window}))`;
+}
+
+/** Throws RateLimitedError when `retryAfterSql` found the limit reached. */
+export function assertNotLimited(retryAfter: number | null): void {
+  if (retryAfter !== null) throw new RateLimitedError(Math.max(1, retryAfter));
 }
 
 /**
@@ -20,14 +48,14 @@ export class RateLimiter {
 
   /** Throws RateLimitedError if any of the keys has reached `limit` in its current window. */
   async assertBelow(keys: string[], limit: number, windowSeconds: number): Promise<void> {
-    const rows: { retry_after: number }[] = await this.dataSource.query(
-      `SELECT ceil(extract(epoch FROM window_start + make_interval(secs => $3) - now()))::int AS retry_after
-         FROM rate_limit_counter
-        WHERE key = ANY($1) AND hits >= $2 AND window_start > now() - make_interval(secs => $3)
-        ORDER BY retry_after DESC LIMIT 1`,
-      [keys, limit, windowSeconds],
+    const p = new SqlWhere();
+    // before every cheque look-up: prepared once per connection
+    const [row] = await preparedRows<{ retry_after: number | null }>(
+      this.dataSource.manager,
+      `SELECT ${retryAfterSql(p, { keys, limit, windowSeconds })} AS retry_after`,
+      p.params,
     );
-    if (rows.length > 0) throw new RateLimitedError(Math.max(1, rows[0].retry_after));
+    assertNotLimited(row.retry_after);
   }
 
   /** Counts one hit on each key; returns the highest count in the current windows. */

@@ -8,7 +8,7 @@ import { Actor, Role } from '../common/access/role';
 import { DomainError } from '../common/errors/domain-error';
 import { NotFoundError, ValidationFailedError } from '../common/errors/common.errors';
 import { Page, pageOf } from '../common/pagination';
-import { queryRows, violatedConstraint } from '../database/sql';
+import { preparedRows, queryRows, violatedConstraint } from '../database/sql';
 import { CreateUserDto, InviteUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto } from './dto/user.dto';
@@ -106,8 +106,8 @@ export class UsersService {
 
   /** The caller behind a token, if the account is active and the token not revoked. */
   async findActor(id: string, tokenVersion: number): Promise<Actor | null> {
-    // Runs on every authenticated request: one indexed row, plain SQL.
-    const [user] = await queryRows<{
+    // Runs on every authenticated request: one indexed row, plain SQL, prepared once per connection.
+    const [user] = await preparedRows<{
       id: string;
       role: Role;
       association_id: string | null;
