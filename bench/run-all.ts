@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
-const BENCHES = ['pdf', 'redeem', 'statement', 'stats'] as const;
+const BENCHES = ['pdf', 'redeem', 'framework', 'statement', 'stats'] as const;
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
 
@@ -55,7 +55,7 @@ const cpu = (c: { service: number; postgres: number; client: number }) =>
     .join(' + ')})`;
 
 function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
-  const { pdf, redeem, statement, stats } = r;
+  const { pdf, redeem, framework, statement, stats } = r;
   const run10k = pdf.printRun10k;
   return [
     {
@@ -150,6 +150,18 @@ function rows(r: Record<(typeof BENCHES)[number], Json>): Row[] {
       goal: '≥ ×1',
       met: redeem.scaling1to2 >= 1,
     },
+    ...(framework
+      ? [
+          {
+            measure: 'HTTP layer alone (no database): CPU per request, Fastify against Express',
+            result: `${framework.fastify.cpuUsPerRequest} µs (${framework.fastify.perSecond}/s)`,
+            floor: `${framework.express.cpuUsPerRequest} µs (${framework.express.perSecond}/s, Express)`,
+            ratio: `${+(framework.fastify.cpuUsPerRequest / framework.express.cpuUsPerRequest).toFixed(2)}×`,
+            goal: 'adopt if a clear gain',
+            met: null,
+          },
+        ]
+      : []),
     {
       measure: `Statement: claim of ${statement.redemptions.toLocaleString('en')} redemptions`,
       result: ms(statement.claim.ms),
