@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
+import { insertRedemptionSql, startRedemptionSql } from '../src/redemptions/redemption.queries';
 
 /**
  * What a transaction body sends its statements through: a pg client, or one that explains them.
@@ -37,47 +38,50 @@ export type Transaction = (c: Sql, code: string) => Promise<void>;
 const TODAY = new Date().toISOString().slice(0, 10);
 
 /**
- * Floor 1: the statements the service runs for one redemption, in its order: the key claimed,
- * the accreditation checked and the cheque locked in one; then the conditional update of the
- * cheque, the redemption, its line, the key's answer and the audit event in one; both prepared,
- * as the service sends them. (The minimal floor below sends plain statements, as the issue
- * measured it.)
+ * Floor 1: the statements the service runs for one redemption, built by the service's own
+ * builders (`startRedemptionSql`, `insertRedemptionSql`) and sent prepared, as the service sends
+ * them: the lookup limit, the key's claim, the accreditation and the cheque's lock in one; then
+ * the cheque's flip, the redemption, its line, the key's answer and the audit event in one. (The
+ * minimal floor below sends plain statements, as the issue measured it.)
  */
 export const serviceSequence =
   (userId: string, associationId: string): Transaction =>
   async (c, code) => {
     const key = randomUUID();
-    const { rows } = await c.query(
-      `WITH k AS (INSERT INTO idempotency_key (user_id, key, request_hash, status) VALUES ($1, $2, $3, 'PENDING') ON CONFLICT DO NOTHING RETURNING key),
-       go AS (SELECT EXISTS (SELECT 1 FROM k) AS claimed,
-                     EXISTS (SELECT 1 FROM accreditation WHERE association_id = $4 AND status = 'ACTIVE' AND valid_from <= $5::date AND valid_until >= $5::date) AS accredited),
-       f AS (SELECT c.id, c.face_value_cents, p.activities,
-                    (SELECT r.session_date FROM redemption_line l JOIN redemption r ON r.id = l.redemption_id WHERE l.cheque_id = c.id AND l.active) AS redeemed_on
-               FROM cheque c JOIN booklet b ON b.id = c.booklet_id JOIN programme p ON p.id = b.programme_id
-              WHERE c.code = ANY($6) AND (SELECT claimed AND accredited FROM go) ORDER BY c.id FOR UPDATE OF c)
-       SELECT go.claimed, now() AS now, (SELECT json_agg(f ORDER BY f.id) FROM f) AS facts FROM go`,
-      [userId, key, 'x'.repeat(64), associationId, TODAY, [code]],
-      true,
-    );
+    const start = startRedemptionSql({
+      userId,
+      key,
+      requestHash: 'x'.repeat(64),
+      associationId,
+      sessionDate: TODAY,
+      codes: [code],
+      codesValid: true,
+      limit: {
+        keys: [`lookup:user:${userId}`, 'lookup:ip:127.0.0.1'],
+        limit: 1_000_000,
+        windowSeconds: 900,
+      },
+    });
+    const { rows } = await c.query(start.text, start.params, true);
     const [cheque] = rows[0].facts as { id: string; face_value_cents: number }[];
-    await c.query(
-      `WITH flipped AS (UPDATE cheque SET status = 'REDEEMED' WHERE id = ANY($8) AND status = 'ISSUED' RETURNING id),
-       r AS (INSERT INTO redemption (id, association_id, user_id, session_date, activity, total_cents, cheque_count, status) VALUES ($1, $2, $3, $4, 'Smartphone', $5, 1, 'ACTIVE') RETURNING id),
-       l AS (INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active) SELECT r.id, $6, $5, true FROM r),
-       k AS (UPDATE idempotency_key SET status = 'COMPLETED', response_status = 201, response_body = '{}' WHERE user_id = $3 AND key = $7),
-       a AS (INSERT INTO audit_event (action, entity_type, entity_id, after, prev_hash, hash) VALUES ('redemption.created', 'redemption', $1, '{}', '', ''))
-       SELECT coalesce((SELECT array_agg(id) FROM flipped), '{}') AS flipped`,
-      [
-        randomUUID(),
-        associationId,
-        userId,
-        TODAY,
-        cheque.face_value_cents,
-        cheque.id,
-        key,
-        [cheque.id],
-      ],
-    );
+    const id = randomUUID();
+    const write = insertRedemptionSql({
+      id,
+      associationId,
+      userId,
+      sessionDate: TODAY,
+      activity: 'Smartphone',
+      workshopPriceCents: null,
+      note: null,
+      totalCents: cheque.face_value_cents,
+      cheques: [{ id: cheque.id, amountCents: cheque.face_value_cents }],
+      key: { key, body: {} },
+      audit: {
+        actor: { id: userId, role: 'ASSOCIATION', associationId, siteIds: [], email: '' },
+        entry: { action: 'redemption.created', entityType: 'redemption', entityId: id, after: {} },
+      },
+    });
+    await c.query(write.text, write.params, true);
   };
 
 /**

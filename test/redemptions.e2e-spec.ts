@@ -184,6 +184,52 @@ describe('Redemption', () => {
     expect(n).toBe(0);
   });
 
+  it('an accreditation suspended while the request waited for its Idempotency-Key is seen: refused, nothing kept', async () => {
+    const asso = (await createAssociation(t, { name: 'Structure en attente' })).id;
+    const staff = await t.userToken('ASSOCIATION', { associationId: asso });
+    const [a] = await codesOf();
+    const key = randomUUID();
+    // another transaction holds the same key: the redemption's first statement waits for it,
+    // with the snapshot it took before the wait
+    const holder = t.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(
+        `INSERT INTO idempotency_key (user_id, key, request_hash, status) VALUES ($1, $2, $3, 'PENDING')`,
+        [staff.id, key, '0'.repeat(64)],
+      );
+      const pending = redeem(staff.token, { codes: [a] }, key).then((r) => r);
+      for (let i = 0; ; i++) {
+        const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO idempotency_key%'`,
+        );
+        if (n === 1) break;
+        if (i > 100) throw new Error('the redemption never waited for the key');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await request(t.http)
+        .post(`/api/associations/${asso}/suspend`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ reason: 'Contrôle' })
+        .expect(200);
+      await holder.rollbackTransaction();
+      const res = await pending;
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('ASSOCIATION_NOT_ACCREDITED');
+    } finally {
+      if (holder.isTransactionActive) await holder.rollbackTransaction();
+      await holder.release();
+    }
+    expect(await statuses([a])).toEqual(['ISSUED']);
+    const [{ n }] = await t.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM idempotency_key WHERE user_id = $1`,
+      [staff.id],
+    );
+    expect(n).toBe(0);
+  });
+
   it('refuses duplicates, bad session dates, unknown activities and malformed input with the field named', async () => {
     const [a] = await codesOf();
     const dup = await redeem(staffA, { codes: [a, a.toLowerCase().replace(/-/g, '')] }).expect(400);
@@ -438,6 +484,14 @@ describe('Lookup limits', () => {
       .expect(429);
     expect(refused.body.code).toBe('RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // limited, a request with a code given twice is refused by the limit too
+    const twice = await request(t.http)
+      .post('/api/redemptions')
+      .set('Authorization', `Bearer ${staff.token}`)
+      .set('Idempotency-Key', randomUUID())
+      .send({ codes: [good, good], activity: 'Smartphone', sessionDate: parisToday() })
+      .expect(429);
+    expect(twice.body.code).toBe('RATE_LIMITED');
     const [kept] = await t.dataSource.query<{ status: string; keys: number }[]>(
       `SELECT (SELECT status FROM cheque WHERE code = $1) AS status,
               (SELECT count(*)::int FROM idempotency_key WHERE user_id = $2) AS keys`,
@@ -449,6 +503,10 @@ describe('Lookup limits', () => {
       .set('Authorization', `Bearer ${await t.adminToken()}`)
       .expect(200);
     expect(audit.body.total).toBeGreaterThan(0);
+    // the redemptions refused by the limit are audited as such, with the code tried
+    const tried = audit.body.items.map((e: { after: { tried: string[] } }) => e.after.tried);
+    expect(tried).toContainEqual([good]);
+    expect(tried).toContainEqual([good, good]);
   });
 
   it('limits the public check per IP', async () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { mustPrepareAgain } from '../common/errors/prepared-statements';
 
 /** The name of the constraint a failed statement violated, if any. */
 export function violatedConstraint(err: unknown): string | undefined {
@@ -35,30 +36,62 @@ export async function queryRows<T>(
 const preparedNames = new Map<string, string>();
 
 /**
+ * Per connection, how many times its prepared statements had to be given up: a statement is
+ * prepared again under a new name (the old one stays unused on the server until the connection
+ * ends).
+ */
+const generations = new WeakMap<PoolClient, number>();
+
+/**
  * `queryRows` for a statement of a hot path (each redemption, each authenticated request), as a
  * named prepared statement of its connection: PostgreSQL parses, analyses and (after its first
  * custom plans, when a generic one costs no more) plans it once per connection instead of at every
- * call. The name is the text's hash, so two texts never share one. Inside a transaction it runs on
- * the transaction's connection, otherwise on any of the pool's. Errors are TypeORM's
- * (QueryFailedError), as for every other statement, so `violatedConstraint` reads them alike.
+ * call. For fixed texts only (the name is the text's hash, so two texts never share one).
+ *
+ * Inside a transaction it runs on the transaction's connection, otherwise on one of the pool's.
+ * After a schema change that alters what a statement returns, the server refuses the prepared
+ * one: outside a transaction it is prepared again and run once more; inside, the transaction
+ * fails this once and the connection prepares it again next time (the redemption's statements
+ * return only types no migration changes: booleans, numbers, json, uuid arrays). Errors are
+ * TypeORM's (QueryFailedError), as for every other statement, so `violatedConstraint` reads them.
  */
 export async function preparedRows<T>(
   em: EntityManager,
   text: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  let name = preparedNames.get(text);
-  if (!name) {
-    name = 'pn_' + createHash('sha256').update(text).digest('hex').slice(0, 24);
-    preparedNames.set(text, name);
+  let base = preparedNames.get(text);
+  if (!base) {
+    base = 'pn_' + createHash('sha256').update(text).digest('hex').slice(0, 24);
+    preparedNames.set(text, base);
   }
-  const runner = em.queryRunner;
-  const target: PoolClient | Pool = runner
-    ? ((await runner.connect()) as PoolClient)
-    : ((em.connection.driver as PostgresDriver).master as Pool);
+  const run = async (client: PoolClient): Promise<T[]> => {
+    const generation = generations.get(client) ?? 0;
+    const name = generation ? `${base}_${generation}` : base;
+    try {
+      return (await client.query<T & object>({ name, text, values: params })).rows;
+    } catch (err) {
+      if (mustPrepareAgain(err)) generations.set(client, generation + 1);
+      throw err;
+    }
+  };
   try {
-    return (await target.query<T & object>({ name, text, values: params })).rows;
+    const runner = em.queryRunner;
+    if (runner) {
+      if (runner.isReleased) throw new QueryRunnerAlreadyReleasedError();
+      return await run((await runner.connect()) as PoolClient);
+    }
+    const client = await ((em.connection.driver as PostgresDriver).master as Pool).connect();
+    try {
+      return await run(client).catch((err: unknown) => {
+        if (mustPrepareAgain(err)) return run(client);
+        throw err;
+      });
+    } finally {
+      client.release();
+    }
   } catch (err) {
+    if (err instanceof QueryRunnerAlreadyReleasedError) throw err;
     throw new QueryFailedError(text, params, err as Error);
   }
 }

@@ -34,6 +34,8 @@ export interface RedemptionStart {
   associationId: string;
   sessionDate: string;
   codes: string[];
+  /** Every code read and none twice: otherwise nothing is locked (the request is refused). */
+  codesValid: boolean;
   /** The caller's failed-lookup limit. */
   limit: LimitCheck;
 }
@@ -42,46 +44,57 @@ export interface RedemptionStart {
 export interface RedemptionStarted {
   /** Seconds until the caller's failed-lookup limit frees, or null below it. */
   retryAfter: number | null;
-  /** The Idempotency-Key was free and is now this transaction's (false: an earlier request's). */
+  /** The Idempotency-Key was free and is now this transaction's (false: an earlier request's, or limited). */
   claimed: boolean;
   accredited: boolean;
   /** The transaction's time: the redemption's `created_at` (now() is fixed for a transaction). */
   now: Date;
   /**
    * The facts of the cheques of these codes, locked in ascending id (none unless below the limit,
-   * claimed and accredited).
+   * claimed, accredited and with valid codes).
    */
   facts: ChequeFacts[];
 }
 
 /**
- * A redemption's first statement, one round trip: checks the failed-lookup limit, claims the
- * Idempotency-Key (waiting for a concurrent holder of the same key), checks the association's
- * accreditation for the session's day and, only if all three pass, locks the cheques in ascending
- * id (the lock order of every money action). Those checks are a one-time condition of the
- * cheques' scan, so the key is claimed before any cheque is locked. Prepared once per connection.
+ * The text and parameters of a redemption's first statement (the benchmark sends the same): the
+ * failed-lookup limit first; below it only, the Idempotency-Key claimed (waiting for a concurrent
+ * holder of the same key); the association's accreditation for the session's day; and, only if
+ * all pass and the codes are valid, the cheques locked in ascending id (the lock order of every
+ * money action). Those checks are a one-time condition of the cheques' scan, so the key is claimed
+ * before any cheque is locked. Read committed: what this statement reads besides the locked
+ * cheques is as it was when the statement began, before any wait for the key; the second
+ * statement checks the accreditation again.
  */
-export async function startRedemption(
-  em: EntityManager,
-  r: RedemptionStart,
-): Promise<RedemptionStarted> {
+export function startRedemptionSql(r: RedemptionStart): { text: string; params: unknown[] } {
   const p = new SqlWhere();
   const v = (value: unknown) => p.next(value);
-  const text = `WITH k AS (
+  const text = `WITH lim AS (SELECT ${retryAfterSql(p, r.limit)} AS retry_after),
+     k AS (
        INSERT INTO idempotency_key (user_id, key, request_hash, status)
-       VALUES (${v(r.userId)}, ${v(r.key)}, ${v(r.requestHash)}, 'PENDING')
+       SELECT ${v(r.userId)}::uuid, ${v(r.key)}::varchar, ${v(r.requestHash)}::char(64), 'PENDING'
+         FROM lim WHERE retry_after IS NULL
        ON CONFLICT DO NOTHING RETURNING key),
-     go AS (SELECT ${retryAfterSql(p, r.limit)} AS retry_after, EXISTS (SELECT 1 FROM k) AS claimed,
-                   ${accreditedOn(v(r.associationId), v(r.sessionDate))} AS accredited),
+     go AS (SELECT lim.retry_after, EXISTS (SELECT 1 FROM k) AS claimed,
+                   ${accreditedOn(v(r.associationId), v(r.sessionDate))} AS accredited FROM lim),
      f AS (${factsSql(v(r.codes))}
-             AND (SELECT retry_after IS NULL AND claimed AND accredited FROM go)
+             AND (SELECT claimed AND accredited AND ${v(r.codesValid)}::boolean FROM go)
             ORDER BY c.id FOR UPDATE OF c)
      SELECT go.retry_after AS "retryAfter", go.claimed, go.accredited, now() AS now,
             (SELECT json_agg(f ORDER BY f.id) FROM f) AS facts
        FROM go`;
+  return { text, params: p.params };
+}
+
+/** Runs the first statement (prepared once per connection). */
+export async function startRedemption(
+  em: EntityManager,
+  r: RedemptionStart,
+): Promise<RedemptionStarted> {
+  const { text, params } = startRedemptionSql(r);
   const [row] = await preparedRows<
     Omit<RedemptionStarted, 'facts'> & { facts: ChequeFacts[] | null }
-  >(em, text, p.params);
+  >(em, text, params);
   return { ...row, facts: row.facts ?? [] };
 }
 
@@ -101,16 +114,32 @@ export interface NewRedemption {
   audit: { actor: Actor; entry: AuditEntry };
 }
 
+/** What the second statement did. */
+export interface RedemptionWritten {
+  /** The association was still accredited, seen by this statement (else nothing is kept). */
+  accredited: boolean;
+  /** The cheques that flipped ISSUED → REDEEMED. */
+  flipped: string[];
+}
+
 /**
- * Redeems the cheques (ISSUED → REDEEMED, already locked), inserts an ACTIVE redemption and its
- * lines, completes its Idempotency-Key with the answer and records its audit event: one
- * statement, one round trip. Returns the cheques that flipped (all of them, since they were
- * locked and seen ISSUED; the caller refuses otherwise, and the transaction rolls back). Plain SQL on this hot path (the ORM's
- * save costs more CPU than the statement itself); the lines' foreign key to the redemption is
- * checked at the statement's end, their row triggers as each line goes in; the audit chain's row
- * lock is taken by this statement, the transaction's last before commit.
+ * The text and parameters of a redemption's second statement (the benchmark sends the same):
+ * redeems the cheques (ISSUED → REDEEMED, already locked), inserts an ACTIVE redemption and its
+ * lines if the association is still accredited (checked again with this statement's own snapshot,
+ * which is later than any wait of the first for the key), completes its Idempotency-Key with the
+ * answer and records its audit event: one round trip. The caller refuses, and the transaction
+ * rolls back, unless the association was accredited and every cheque flipped (they were locked
+ * and seen ISSUED). Plain SQL on this hot path (the ORM's save costs more CPU than the statement).
+ *
+ * Order inside the statement: PostgreSQL runs the sub-statements in its own order (the audit
+ * event, whose trigger takes the audit chain's row lock, may go in before the redemption); the
+ * line triggers run as each line goes in, the foreign keys' checks (KEY SHARE on the association,
+ * the booklets, the user, the redemption) at the statement's end, after the chain's lock. That is
+ * free of deadlocks because nothing locks those rows against KEY SHARE: associations and booklets
+ * are locked FOR NO KEY UPDATE, and the user's KEY SHARE is held since the first statement (the
+ * key's foreign key). See docs/architecture.md, lock order.
  */
-export async function insertRedemption(em: EntityManager, r: NewRedemption): Promise<string[]> {
+export function insertRedemptionSql(r: NewRedemption): { text: string; params: unknown[] } {
   const p = new SqlWhere();
   const v = (value: unknown) => p.next(value);
   const text = `WITH flipped AS (${redeemChequesSql(
@@ -119,7 +148,11 @@ export async function insertRedemption(em: EntityManager, r: NewRedemption): Pro
   )}),
      r AS (
        INSERT INTO redemption (id, association_id, user_id, session_date, activity, workshop_price_cents, total_cents, cheque_count, note, status)
-       VALUES (${[r.id, r.associationId, r.userId, r.sessionDate, r.activity, r.workshopPriceCents, r.totalCents, r.cheques.length, r.note].map(v).join(', ')}, 'ACTIVE') RETURNING id),
+       SELECT ${v(r.id)}::uuid, ${v(r.associationId)}::uuid, ${v(r.userId)}::uuid, ${v(r.sessionDate)}::date,
+              ${v(r.activity)}::varchar, ${v(r.workshopPriceCents)}::bigint, ${v(r.totalCents)}::bigint,
+              ${v(r.cheques.length)}::int, ${v(r.note)}::varchar, 'ACTIVE'
+        WHERE ${accreditedOn(v(r.associationId), v(r.sessionDate))}
+       RETURNING id),
      l AS (
        INSERT INTO redemption_line (redemption_id, cheque_id, amount_cents, active)
        SELECT r.id, t.c, t.a, true FROM r, unnest(${v(r.cheques.map((c) => c.id))}::uuid[], ${v(r.cheques.map((c) => c.amountCents))}::bigint[]) AS t(c, a)),
@@ -127,9 +160,19 @@ export async function insertRedemption(em: EntityManager, r: NewRedemption): Pro
        UPDATE idempotency_key SET status = 'COMPLETED', response_status = 201, response_body = ${v(JSON.stringify(r.key.body))}
         WHERE user_id = ${v(r.userId)} AND key = ${v(r.key.key)}),
      a AS (${auditInsert(p, r.audit.actor, r.audit.entry)})
-     SELECT coalesce((SELECT array_agg(id) FROM flipped), '{}') AS flipped`;
-  const [row] = await preparedRows<{ flipped: string[] }>(em, text, p.params);
-  return row.flipped;
+     SELECT EXISTS (SELECT 1 FROM r) AS accredited,
+            coalesce((SELECT array_agg(id) FROM flipped), '{}') AS flipped`;
+  return { text, params: p.params };
+}
+
+/** Runs the second statement (prepared once per connection). */
+export async function insertRedemption(
+  em: EntityManager,
+  r: NewRedemption,
+): Promise<RedemptionWritten> {
+  const { text, params } = insertRedemptionSql(r);
+  const [row] = await preparedRows<RedemptionWritten>(em, text, params);
+  return row;
 }
 
 /** The programmes and booklets a redemption's active lines touch (to lock them in order). */

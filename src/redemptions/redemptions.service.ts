@@ -87,11 +87,12 @@ export class RedemptionsService {
       caller,
       dto.codes,
       async () => {
-        assertNoDuplicate(codes);
+        const malformed = read.filter((r): r is ChequeRefusal => 'refusal' in r);
+        const duplicated = duplicates(codes);
         try {
           return await this.dataSource.transaction(async (em) => {
             // one statement: the limit checked, the key claimed, the accreditation checked, the
-            // cheques locked
+            // cheques locked (none when a code is malformed or given twice)
             const start = await queries.startRedemption(em, {
               userId: actor.id,
               key,
@@ -99,15 +100,16 @@ export class RedemptionsService {
               associationId,
               sessionDate: dto.sessionDate,
               codes,
+              codesValid: malformed.length === 0 && duplicated.length === 0,
               limit: this.lookup.limitOf(caller),
             });
             assertNotLimited(start.retryAfter);
+            if (duplicated.length) throw duplicateCodes(duplicated);
             if (!start.claimed)
               return {
                 body: await this.keys.replay(em, actor.id, key, requestHash),
                 replayed: true,
               };
-            const malformed = read.filter((r): r is ChequeRefusal => 'refusal' in r);
             if (malformed.length) throw new ChequeRefusedError(malformed);
             if (!start.accredited) throw REDEMPTION_ERRORS.error('ASSOCIATION_NOT_ACCREDITED');
             const cheques = this.redeemable(start.facts, codes, today, dto);
@@ -130,9 +132,9 @@ export class RedemptionsService {
               }),
               cheques,
             );
-            // one statement: the cheques flipped, the redemption, its lines, the key's answer and
-            // the audit event
-            const flipped = await queries.insertRedemption(em, {
+            // one statement: the cheques flipped, the redemption and its lines (if the association
+            // is still accredited), the key's answer and the audit event
+            const written = await queries.insertRedemption(em, {
               id,
               associationId,
               userId: actor.id,
@@ -161,9 +163,10 @@ export class RedemptionsService {
                 },
               },
             });
-            if (flipped.length !== cheques.length)
+            if (!written.accredited) throw REDEMPTION_ERRORS.error('ASSOCIATION_NOT_ACCREDITED');
+            if (written.flipped.length !== cheques.length)
               throw alreadyRedeemed(
-                cheques.filter((c) => !flipped.includes(c.id)).map((c) => c.code),
+                cheques.filter((c) => !written.flipped.includes(c.id)).map((c) => c.code),
               );
             return { body, replayed: false };
           });
@@ -364,7 +367,9 @@ export class RedemptionsService {
       cancelReason: r.cancelReason,
       cancellableUntil:
         r.status === 'ACTIVE' && !r.claimId ? lastCancellationDay(r.createdAt, days) : null,
-      cheques: cheques.map((c) => ({
+      // by booklet and position, as the database lists them: the redemption's own answer, and
+      // its replay, say the same as a later read
+      cheques: [...cheques].sort(byBookletAndPosition).map((c) => ({
         code: formatChequeCode(c.code),
         bookletNumber: c.booklet_number,
         position: c.position,
@@ -374,15 +379,26 @@ export class RedemptionsService {
   }
 }
 
-function assertNoDuplicate(codes: string[]): void {
-  const duplicates = [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
-  if (duplicates.length)
-    throw new ChequeRefusedError(
-      duplicates.map((c) => ({
-        code: formatChequeCode(c),
-        refusal: 'DUPLICATE_CODE_IN_REQUEST' as const,
-      })),
-    );
+function byBookletAndPosition(
+  a: { booklet_number: string; position: number },
+  b: { booklet_number: string; position: number },
+): number {
+  if (a.booklet_number !== b.booklet_number) return a.booklet_number < b.booklet_number ? -1 : 1;
+  return a.position - b.position;
+}
+
+/** The codes given more than once in one request. */
+function duplicates(codes: string[]): string[] {
+  return [...new Set(codes.filter((c, i) => codes.indexOf(c) !== i))];
+}
+
+function duplicateCodes(codes: string[]): ChequeRefusedError {
+  return new ChequeRefusedError(
+    codes.map((c) => ({
+      code: formatChequeCode(c),
+      refusal: 'DUPLICATE_CODE_IN_REQUEST' as const,
+    })),
+  );
 }
 
 /** What makes two requests under one Idempotency-Key the same request. */

@@ -13,6 +13,7 @@ import { COMMON_ERRORS } from './common.errors';
 import { DomainError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetailsDto, problemType } from './problem-details';
 import { redactSecrets } from '../http/redact';
+import { mustPrepareAgain } from './prepared-statements';
 
 interface Problem {
   status: number;
@@ -200,6 +201,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Nothing was committed: the database is gone.
     if (err instanceof QueryRunnerProviderAlreadyReleasedError) return true;
     if (err instanceof QueryRunnerAlreadyReleasedError) return true;
+    // a prepared statement outdated by a migration: prepared again at the next call
+    if (mustPrepareAgain(err)) return true;
     if (typeof err.code === 'string') {
       if (UNAVAILABLE_NODE_CODES.has(err.code)) return true;
       if (UNAVAILABLE_SQLSTATE.test(err.code)) return true;
