@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import { DatabaseError, type Pool, type PoolClient } from 'pg';
 import { EntityManager, QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { mustPrepareAgain } from '../common/errors/prepared-statements';
@@ -82,13 +82,21 @@ export async function preparedRows<T>(
       return await run((await runner.connect()) as PoolClient);
     }
     const client = await ((em.connection.driver as PostgresDriver).master as Pool).connect();
+    // a client out of the pool is ours to watch, as pg-pool's own query() does: a connection lost
+    // meanwhile is an 'error' event that would otherwise end the process; such a client, or one
+    // whose statement failed short of an answer from the server, is destroyed, not given back
+    let lost: Error | undefined;
+    const onError = (err: Error) => (lost = err);
+    client.on('error', onError);
     try {
       return await run(client).catch((err: unknown) => {
         if (mustPrepareAgain(err)) return run(client);
+        if (!(err instanceof DatabaseError)) lost ??= err as Error;
         throw err;
       });
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   } catch (err) {
     if (err instanceof QueryRunnerAlreadyReleasedError) throw err;
