@@ -172,7 +172,7 @@ export class AccreditationsService {
 /**
  * The SQL condition "association `association` may redeem for a session on `day`" (placeholders of
  * the caller's statement): an ACTIVE accreditation covering that day. The one definition, used by
- * `isAccredited` and inside the redemption's first statement.
+ * `isAccredited` and inside both of the redemption's statements.
  */
 export function accreditedOn(association: string, day: string): string {
   return `EXISTS (SELECT 1 FROM accreditation WHERE association_id = ${association} AND status = 'ACTIVE'

@@ -23,8 +23,9 @@ export function redeemChequesSql(p: SqlWhere, ids: string[]): string {
 
 /**
  * The only writer of the `cheque` table's status besides issuance (booklets own cheques), with
- * `redeemChequesSql` above: a redemption's cancellation calls it. Cheques are always locked in ascending id before an
- * UPDATE of several (an UPDATE alone takes rows in physical order and can deadlock).
+ * `redeemChequesSql` above: a redemption's cancellation calls it. Cheques are always locked in
+ * ascending id before an UPDATE of several (an UPDATE alone takes rows in physical order and can
+ * deadlock).
  */
 @Injectable()
 export class ChequesService {
